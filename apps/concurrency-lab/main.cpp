@@ -1,0 +1,235 @@
+// concurrency-lab: parse the command line, dispatch, map failures to exit codes
+// (0 ok, 1 a run failed, 2 usage or input error). No lab logic lives here.
+#include "analysis/analysis.hpp"
+#include "load/load_generator.hpp"
+#include "process/server_process.hpp"
+#include "report/atomic_file.hpp"
+#include "report/report.hpp"
+#include "scenario/runner.hpp"
+#include "scenario/scenario_spec.hpp"
+#include "server/listener.hpp"
+#include "server/server.hpp"
+#include "server/query.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+#include <map>
+#include <memory>
+#include <optional>
+#include <unistd.h>
+
+namespace {
+
+constexpr int exit_usage = 2;
+constexpr int exit_failed = 1;
+
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+const std::map<std::string, lab::output_format> format_names{{"table", lab::output_format::table},
+                                                              {"json", lab::output_format::json}};
+
+struct output_flags {
+    std::string format = "table";
+    std::string out;
+};
+
+void add_output_flags(CLI::App& cmd, output_flags& flags) {
+    cmd.add_option("--format", flags.format, "table or json")
+        ->check(CLI::IsMember({"table", "json"}));
+    cmd.add_option("--out", flags.out, "write to FILE (atomically) instead of stdout");
+}
+
+// Opened before any work starts, so an unwritable path fails before a run, not after.
+struct output_sink {
+    explicit output_sink(const output_flags& flags) {
+        try {
+            if (!flags.out.empty()) file = std::make_unique<lab::atomic_file>(flags.out);
+        } catch (const std::runtime_error& e) {
+            throw usage_error(e.what());
+        }
+    }
+    void write(const std::string& text) {
+        if (file) file->commit(text);
+        else std::fwrite(text.data(), 1, text.size(), stdout);
+    }
+    std::unique_ptr<lab::atomic_file> file;
+};
+
+void progress_line(const std::string& line) {
+    static const bool tty = ::isatty(STDERR_FILENO);
+    if (tty) fmt::print(stderr, "\r\033[K  {}", line);
+}
+
+void clear_progress() {
+    if (::isatty(STDERR_FILENO)) fmt::print(stderr, "\r\033[K");
+}
+
+int cmd_list() {
+    for (const auto& file : lab::list_scenario_files()) {
+        try {
+            auto spec = lab::load_scenario_file(file);
+            fmt::print("  {:<26} {}\n", spec.name, spec.title);
+        } catch (const lab::scenario_error& e) {
+            fmt::print("  {:<26} (invalid: {})\n", file.stem().string(), e.what());
+        }
+    }
+    return 0;
+}
+
+struct scenario_flags {
+    std::string name;
+    lab::scenario_overrides overrides;
+    output_flags output;
+};
+
+int cmd_scenario(const scenario_flags& flags) {
+    auto spec = lab::load_scenario_file(lab::find_scenario(flags.name));
+    lab::apply_overrides(spec, flags.overrides);
+    output_sink sink(flags.output);
+    lab::install_child_cleanup_handlers();
+    auto result = lab::run_scenario(spec, {lab::self_executable(), progress_line});
+    clear_progress();
+    sink.write(lab::render(result, format_names.at(flags.output.format)));
+    return 0;
+}
+
+int cmd_serve(const lab::server_options& options) {
+    if (!lab::is_loopback_host(options.host))
+        fmt::print(stderr, "concurrency-lab: note: binding {} — reachable from other machines\n", options.host);
+    try {
+        lab::run_server(options);
+    } catch (const std::runtime_error& e) {
+        throw usage_error(e.what());  // port in use, unknown host: the caller's input
+    }
+    return 0;
+}
+
+struct load_flags {
+    std::string url;
+    int connections = 10;
+    int requests = 10;
+    double timeout_s = 30;
+    bool cold = false;
+    output_flags output;
+};
+
+int cmd_load(const load_flags& flags) {
+    lab::load_options options;
+    try {
+        options.url = lab::parse_url(flags.url);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(e.what());
+    }
+    options.requests = flags.requests;
+    options.concurrency = flags.connections;
+    options.timeout_s = flags.timeout_s;
+    options.cold = flags.cold;
+    output_sink sink(flags.output);
+
+    lab::arm_result arm;
+    arm.spec.name = "load";
+    auto target = lab::parse_target(options.url.target);
+    arm.spec.route = target ? target->path : options.url.target;
+    arm.spec.query = options.url.target.find('?') == std::string::npos
+                         ? ""
+                         : options.url.target.substr(options.url.target.find('?') + 1);
+    arm.spec.model = lab::model_for_route(arm.spec.route);
+    auto ms = target ? lab::parse_int_param(*target, "ms", 0, 60'000) : lab::int_param{0, "none"};
+    arm.spec.ms = ms.ok() ? static_cast<double>(ms.value) : 0;
+    if (!ms.ok()) arm.spec.model = lab::model_kind::none;
+    arm.spec.requests = flags.requests;
+    arm.spec.concurrency = flags.connections;
+    arm.spec.timeout_s = flags.timeout_s;
+    arm.spec.cold = flags.cold;
+    try {
+        arm.run = lab::run_load(options);
+    } catch (const std::runtime_error& e) {
+        throw usage_error(e.what());  // an unresolvable host is bad input
+    }
+    arm.stats = lab::analyze(arm.spec, arm.run);
+    arm.repeat_wall_ms = {arm.stats.wall_ms};
+    if (flags.output.format == "json") {
+        sink.write(lab::render_arm_json(arm));
+    } else {
+        lab::scenario_result result{"load", flags.url, "One closed-loop run against a URL.", {arm}, {}};
+        sink.write(lab::render_table(result));
+    }
+    return arm.stats.ok == arm.spec.requests ? 0 : exit_failed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"concurrency-lab — make concurrency visible: one server, several execution models, real load."};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "help for every subcommand");
+
+    auto* list = app.add_subcommand("list", "list the scenarios with their titles");
+
+    scenario_flags scenario;
+    auto* scen = app.add_subcommand("scenario", "run a scenario: server, load, analysis, report");
+    scen->add_option("name", scenario.name, "scenario name (see 'list') or a path to a .toml file")->required();
+    scen->add_option("--requests", scenario.overrides.requests, "requests per arm")->check(CLI::Range(1, 1'000'000));
+    scen->add_option("--concurrency", scenario.overrides.concurrency, "client connections")
+        ->check(CLI::Range(1, 20'000));
+    scen->add_option("--ms", scenario.overrides.ms, "handler duration in ms")->check(CLI::Range(0, 60'000));
+    scen->add_option("--repeat", scenario.overrides.repeat, "runs per arm; the median is reported")
+        ->check(CLI::Range(1, 100));
+    add_output_flags(*scen, scenario.output);
+
+    lab::server_options serve_options;
+    auto* serve = app.add_subcommand("serve", "run the lab server (one event-loop thread)");
+    serve->add_option("--host", serve_options.host, "address to bind")->capture_default_str();
+    serve->add_option("--port", serve_options.port, "port; 0 picks a free one")->check(CLI::Range(0, 65535));
+    serve->add_option("--pool-threads", serve_options.pool_threads, "threads behind /pool")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
+    serve->add_option("--ready-fd", serve_options.ready_fd, "write the bound port to this descriptor when ready")
+        ->check(CLI::NonNegativeNumber);
+
+    load_flags load;
+    auto* ld = app.add_subcommand("load", "closed-loop load against a URL");
+    ld->add_option("url", load.url, "http://host:port/path")->required();
+    ld->add_option("-c,--connections", load.connections, "concurrent keep-alive connections")
+        ->check(CLI::Range(1, 20'000))
+        ->capture_default_str();
+    ld->add_option("-n,--requests", load.requests, "total requests")->check(CLI::Range(1, 1'000'000))
+        ->capture_default_str();
+    ld->add_option("--timeout", load.timeout_s, "per-request timeout in seconds")
+        ->check(CLI::Range(0.001, 3600.0))
+        ->capture_default_str();
+    ld->add_flag("--cold", load.cold, "include connecting in the timed window");
+    add_output_flags(*ld, load.output);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        fmt::print(stderr, "concurrency-lab: error: {} (try --help)\n", e.what());
+        return exit_usage;
+    }
+
+    try {
+        if (list->parsed()) return cmd_list();
+        if (scen->parsed()) return cmd_scenario(scenario);
+        if (serve->parsed()) return cmd_serve(serve_options);
+        if (ld->parsed()) return cmd_load(load);
+    } catch (const usage_error& e) {
+        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
+        return exit_usage;
+    } catch (const lab::scenario_error& e) {
+        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
+        return exit_usage;
+    } catch (const std::exception& e) {
+        clear_progress();
+        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
+        return exit_failed;
+    }
+    return exit_usage;
+}

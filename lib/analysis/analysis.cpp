@@ -1,0 +1,111 @@
+#include "analysis/analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace lab {
+
+model_kind model_for_route(std::string_view path) {
+    if (path == "/blocking") return model_kind::serialized;
+    if (path == "/async") return model_kind::concurrent;
+    if (path == "/pool") return model_kind::pool;
+    return model_kind::none;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+    if (sorted.empty()) return 0;
+    // Nearest rank: the smallest value with at least p% of the samples at or below it.
+    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+    rank = std::clamp<std::size_t>(rank, 1, sorted.size());
+    return sorted[rank - 1];
+}
+
+static int ceil_div(int a, int b) { return b <= 0 ? 0 : (a + b - 1) / b; }
+
+double ideal_ms(model_kind model, int n, int c, int lanes, double t_ms) {
+    switch (model) {
+        case model_kind::serialized: return n * t_ms;
+        case model_kind::concurrent: return ceil_div(n, c) * t_ms;
+        case model_kind::pool:
+        case model_kind::parallel: return ceil_div(n, std::min(lanes, c)) * t_ms;
+        case model_kind::none: break;
+    }
+    return 0;
+}
+
+model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, model_kind expected) {
+    if (wall_ms <= 0 || t_ms <= 0) return model_kind::none;
+    std::vector<model_kind> candidates{model_kind::serialized, model_kind::concurrent};
+    if (expected == model_kind::pool || expected == model_kind::parallel) candidates.push_back(expected);
+    model_kind best = model_kind::none;
+    double best_distance = INFINITY;
+    for (auto m : candidates) {
+        double ideal = ideal_ms(m, n, c, lanes, t_ms);
+        if (ideal <= 0) continue;
+        double distance = std::abs(std::log(wall_ms / ideal));
+        bool tie = std::abs(distance - best_distance) < 1e-12;
+        if (distance < best_distance || (tie && m == expected)) {
+            best = m;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+double overlap_factor(const std::vector<interval>& intervals) {
+    if (intervals.empty()) return 0;
+    std::int64_t lo = intervals.front().start, hi = intervals.front().end;
+    double sum = 0;
+    for (const auto& iv : intervals) {
+        lo = std::min(lo, iv.start);
+        hi = std::max(hi, iv.end);
+        sum += static_cast<double>(iv.end - iv.start);
+    }
+    return hi > lo ? sum / static_cast<double>(hi - lo) : 0;
+}
+
+static constexpr double ns_per_ms = 1e6;
+
+arm_stats analyze(const arm_spec& spec, const load_run& run) {
+    arm_stats s;
+    std::vector<double> latencies;
+    std::vector<interval> handlers;
+    std::int64_t last_end = run.t0_ns;
+    for (const auto& r : run.requests) {
+        last_end = std::max(last_end, r.end_ns);
+        if (r.error != error_kind::none) {
+            s.errors[static_cast<std::size_t>(r.error) - 1]++;
+            continue;
+        }
+        s.ok++;
+        latencies.push_back(static_cast<double>(r.end_ns - r.start_ns) / ns_per_ms);
+        if (r.server) handlers.push_back({r.server->start_ns, r.server->end_ns});
+    }
+    s.wall_ms = static_cast<double>(last_end - run.t0_ns) / ns_per_ms;
+    std::sort(latencies.begin(), latencies.end());
+    s.latency_ms = {latencies.empty() ? 0 : latencies.front(), percentile(latencies, 50),
+                    percentile(latencies, 90), percentile(latencies, 99),
+                    latencies.empty() ? 0 : latencies.back()};
+    double latency_sum = std::accumulate(latencies.begin(), latencies.end(), 0.0);
+    s.overlap = s.wall_ms > 0 ? latency_sum / s.wall_ms : 0;
+    s.server_overlap = overlap_factor(handlers);
+
+    s.ideal_ms = ideal_ms(spec.model, spec.requests, spec.concurrency, spec.pool_threads, spec.ms);
+    s.measured_over_ideal = s.ideal_ms > 0 ? s.wall_ms / s.ideal_ms : 0;
+    s.verdict = closest_model(s.wall_ms, spec.requests, spec.concurrency, spec.pool_threads, spec.ms,
+                              spec.model);
+    if (run.probe && run.probe->error == error_kind::none)
+        s.probe_ms = static_cast<double>(run.probe->end_ns - run.probe->start_ns) / ns_per_ms;
+    return s;
+}
+
+std::size_t median_index(const std::vector<double>& walls) {
+    if (walls.empty()) return 0;
+    std::vector<std::size_t> order(walls.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return walls[a] < walls[b]; });
+    return order[(walls.size() - 1) / 2];
+}
+
+}  // namespace lab

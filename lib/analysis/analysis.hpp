@@ -1,0 +1,35 @@
+#pragma once
+// Statistics, ideal models and verdicts (DESIGN.md §4). Pure: records in, numbers out.
+#include "model/records.hpp"
+
+#include <string_view>
+#include <vector>
+
+namespace lab {
+
+// The execution model a lab route promises: /blocking serialized, /async concurrent,
+// /pool a pool; `none` for anything else (e.g. a foreign server's URL).
+model_kind model_for_route(std::string_view path);
+
+// Nearest-rank percentile of an ascending vector; p in [0, 100]. Empty input gives 0.
+double percentile(const std::vector<double>& sorted, double p);
+
+// Ideal wall time of N requests of t ms each at client concurrency C, for one model.
+// `lanes` is the pool size K for `pool` and the parallel lanes P for `parallel`.
+double ideal_ms(model_kind model, int n, int c, int lanes, double t_ms);
+
+// The model whose ideal wall time is closest (as a ratio) to the measured one.
+// Models with equal ideals are told apart by `expected`, the arm's own model.
+model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, model_kind expected);
+
+// Σ durations / span of the intervals: ≈1 when they ran one after another, ≈count
+// when they all overlapped. Intervals are [start, end] in nanoseconds.
+struct interval { std::int64_t start, end; };
+double overlap_factor(const std::vector<interval>& intervals);
+
+arm_stats analyze(const arm_spec& spec, const load_run& run);
+
+// Index of the run with the median wall time (the lower median for even counts).
+std::size_t median_index(const std::vector<double>& walls);
+
+}  // namespace lab

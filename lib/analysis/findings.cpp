@@ -1,0 +1,62 @@
+#include "analysis/findings.hpp"
+
+#include "analysis/analysis.hpp"
+
+#include <fmt/format.h>
+
+namespace lab {
+
+double physical_floor_ms(const arm_spec& arm) {
+    return ideal_ms(model_kind::concurrent, arm.requests, arm.concurrency, arm.pool_threads, arm.ms);
+}
+
+static std::string explain(const arm_result& arm) {
+    const auto& s = arm.stats;
+    switch (s.verdict) {
+        case model_kind::serialized:
+            return fmt::format("{}: serialized — handlers ran one after another (server overlap {:.2f}), so {} "
+                               "requests took {:.0f} ms, about {} × {:.0f} ms.",
+                               arm.spec.name, s.server_overlap, arm.spec.requests, s.wall_ms, arm.spec.requests,
+                               arm.spec.ms);
+        case model_kind::concurrent:
+            return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}), so {} requests "
+                               "finished in {:.0f} ms, {:.2f} × the {:.0f} ms of one request.",
+                               arm.spec.name, s.server_overlap, arm.spec.requests, s.wall_ms,
+                               s.wall_ms / arm.spec.ms, arm.spec.ms);
+        case model_kind::pool:
+            return fmt::format("{}: pool — {} threads took the blocking work off the loop; {:.0f} ms against an "
+                               "ideal of {:.0f} ms.",
+                               arm.spec.name, arm.spec.pool_threads, s.wall_ms, s.ideal_ms);
+        case model_kind::parallel:
+            return fmt::format("{}: parallel — {:.0f} ms against an ideal of {:.0f} ms.", arm.spec.name, s.wall_ms,
+                               s.ideal_ms);
+        case model_kind::none: break;
+    }
+    return fmt::format("{}: no model fits (t = 0 or nothing succeeded).", arm.spec.name);
+}
+
+std::vector<std::string> findings(const scenario_result& result) {
+    std::vector<std::string> notes;
+    for (const auto& arm : result.arms) {
+        notes.push_back(explain(arm));
+        int failed = 0;
+        for (int e : arm.stats.errors) failed += e;
+        if (failed > 0)
+            notes.push_back(fmt::format("{}: {} of {} requests failed — see the errors column.", arm.spec.name,
+                                        failed, arm.spec.requests));
+        if (arm.spec.seed_s) {
+            double seed_ms = *arm.spec.seed_s * 1000;
+            double floor = physical_floor_ms(arm.spec);
+            if (seed_ms < floor * 0.99)
+                notes.push_back(fmt::format(
+                    "{}: the notes report ~{} s, below the physical floor of {:.2f} s ({} requests of {:.0f} ms at "
+                    "concurrency {}): no scheduler finishes a {:.0f} ms wait sooner, so that figure cannot be "
+                    "reproduced. This machine measured {:.3f} s, {:.3f}× the floor.",
+                    arm.spec.name, *arm.spec.seed_s, floor / 1000, arm.spec.requests, arm.spec.ms,
+                    arm.spec.concurrency, arm.spec.ms, arm.stats.wall_ms / 1000, arm.stats.wall_ms / floor));
+        }
+    }
+    return notes;
+}
+
+}  // namespace lab

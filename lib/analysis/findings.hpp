@@ -1,0 +1,15 @@
+#pragma once
+// Plain-words findings a report prints under its table: what the numbers say.
+#include "model/records.hpp"
+
+#include <string>
+#include <vector>
+
+namespace lab {
+
+// The shortest wall time N requests of t ms at concurrency C can physically take.
+double physical_floor_ms(const arm_spec& arm);
+
+std::vector<std::string> findings(const scenario_result& result);
+
+}  // namespace lab

@@ -1,0 +1,24 @@
+#include "load/load_generator.hpp"
+
+#include <boost/url/parse.hpp>
+#include <stdexcept>
+
+namespace lab {
+
+target_url parse_url(std::string_view text) {
+    auto url = boost::urls::parse_uri(text);
+    if (!url) throw std::invalid_argument("not a URL: '" + std::string(text) + "' (expected http://host:port/path)");
+    if (url->scheme() == "https")
+        throw std::invalid_argument("https is not supported: the lab measures plain HTTP on loopback");
+    if (url->scheme() != "http")
+        throw std::invalid_argument("unsupported scheme '" + std::string(url->scheme()) + "' (only http://)");
+    if (url->encoded_host().empty()) throw std::invalid_argument("URL has no host: '" + std::string(text) + "'");
+    target_url out;
+    out.host = std::string(url->encoded_host_address());
+    out.port = url->has_port() ? std::string(url->port()) : "80";
+    out.target = url->encoded_path().empty() ? "/" : std::string(url->encoded_path());
+    if (url->has_query()) out.target += "?" + std::string(url->encoded_query());
+    return out;
+}
+
+}  // namespace lab

@@ -1,0 +1,106 @@
+#pragma once
+// Plain data shared by every layer: what one request did, what one arm asked for,
+// and what the analysis made of it. No I/O, nothing of ours included.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+// Failure kinds are counted apart from successes and never abort a run (wrk's habit).
+enum class error_kind { none, connect, read, timeout, status };
+inline constexpr std::array<const char*, 4> error_kind_names{"connect", "read", "timeout", "status"};
+
+// What a lab server reports about the handler that ran a request. Times are
+// CLOCK_MONOTONIC nanoseconds, which every process on the machine shares.
+struct server_fields {
+    std::int64_t pid = 0;
+    std::int64_t thread = 0;
+    std::int64_t start_ns = 0;
+    std::int64_t end_ns = 0;
+};
+
+struct request_record {
+    std::int64_t start_ns = 0;  // CLOCK_MONOTONIC, when the request was sent
+    std::int64_t end_ns = 0;    // when the whole response was read (or the failure seen)
+    int status = 0;             // HTTP status, 0 when none arrived
+    std::size_t bytes = 0;      // response bytes, header and body
+    error_kind error = error_kind::none;
+    std::optional<server_fields> server;  // absent when the target is not a lab server
+};
+
+// One closed-loop run: the timed window opens at t0_ns (after connections are
+// made, unless the run is cold) and closes when the last request ends.
+struct load_run {
+    std::int64_t t0_ns = 0;
+    std::int64_t t1_ns = 0;
+    std::vector<request_record> requests;
+    std::optional<request_record> probe;  // a single request sent alongside the load
+};
+
+// The execution models of DESIGN.md §4; `none` when a target's model is unknown.
+enum class model_kind { none, serialized, concurrent, pool, parallel };
+
+struct arm_spec {
+    std::string name;
+    std::string route;      // path only, e.g. "/blocking"
+    std::string query;      // built from the knobs below, e.g. "ms=100"
+    model_kind model = model_kind::none;
+    int requests = 10;
+    int concurrency = 10;
+    double ms = 100;        // duration of one handler, the t of the ideal models
+    int pool_threads = 40;
+    int repeat = 1;
+    bool cold = false;
+    double timeout_s = 30;
+    std::optional<double> seed_s;       // the teaching notes' own figure, when the arm reproduces one
+    std::string probe_route;            // empty: no probe
+    double probe_after_ms = 0;
+};
+
+struct latency_summary {
+    double min = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+
+struct arm_stats {
+    double wall_ms = 0;
+    double ideal_ms = 0;          // 0 when the model is unknown
+    double measured_over_ideal = 0;
+    model_kind verdict = model_kind::none;
+    double overlap = 0;           // sum of client latencies / wall
+    double server_overlap = 0;    // sum of handler times / span of handler times
+    latency_summary latency_ms;
+    std::array<int, 4> errors{};  // indexed like error_kind_names
+    int ok = 0;
+    std::optional<double> probe_ms;
+};
+
+struct arm_result {
+    arm_spec spec;
+    load_run run;                 // the run whose wall time is the median of the repeats
+    arm_stats stats;
+    std::vector<double> repeat_wall_ms;
+};
+
+struct scenario_result {
+    std::string name;
+    std::string title;
+    std::string lesson;
+    std::vector<arm_result> arms;
+    std::vector<std::string> notes;  // findings the report prints under the table
+};
+
+inline const char* to_string(model_kind m) {
+    switch (m) {
+        case model_kind::serialized: return "serialized";
+        case model_kind::concurrent: return "concurrent";
+        case model_kind::pool: return "pool";
+        case model_kind::parallel: return "parallel";
+        case model_kind::none: break;
+    }
+    return "none";
+}
+
+}  // namespace lab

@@ -1,0 +1,90 @@
+#include "report/report.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace lab {
+
+// nlohmann prints doubles in their shortest form (100.631, not 1.00631E2), which
+// reads well in a terminal and parses the same everywhere; keys keep their order.
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr double ns_per_ms = 1e6;
+
+// Three decimals in ms is microsecond resolution: enough, and keeps the document small.
+double round3(double v) { return std::round(v * 1000) / 1000; }
+
+double ms_since(std::int64_t t0, std::int64_t t) { return round3(static_cast<double>(t - t0) / ns_per_ms); }
+
+
+json request_object(const request_record& r, std::int64_t t0) {
+    json o;
+    o["start_ms"] = ms_since(t0, r.start_ns);
+    o["end_ms"] = ms_since(t0, r.end_ns);
+    o["status"] = r.status;
+    o["bytes"] = r.bytes;
+    o["error"] = r.error == error_kind::none ? json(nullptr)
+                                             : json(error_kind_names[static_cast<std::size_t>(r.error) - 1]);
+    o["pid"] = r.server ? json(r.server->pid) : json(nullptr);
+    o["thread"] = r.server ? json(r.server->thread) : json(nullptr);
+    o["server_start_ms"] = r.server ? json(ms_since(t0, r.server->start_ns)) : json(nullptr);
+    o["server_end_ms"] = r.server ? json(ms_since(t0, r.server->end_ns)) : json(nullptr);
+    return o;
+}
+
+json arm_object(const arm_result& a) {
+    const auto& s = a.stats;
+    json o;
+    o["name"] = a.spec.name;
+    o["route"] = a.spec.route;
+    o["query"] = a.spec.query;
+    o["requests"] = a.spec.requests;
+    o["concurrency"] = a.spec.concurrency;
+    o["ms"] = a.spec.ms;
+    o["pool_threads"] = a.spec.pool_threads;
+    o["repeat"] = a.spec.repeat;
+    o["wall_ms"] = round3(s.wall_ms);
+    o["repeat_wall_ms"] = a.repeat_wall_ms;
+    o["ideal_ms"] = s.ideal_ms > 0 ? json(round3(s.ideal_ms)) : json(nullptr);
+    o["measured_over_ideal"] = s.ideal_ms > 0 ? json(round3(s.measured_over_ideal)) : json(nullptr);
+    o["model"] = to_string(a.spec.model);
+    o["verdict"] = to_string(s.verdict);
+    o["overlap"] = round3(s.overlap);
+    o["server_overlap"] = round3(s.server_overlap);
+    o["latency_ms"] = {{"min", round3(s.latency_ms.min)}, {"p50", round3(s.latency_ms.p50)},
+                       {"p90", round3(s.latency_ms.p90)}, {"p99", round3(s.latency_ms.p99)},
+                       {"max", round3(s.latency_ms.max)}};
+    json errors;
+    for (std::size_t i = 0; i < error_kind_names.size(); ++i) errors[error_kind_names[i]] = s.errors[i];
+    o["errors"] = std::move(errors);
+    o["ok"] = s.ok;
+    if (a.spec.seed_s) o["seed_s"] = *a.spec.seed_s;
+    if (!a.spec.probe_route.empty()) {
+        o["probe_route"] = a.spec.probe_route;
+        o["probe_ms"] = s.probe_ms ? json(round3(*s.probe_ms)) : json(nullptr);
+    }
+    json detail = json::array();
+    for (const auto& r : a.run.requests) detail.push_back(request_object(r, a.run.t0_ns));
+    o["requests_detail"] = std::move(detail);
+    return o;
+}
+
+}  // namespace
+
+std::string render_arm_json(const arm_result& arm) { return arm_object(arm).dump() + "\n"; }
+
+std::string render_json(const scenario_result& r) {
+    json doc;
+    doc["scenario"] = r.name;
+    doc["title"] = r.title;
+    doc["lesson"] = r.lesson;
+    json arms = json::array();
+    for (const auto& a : r.arms) arms.push_back(arm_object(a));
+    doc["arms"] = std::move(arms);
+    doc["notes"] = r.notes;
+    return doc.dump() + "\n";
+}
+
+}  // namespace lab

@@ -1,0 +1,19 @@
+#pragma once
+// Ties server, load and analysis together: for each arm, start a server child, run the
+// load R times, keep the median run, stop the server (always).
+#include "model/records.hpp"
+#include "scenario/scenario_spec.hpp"
+
+#include <functional>
+#include <string>
+
+namespace lab {
+
+struct runner_options {
+    std::string executable;                              // the binary that serves (normally ourselves)
+    std::function<void(const std::string&)> progress;    // one line of progress, or empty
+};
+
+scenario_result run_scenario(const scenario_spec& spec, const runner_options& options);
+
+}  // namespace lab

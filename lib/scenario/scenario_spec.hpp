@@ -1,0 +1,45 @@
+#pragma once
+// A scenario as read from scenarios/NAME.toml, and the command-line overrides on top.
+#include "model/records.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+struct scenario_spec {
+    std::string name;  // the file's stem
+    std::string title;
+    std::string lesson;
+    std::vector<arm_spec> arms;
+};
+
+struct scenario_overrides {
+    std::optional<int> requests, concurrency, repeat;
+    std::optional<double> ms;
+};
+
+// One line, with file, line and key where known: "scenarios/x.toml:7: arms[0].ms: must be ..."
+struct scenario_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Parses and validates one scenario file. Throws scenario_error.
+scenario_spec load_scenario_file(const std::filesystem::path& file);
+
+// Applies overrides to every arm and builds each arm's query string.
+void apply_overrides(scenario_spec& spec, const scenario_overrides& overrides);
+
+// The scenario directory: $CONCURRENCY_LAB_SCENARIOS, else the one in the source tree.
+std::filesystem::path scenario_dir();
+
+// NAME in the scenario directory, or a path to a .toml file. Throws scenario_error.
+std::filesystem::path find_scenario(const std::string& name_or_path);
+
+// Every scenario file in the directory, sorted by name.
+std::vector<std::filesystem::path> list_scenario_files();
+
+}  // namespace lab

@@ -1,0 +1,108 @@
+#include "server/routes.hpp"
+
+#include "model/clock.hpp"
+#include "server/offload.hpp"
+#include "server/query.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <thread>
+#include <unistd.h>
+
+namespace lab {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+server_state::server_state(int pool_threads)
+    : pool(static_cast<std::size_t>(pool_threads)), pid(::getpid()) {}
+
+namespace {
+
+constexpr long long max_ms = 60'000;
+
+// Where and when a handler body ran, as the response reports it.
+struct handler_run {
+    long long thread = 0;
+    std::int64_t start_ns = 0;
+    std::int64_t end_ns = 0;
+};
+
+long long this_thread_id() { return static_cast<long long>(::gettid()); }
+
+handler_run blocking_sleep(long long ms) {
+    handler_run run{this_thread_id(), monotonic_ns(), 0};
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    run.end_ns = monotonic_ns();
+    return run;
+}
+
+struct sleep_job {
+    long long ms;
+    handler_run operator()() const { return blocking_sleep(ms); }
+};
+
+http_response json_response(http::status status, const boost::json::object& body, unsigned version) {
+    http_response res{status, version};
+    res.set(http::field::content_type, "application/json");
+    res.body() = boost::json::serialize(body);
+    res.prepare_payload();
+    return res;
+}
+
+boost::json::object run_fields(std::string_view route, const server_state& state, const handler_run& run) {
+    return {{"route", route},
+            {"pid", state.pid},
+            {"thread", run.thread},
+            {"start_ns", run.start_ns},
+            {"end_ns", run.end_ns}};
+}
+
+}  // namespace
+
+http_response error_response(http::status status, const std::string& message, unsigned version) {
+    return json_response(status, {{"error", message}, {"status", static_cast<int>(status)}}, version);
+}
+
+asio::awaitable<http_response> handle_request(const http_request& req, server_state& state) {
+    const unsigned version = req.version();
+    auto target = parse_target(req.target());
+    if (!target) co_return error_response(http::status::bad_request, "malformed request target", version);
+    if (req.method() != http::verb::get)
+        co_return error_response(http::status::method_not_allowed, "only GET is served", version);
+
+    const std::string& path = target->path;
+    if (path == "/health") {
+        auto now = monotonic_ns();
+        auto body = run_fields(path, state, {this_thread_id(), now, now});
+        body["status"] = "ok";
+        co_return json_response(http::status::ok, body, version);
+    }
+    if (path != "/blocking" && path != "/async" && path != "/pool")
+        co_return error_response(http::status::not_found, "no route " + path, version);
+
+    auto ms = parse_int_param(*target, "ms", 0, max_ms);
+    if (!ms.ok()) co_return error_response(http::status::bad_request, ms.error, version);
+
+    handler_run run;
+    if (path == "/blocking") {
+        // The lesson: a blocking call on the loop thread freezes every connection, accept included.
+        run = blocking_sleep(ms.value);
+    } else if (path == "/async") {
+        run = {this_thread_id(), monotonic_ns(), 0};
+        asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(ms.value));
+        co_await timer.async_wait(asio::use_awaitable);
+        run.end_ns = monotonic_ns();
+    } else {
+        run = co_await offload<handler_run>(state.pool, sleep_job{ms.value});
+    }
+    auto body = run_fields(path, state, run);
+    body["ms"] = ms.value;
+    co_return json_response(http::status::ok, body, version);
+}
+
+}  // namespace lab

@@ -1,0 +1,124 @@
+#include "server/server.hpp"
+
+#include "server/listener.hpp"
+#include "server/routes.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <string>
+#include <unistd.h>
+
+namespace lab {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+constexpr auto use_tuple = asio::as_tuple(use_awaitable);
+
+namespace {
+
+// A client gets this long to send a whole request head, and to take a response.
+constexpr auto io_timeout = std::chrono::seconds(30);
+constexpr std::size_t header_limit = 8 * 1024;
+constexpr std::size_t body_limit = 1024 * 1024;
+
+// Which status tells a client that its request could not be read, or none (just close).
+std::optional<http::status> status_for_read_error(const beast::error_code& ec) {
+    if (ec == http::error::header_limit) return http::status::request_header_fields_too_large;
+    if (ec == http::error::body_limit) return http::status::payload_too_large;
+    // A client that hung up, cleanly or mid-request, gets no answer.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
+    if (ec.category() == http::make_error_code(http::error::bad_target).category())
+        return http::status::bad_request;
+    return std::nullopt;
+}
+
+asio::awaitable<void> session(beast::tcp_stream stream, server_state& state) {
+    beast::flat_buffer buffer;
+    for (;;) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(header_limit);
+        parser.body_limit(body_limit);
+        stream.expires_after(io_timeout);
+        auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        if (read_ec) {
+            if (auto status = status_for_read_error(read_ec)) {
+                auto res = error_response(*status, read_ec.message(), 11);
+                res.keep_alive(false);
+                co_await http::async_write(stream, res, use_tuple);
+            }
+            break;
+        }
+        // No deadline while the handler runs: a 60 s sleep is a legal request.
+        stream.expires_never();
+        const auto& req = parser.get();
+        http_response res = co_await handle_request(req, state);
+        res.keep_alive(req.keep_alive());
+        stream.expires_after(io_timeout);
+        auto [write_ec, write_n] = co_await http::async_write(stream, res, use_tuple);
+        if (write_ec || !res.keep_alive()) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, server_state& state) {
+    auto executor = acceptor.get_executor();
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            // Out of descriptors or a transient error: back off instead of spinning.
+            asio::steady_timer pause(executor, std::chrono::milliseconds(10));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket)), state), asio::detached);
+    }
+}
+
+void announce_ready(int fd, int port) {
+    if (fd < 0) return;
+    auto line = std::to_string(port) + "\n";
+    [[maybe_unused]] auto n = ::write(fd, line.data(), line.size());
+    ::close(fd);
+}
+
+}  // namespace
+
+void run_server(const server_options& options) {
+    listener bound = open_listener(options.host, options.port);
+    asio::io_context ctx(1);  // one loop thread: the point of the lab
+    tcp::acceptor acceptor(ctx);
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    ::getsockname(bound.fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    acceptor.assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), bound.fd);
+
+    server_state state(options.pool_threads);
+    asio::signal_set signals(ctx, SIGINT, SIGTERM);
+    signals.async_wait([&](auto, int) { ctx.stop(); });
+    asio::co_spawn(ctx, accept_loop(acceptor, state), asio::detached);
+    announce_ready(options.ready_fd, bound.port);
+    ctx.run();
+    // Pool threads may be inside a long blocking sleep; a server told to stop exits
+    // now rather than waiting for them (they hold nothing that needs flushing).
+    std::fflush(nullptr);
+    ::_exit(0);
+}
+
+}  // namespace lab

@@ -1,0 +1,155 @@
+// Bad input: one line on stderr, exit 2, no server left, no partial file.
+#include "run_command.hpp"
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <fstream>
+#include <sys/wait.h>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using lab::test::run_lab;
+
+namespace {
+
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+void check_usage_error(const std::vector<std::string>& args, const std::string& expected) {
+    auto r = run_lab(args, 20);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.find(expected) != std::string::npos);
+    CHECK(r.out.empty());
+}
+
+// A listening socket that nobody serves, to make a port busy.
+struct busy_port {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int port = 0;
+    busy_port() {
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+        ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        ::listen(fd, 1);
+        socklen_t len = sizeof addr;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        port = ntohs(addr.sin_port);
+    }
+    ~busy_port() { ::close(fd); }
+};
+
+}  // namespace
+
+TEST_CASE("list shows every scenario with its title") {
+    auto r = run_lab({"list"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("blocking-async") != std::string::npos);
+    CHECK(r.out.find("nonblocking-async") != std::string::npos);
+    CHECK(r.out.find("a blocking call inside the event loop") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2 with one line") {
+    check_usage_error({"scenario", "no-such"}, "unknown scenario 'no-such' (run 'concurrency-lab list' to see them)");
+    check_usage_error({"scenario", "blocking-async", "--bogus"}, "--bogus");
+    check_usage_error({"scenario", "blocking-async", "--requests", "0"}, "--requests");
+    check_usage_error({"scenario", "blocking-async", "--concurrency", "20001"}, "--concurrency");
+    check_usage_error({"scenario", "blocking-async", "--format", "xml"}, "--format");
+    check_usage_error({"scenario", std::string(TEST_DATA_DIR) + "/bad/wrong_type.toml"},
+                      "wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 1000000");
+    check_usage_error({}, "A subcommand is required");
+    check_usage_error({"load", "https://127.0.0.1:1/"}, "https is not supported");
+    check_usage_error({"load", "ftp://127.0.0.1/"}, "unsupported scheme 'ftp'");
+    check_usage_error({"load", "http://no-such-host.invalid:80/"}, "cannot resolve no-such-host.invalid");
+    check_usage_error({"load", "http://127.0.0.1:1/", "-c", "0"}, "--connections");
+}
+
+TEST_CASE("a port in use is a usage error") {
+    busy_port busy;
+    check_usage_error({"serve", "--port", std::to_string(busy.port)},
+                      "cannot listen on 127.0.0.1:" + std::to_string(busy.port) + ": Address already in use");
+}
+
+TEST_CASE("an unwritable --out fails before the run and leaves no file") {
+    check_usage_error({"scenario", "blocking-async", "--out", "/nonexistent-dir/result.json"},
+                      "cannot write /nonexistent-dir/result.json");
+}
+
+TEST_CASE("--out writes the whole document atomically") {
+    auto dir = std::filesystem::temp_directory_path() / ("lab-out-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto file = dir / "r.json";
+    auto r = run_lab({"scenario", "nonblocking-async", "--requests", "3", "--ms", "5", "--format", "json", "--out",
+                      file.string()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.empty());
+    auto doc = nlohmann::json::parse(std::ifstream(file));
+    CHECK(doc["scenario"] == "nonblocking-async");
+    CHECK(std::distance(std::filesystem::directory_iterator(dir), {}) == 1);  // no temp file left
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("load counts connect failures by kind and exits 1") {
+    busy_port closed;  // bound, then closed below: nothing listens there
+    int port = closed.port;
+    ::close(closed.fd);
+    closed.fd = -1;
+    auto r = run_lab({"load", "http://127.0.0.1:" + std::to_string(port) + "/async?ms=1", "-c", "2", "-n", "5",
+                      "--format", "json"});
+    CHECK(r.exit_code == 1);
+    auto arm = nlohmann::json::parse(r.out);
+    CHECK(arm["errors"]["connect"] == 5);
+    CHECK(arm["ok"] == 0);
+}
+
+TEST_CASE("load prints the same arm object as a scenario, and a timeout really cancels") {
+    lab::test::command_result serve_check;
+    auto r = run_lab({"scenario", "nonblocking-async", "--requests", "1", "--format", "json"});
+    REQUIRE(r.exit_code == 0);
+    auto scenario_arm = nlohmann::json::parse(r.out)["arms"][0];
+
+    // A lab server of our own, so load can point at it.
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        ::execl(LAB_BINARY, LAB_BINARY, "serve", "--port", "0", "--ready-fd", std::to_string(fds[1]).c_str(), nullptr);
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    char buf[16] = {};
+    REQUIRE(::read(fds[0], buf, sizeof buf - 1) > 0);
+    ::close(fds[0]);
+    std::string base = "http://127.0.0.1:" + std::to_string(std::atoi(buf));
+
+    auto load = run_lab({"load", base + "/async?ms=10", "-c", "4", "-n", "8", "--format", "json"});
+    CHECK(load.exit_code == 0);
+    auto arm = nlohmann::json::parse(load.out);
+    for (auto& [key, value] : scenario_arm.items()) CHECK_MESSAGE(arm.contains(key), key);
+    CHECK(arm["ok"] == 8);
+    CHECK(arm["verdict"] == "concurrent");
+    CHECK(arm["requests_detail"][0]["pid"] == pid);
+
+    // 300 ms handlers, 50 ms timeout: every request times out, and the run ends promptly.
+    auto timed = run_lab({"load", base + "/async?ms=300", "-c", "2", "-n", "4", "--timeout", "0.05", "--format",
+                          "json"}, 10);
+    CHECK(timed.exit_code == 1);
+    auto t = nlohmann::json::parse(timed.out);
+    CHECK(t["errors"]["timeout"] == 4);
+    CHECK(t["wall_ms"].get<double>() < 300 * 4);
+
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+}
+
+TEST_CASE("a scenario leaves no server behind") {
+    auto before = lab::test::count_processes(std::string(LAB_BINARY) + " serve");
+    auto r = run_lab({"scenario", "nonblocking-async", "--requests", "2", "--ms", "1"});
+    CHECK(r.exit_code == 0);
+    CHECK(lab::test::count_processes(std::string(LAB_BINARY) + " serve") == before);
+}

@@ -1,0 +1,110 @@
+// Route behaviour through cpp-httplib's client: an HTTP implementation independent of
+// Beast, so a bug shared by the lab's server and the lab's client cannot hide.
+#include "process/server_process.hpp"
+
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <set>
+#include <unistd.h>
+
+namespace {
+
+struct lab_server {
+    lab::server_process process{LAB_BINARY, {"--pool-threads", "4"}};
+    httplib::Client client{"127.0.0.1", process.port()};
+};
+
+nlohmann::json get_json(httplib::Client& c, const char* path, int expect_status) {
+    auto res = c.Get(path);
+    REQUIRE(res);
+    CHECK(res->status == expect_status);
+    CHECK(res->get_header_value("Content-Type") == "application/json");
+    return nlohmann::json::parse(res->body);
+}
+
+// Sends raw bytes on a fresh connection and returns whatever comes back until close.
+std::string raw_exchange(int port, const std::string& bytes) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::send(fd, bytes.data(), bytes.size(), 0);
+    std::string reply;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return reply;
+}
+
+}  // namespace
+
+TEST_CASE("routes report where and when their handler ran") {
+    lab_server s;
+    auto health = get_json(s.client, "/health", 200);
+    CHECK(health["route"] == "/health");
+    CHECK(health["pid"] == s.process.pid());
+    const auto loop_thread = health["thread"].get<long long>();
+
+    for (const char* path : {"/blocking?ms=20", "/async?ms=20", "/pool?ms=20"}) {
+        CAPTURE(path);
+        auto body = get_json(s.client, path, 200);
+        CHECK(body["pid"] == s.process.pid());
+        CHECK(body["ms"] == 20);
+        auto handler_ns = body["end_ns"].get<long long>() - body["start_ns"].get<long long>();
+        CHECK(handler_ns >= 20'000'000);
+        bool pool = std::string(path).starts_with("/pool");
+        // /blocking and /async run on the loop thread; /pool's body runs on a pool thread
+        CHECK((body["thread"].get<long long>() == loop_thread) == !pool);
+    }
+}
+
+TEST_CASE("bad input gets 4xx JSON and the server keeps serving") {
+    lab_server s;
+    CHECK(get_json(s.client, "/nope", 404)["error"] == "no route /nope");
+    CHECK(get_json(s.client, "/async?ms=-1", 400)["error"] == "bad ms='-1': ms must be an integer from 0 to 60000");
+    CHECK(get_json(s.client, "/blocking?ms=abc", 400)["error"] ==
+          "bad ms='abc': ms must be an integer from 0 to 60000");
+    CHECK(get_json(s.client, "/pool?ms=60001", 400)["error"] ==
+          "bad ms='60001': ms must be an integer from 0 to 60000");
+    CHECK(get_json(s.client, "/async", 400)["error"] == "missing ms: ms must be an integer from 0 to 60000");
+    auto post = s.client.Post("/async?ms=1", "", "text/plain");
+    REQUIRE(post);
+    CHECK(post->status == 405);
+    CHECK(get_json(s.client, "/health", 200)["status"] == "ok");
+}
+
+TEST_CASE("a malformed request line gets 400, the next connection gets 200") {
+    lab_server s;
+    auto reply = raw_exchange(s.process.port(), "GARBAGE\r\n\r\n");
+    CHECK(reply.starts_with("HTTP/1.1 400"));
+    reply = raw_exchange(s.process.port(), "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(reply.starts_with("HTTP/1.1 200"));
+}
+
+TEST_CASE("an oversized header gets 431") {
+    lab_server s;
+    auto reply = raw_exchange(s.process.port(),
+                              "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(10'000, 'a') + "\r\n\r\n");
+    CHECK(reply.starts_with("HTTP/1.1 431"));
+}
+
+TEST_CASE("keep-alive: one connection serves many requests") {
+    lab_server s;
+    s.client.set_keep_alive(true);
+    std::set<long long> seen;
+    for (int i = 0; i < 5; ++i) CHECK(get_json(s.client, "/async?ms=0", 200)["route"] == "/async");
+}
+
+TEST_CASE("the server stops on SIGTERM and is reaped") {
+    lab::server_process p(LAB_BINARY, {});
+    auto pid = p.pid();
+    p.stop();
+    CHECK(::kill(pid, 0) == -1);
+}

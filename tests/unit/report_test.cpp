@@ -1,0 +1,90 @@
+#include "report/report.hpp"
+#include "report/table_writer.hpp"
+#include "report/format_units.hpp"
+
+#include "analysis/analysis.hpp"
+#include "analysis/findings.hpp"
+#include "synthetic.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+using namespace lab;
+using namespace lab::test;
+
+namespace {
+
+scenario_result two_arm_result() {
+    scenario_result r{"demo", "A demo", "Blocking serializes; awaiting overlaps.", {}, {}};
+    for (bool serialized : {true, false}) {
+        arm_result a;
+        a.spec = serialized ? synthetic_spec("blocking", "/blocking", model_kind::serialized)
+                            : synthetic_spec("async", "/async", model_kind::concurrent);
+        a.run = synthetic_run(10, 100, serialized);
+        a.stats = analyze(a.spec, a.run);
+        a.repeat_wall_ms = {a.stats.wall_ms};
+        r.arms.push_back(a);
+    }
+    r.notes = findings(r);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("table_writer pads columns and aligns numbers right") {
+    table_writer t({"arm", "wall"}, {false, true});
+    t.add_row({"blocking", "1.000 s"});
+    t.add_row({"async", "100.0 ms"});
+    CHECK(t.str() ==
+          "  arm           wall\n"
+          "  ──────────────────\n"
+          "  blocking   1.000 s\n"
+          "  async     100.0 ms\n");
+}
+
+TEST_CASE("durations pick a readable unit") {
+    CHECK(format_ms(0.5) == "0.50 ms");
+    CHECK(format_ms(100.04) == "100.0 ms");
+    CHECK(format_ms(1003.2) == "1.003 s");
+}
+
+TEST_CASE("the table shows each arm's numbers and the findings") {
+    auto text = render_table(two_arm_result());
+    CAPTURE(text);
+    CHECK(text.find("demo — A demo") != std::string::npos);
+    CHECK(std::regex_search(text, std::regex(R"(blocking\s+/blocking\?ms=100\s+10 × 10\s+1\.000 s\s+1\.000 s \(serialized\)\s+1\.000\s+5\.5 / 1\.0\s+serialized)")));
+    CHECK(std::regex_search(text, std::regex(R"(async\s+/async\?ms=100\s+10 × 10\s+100\.0 ms\s+100\.0 ms \(concurrent\)\s+1\.000\s+10\.0 / 10\.0\s+concurrent)")));
+    CHECK(std::regex_search(text, std::regex(R"(blocking\s+100\.0 ms\s+500\.0 ms\s+900\.0 ms\s+1\.000 s\s+1\.000 s\s+10\s+0\s+0\s+0\s+0)")));
+    CHECK(text.find("• blocking: serialized") != std::string::npos);
+}
+
+TEST_CASE("the JSON document has the contracted shape") {
+    auto doc = nlohmann::json::parse(render_json(two_arm_result()));
+    CHECK(doc["scenario"] == "demo");
+    CHECK(doc["title"] == "A demo");
+    REQUIRE(doc["arms"].size() == 2);
+    const auto& arm = doc["arms"][0];
+    for (const char* key : {"name", "route", "requests", "concurrency", "wall_ms", "ideal_ms", "model", "verdict",
+                            "overlap", "server_overlap", "latency_ms", "errors", "requests_detail"})
+        CHECK_MESSAGE(arm.contains(key), key);
+    CHECK(arm["name"] == "blocking");
+    CHECK(arm["wall_ms"] == 1000.0);
+    CHECK(arm["verdict"] == "serialized");
+    for (const char* key : {"min", "p50", "p90", "p99", "max"}) CHECK(arm["latency_ms"].contains(key));
+    for (const char* key : {"connect", "read", "timeout", "status"}) CHECK(arm["errors"][key] == 0);
+    REQUIRE(arm["requests_detail"].size() == 10);
+    const auto& first = arm["requests_detail"][1];
+    for (const char* key : {"start_ms", "end_ms", "status", "pid", "thread", "server_start_ms", "server_end_ms"})
+        CHECK_MESSAGE(first.contains(key), key);
+    CHECK(first["server_start_ms"] == 100.0);
+    CHECK(first["end_ms"] == 200.0);
+    CHECK(doc["arms"][1]["verdict"] == "concurrent");
+}
+
+TEST_CASE("the arm JSON alone is the same object") {
+    auto r = two_arm_result();
+    auto arm = nlohmann::json::parse(render_arm_json(r.arms[1]));
+    auto doc = nlohmann::json::parse(render_json(r));
+    CHECK(arm == doc["arms"][1]);
+}

@@ -1,0 +1,85 @@
+#include "scenario/scenario_spec.hpp"
+
+#include <doctest/doctest.h>
+#include <string>
+
+using namespace lab;
+
+namespace {
+
+const std::string data = TEST_DATA_DIR;
+
+std::string error_of(const std::string& file) {
+    try {
+        load_scenario_file(data + "/" + file);
+    } catch (const scenario_error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("a good file reads into arms with defaults applied") {
+    auto spec = load_scenario_file(data + "/good.toml");
+    CHECK(spec.name == "good");
+    CHECK(spec.title == "A test scenario");
+    CHECK(spec.lesson == "Two lines of lesson.");
+    REQUIRE(spec.arms.size() == 2);
+    CHECK(spec.arms[0].name == "slow");
+    CHECK(spec.arms[0].model == model_kind::serialized);
+    CHECK(spec.arms[0].requests == 4);
+    CHECK(spec.arms[0].concurrency == 2);
+    CHECK(spec.arms[0].query == "ms=20");
+    CHECK(spec.arms[0].seed_s == 1.1);
+    CHECK(spec.arms[1].requests == 6);
+    CHECK(spec.arms[1].probe_route == "/health");
+    CHECK(spec.arms[1].probe_after_ms == 5);
+    CHECK_FALSE(spec.arms[0].seed_s == std::nullopt);
+}
+
+TEST_CASE("overrides apply to every arm") {
+    auto spec = load_scenario_file(data + "/good.toml");
+    apply_overrides(spec, {.requests = 3, .concurrency = 1, .repeat = 2, .ms = 7});
+    for (const auto& arm : spec.arms) {
+        CHECK(arm.requests == 3);
+        CHECK(arm.concurrency == 1);
+        CHECK(arm.repeat == 2);
+        CHECK(arm.query == "ms=7");
+    }
+}
+
+TEST_CASE("bad files name file, line and key") {
+    CHECK(error_of("bad/syntax.toml").starts_with(data + "/bad/syntax.toml:3: syntax: "));
+    CHECK(error_of("bad/unknown_key.toml") ==
+          data + "/bad/unknown_key.toml:3: titel: unknown key (expected one of: arms, defaults, lesson, title)");
+    CHECK(error_of("bad/wrong_type.toml") ==
+          data + "/bad/wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 1000000");
+    CHECK(error_of("bad/missing_arms.toml") ==
+          data + "/bad/missing_arms.toml: arms: missing: a scenario needs at least one [[arms]] table");
+    CHECK(error_of("bad/bad_route.toml") ==
+          data + "/bad/bad_route.toml:6: arms[0].route: unknown route (expected /blocking, /async or /pool)");
+    CHECK(error_of("bad/impossible.toml") ==
+          data + "/bad/impossible.toml:5: defaults.ms: must be an integer from 0 to 60000");
+    CHECK(error_of("bad/duplicate_arm.toml") ==
+          data + "/bad/duplicate_arm.toml:9: arms[1].name: duplicate arm name");
+    CHECK(error_of("bad/missing_title.toml") == data + "/bad/missing_title.toml: title: missing (a string is required)");
+    CHECK(error_of("bad/absent.toml") == data + "/bad/absent.toml: no such scenario file");
+}
+
+TEST_CASE("every shipped scenario parses") {
+    auto files = list_scenario_files();
+    CHECK(files.size() >= 2);
+    for (const auto& f : files) {
+        CAPTURE(f.string());
+        auto spec = load_scenario_file(f);
+        CHECK_FALSE(spec.title.empty());
+        CHECK_FALSE(spec.lesson.empty());
+        CHECK_FALSE(spec.arms.empty());
+    }
+}
+
+TEST_CASE("unknown scenario names say how to list them") {
+    CHECK_THROWS_WITH_AS(find_scenario("no-such-lesson"),
+                         "unknown scenario 'no-such-lesson' (run 'concurrency-lab list' to see them)", scenario_error);
+}

@@ -1,0 +1,39 @@
+#pragma once
+// Synthetic runs for analysis and report tests: N requests of t ms, either one after
+// another (a blocked loop) or all at once (coroutines).
+#include "model/records.hpp"
+
+namespace lab::test {
+
+constexpr std::int64_t ms_ns = 1'000'000;
+
+inline load_run synthetic_run(int n, std::int64_t t_ms, bool serialized, std::int64_t t0 = 1'000 * ms_ns) {
+    load_run run;
+    run.t0_ns = t0;
+    for (int i = 0; i < n; ++i) {
+        request_record r;
+        r.start_ns = t0;
+        std::int64_t handler_start = serialized ? t0 + i * t_ms * ms_ns : t0;
+        r.end_ns = handler_start + t_ms * ms_ns;
+        r.status = 200;
+        r.bytes = 150;
+        r.server = server_fields{42, 42, handler_start, r.end_ns};
+        run.requests.push_back(r);
+    }
+    run.t1_ns = run.requests.back().end_ns;
+    return run;
+}
+
+inline arm_spec synthetic_spec(const char* name, const char* route, model_kind model, int n = 10) {
+    arm_spec spec;
+    spec.name = name;
+    spec.route = route;
+    spec.query = "ms=100";
+    spec.model = model;
+    spec.requests = n;
+    spec.concurrency = n;
+    spec.ms = 100;
+    return spec;
+}
+
+}  // namespace lab::test
