@@ -29,16 +29,22 @@ struct usage_error : std::runtime_error {
 };
 
 const std::map<std::string, lab::output_format> format_names{{"table", lab::output_format::table},
-                                                              {"json", lab::output_format::json}};
+                                                              {"json", lab::output_format::json},
+                                                              {"csv", lab::output_format::csv},
+                                                              {"markdown", lab::output_format::markdown}};
 
 struct output_flags {
     std::string format = "table";
     std::string out;
+    bool timeline = false;
+
+    lab::render_options render() const { return {format_names.at(format), timeline}; }
 };
 
 void add_output_flags(CLI::App& cmd, output_flags& flags) {
-    cmd.add_option("--format", flags.format, "table or json")
-        ->check(CLI::IsMember({"table", "json"}));
+    cmd.add_option("--format", flags.format, "table, json, csv (one row per request) or markdown")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+    cmd.add_flag("--timeline", flags.timeline, "draw each arm's timeline (table and markdown)");
     cmd.add_option("--out", flags.out, "write to FILE (atomically) instead of stdout");
 }
 
@@ -92,7 +98,7 @@ int cmd_scenario(const scenario_flags& flags) {
     lab::install_child_cleanup_handlers();
     auto result = lab::run_scenario(spec, {lab::self_executable(), progress_line});
     clear_progress();
-    sink.write(lab::render(result, format_names.at(flags.output.format)));
+    sink.write(lab::render(result, flags.output.render()));
     return 0;
 }
 
@@ -155,7 +161,7 @@ int cmd_load(const load_flags& flags) {
         sink.write(lab::render_arm_json(arm));
     } else {
         lab::scenario_result result{"load", flags.url, "One closed-loop run against a URL.", {arm}, {}};
-        sink.write(lab::render_table(result));
+        sink.write(lab::render(result, flags.output.render()));
     }
     return arm.stats.ok == arm.spec.requests ? 0 : exit_failed;
 }

@@ -67,6 +67,19 @@ double overlap_factor(const std::vector<interval>& intervals) {
 
 static constexpr double ns_per_ms = 1e6;
 
+std::vector<int> completion_waves(const load_run& run, std::int64_t gap_ns) {
+    std::vector<std::int64_t> ends;
+    for (const auto& r : run.requests)
+        if (r.error == error_kind::none) ends.push_back(r.end_ns);
+    std::sort(ends.begin(), ends.end());
+    std::vector<int> waves;
+    for (std::size_t i = 0; i < ends.size(); ++i) {
+        if (i == 0 || ends[i] - ends[i - 1] > gap_ns) waves.push_back(0);
+        waves.back()++;
+    }
+    return waves;
+}
+
 arm_stats analyze(const arm_spec& spec, const load_run& run) {
     arm_stats s;
     std::vector<double> latencies;
@@ -95,6 +108,7 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     s.measured_over_ideal = s.ideal_ms > 0 ? s.wall_ms / s.ideal_ms : 0;
     s.verdict = closest_model(s.wall_ms, spec.requests, spec.concurrency, spec.pool_threads, spec.ms,
                               spec.model);
+    if (spec.ms > 0) s.waves = completion_waves(run, static_cast<std::int64_t>(spec.ms * ns_per_ms / 2));
     if (run.probe && run.probe->error == error_kind::none)
         s.probe_ms = static_cast<double>(run.probe->end_ns - run.probe->start_ns) / ns_per_ms;
     return s;

@@ -27,6 +27,10 @@ model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, m
 struct interval { std::int64_t start, end; };
 double overlap_factor(const std::vector<interval>& intervals);
 
+// Groups successful completion times into bursts separated by gaps longer than
+// `gap_ns`, and returns the size of each: a pool of 40 serving 100 gives {40, 40, 20}.
+std::vector<int> completion_waves(const load_run& run, std::int64_t gap_ns);
+
 arm_stats analyze(const arm_spec& spec, const load_run& run);
 
 // Index of the run with the median wall time (the lower median for even counts).

@@ -75,6 +75,7 @@ struct arm_stats {
     std::array<int, 4> errors{};  // indexed like error_kind_names
     int ok = 0;
     std::optional<double> probe_ms;
+    std::vector<int> waves;       // how many responses completed in each burst (gaps > t/2)
 };
 
 struct arm_result {

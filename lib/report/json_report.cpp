@@ -60,10 +60,12 @@ json arm_object(const arm_result& a) {
     for (std::size_t i = 0; i < error_kind_names.size(); ++i) errors[error_kind_names[i]] = s.errors[i];
     o["errors"] = std::move(errors);
     o["ok"] = s.ok;
+    o["waves"] = s.waves;
     if (a.spec.seed_s) o["seed_s"] = *a.spec.seed_s;
     if (!a.spec.probe_route.empty()) {
         o["probe_route"] = a.spec.probe_route;
         o["probe_ms"] = s.probe_ms ? json(round3(*s.probe_ms)) : json(nullptr);
+        if (a.run.probe) o["probe_detail"] = request_object(*a.run.probe, a.run.t0_ns);
     }
     json detail = json::array();
     for (const auto& r : a.run.requests) detail.push_back(request_object(r, a.run.t0_ns));

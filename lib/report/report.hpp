@@ -3,13 +3,36 @@
 #include "model/records.hpp"
 
 #include <string>
+#include <vector>
 
 namespace lab {
 
 enum class output_format { table, json, csv, markdown };
 
+struct render_options {
+    output_format format = output_format::table;
+    bool timeline = false;  // table and markdown: add each arm's timeline
+};
+
 // The projector view: title, lesson, the arms table, latencies, findings.
-std::string render_table(const scenario_result& result);
+std::string render_table(const scenario_result& result, bool timeline = false);
+
+// A Markdown document: heading, lesson, one table, findings; fit to paste into a README.
+std::string render_markdown(const scenario_result& result, bool timeline = false);
+
+// One row per request (and per probe), with a header row.
+std::string render_csv(const scenario_result& result);
+
+// The arms' main columns, shared by the table and Markdown renderers.
+struct summary_table {
+    std::vector<std::string> header;
+    std::vector<bool> right_aligned;
+    std::vector<std::vector<std::string>> rows;
+};
+summary_table arms_summary(const scenario_result& result);
+
+// "0", or "3 (2 timeout, 1 read)".
+std::string failures_text(const arm_stats& stats);
 
 // One JSON document: {"scenario", "title", "lesson", "arms": [...], "notes": [...]}.
 std::string render_json(const scenario_result& result);
@@ -17,6 +40,6 @@ std::string render_json(const scenario_result& result);
 // The arm object alone, as `load --format json` prints it.
 std::string render_arm_json(const arm_result& arm);
 
-std::string render(const scenario_result& result, output_format format);
+std::string render(const scenario_result& result, const render_options& options);
 
 }  // namespace lab

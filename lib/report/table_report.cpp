@@ -1,6 +1,7 @@
 #include "report/format_units.hpp"
 #include "report/report.hpp"
 #include "report/table_writer.hpp"
+#include "report/timeline.hpp"
 
 #include <fmt/format.h>
 
@@ -20,41 +21,15 @@ bool any_seed(const scenario_result& r) {
     return false;
 }
 
-std::string arms_table(const scenario_result& r) {
-    bool probe = any_probe(r), seed = any_seed(r);
-    std::vector<std::string> header{"arm", "route", "N × C", "wall", "ideal (model)", "wall/ideal", "overlap c/s",
-                                    "verdict"};
-    std::vector<bool> right{false, false, true, true, true, true, true, false};
-    if (seed) header.insert(header.begin() + 3, "notes said"), right.insert(right.begin() + 3, true);
-    if (probe) header.push_back("probe"), right.push_back(true);
-    table_writer table(header, right);
+std::string latency_table(const scenario_result& r) {
+    table_writer table({"latency", "min", "p50", "p90", "p99", "max", "overlap c/s", "ok", "failed"},
+                       {false, true, true, true, true, true, true, true, false});
     for (const auto& a : r.arms) {
         const auto& s = a.stats;
-        std::vector<std::string> row{
-            a.spec.name,
-            a.spec.route + "?" + a.spec.query,
-            fmt::format("{} × {}", a.spec.requests, a.spec.concurrency),
-            format_ms(s.wall_ms),
-            s.ideal_ms > 0 ? fmt::format("{} ({})", format_ms(s.ideal_ms), to_string(a.spec.model)) : "n/a",
-            s.ideal_ms > 0 ? fmt::format("{:.3f}", s.measured_over_ideal) : "n/a",
-            fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap),
-            to_string(s.verdict)};
-        if (seed) row.insert(row.begin() + 3, a.spec.seed_s ? fmt::format("~{} s", *a.spec.seed_s) : "");
-        if (probe) row.push_back(s.probe_ms ? format_ms(*s.probe_ms) : (a.spec.probe_route.empty() ? "" : "failed"));
-        table.add_row(std::move(row));
-    }
-    return table.str();
-}
-
-std::string latency_table(const scenario_result& r) {
-    table_writer table({"latency", "min", "p50", "p90", "p99", "max", "ok", "connect", "read", "timeout", "status"},
-                       {false, true, true, true, true, true, true, true, true, true, true});
-    for (const auto& a : r.arms) {
-        const auto& l = a.stats.latency_ms;
-        const auto& e = a.stats.errors;
+        const auto& l = s.latency_ms;
         table.add_row({a.spec.name, format_ms(l.min), format_ms(l.p50), format_ms(l.p90), format_ms(l.p99),
-                       format_ms(l.max), std::to_string(a.stats.ok), std::to_string(e[0]), std::to_string(e[1]),
-                       std::to_string(e[2]), std::to_string(e[3])});
+                       format_ms(l.max), fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap),
+                       std::to_string(s.ok), failures_text(s)});
     }
     return table.str();
 }
@@ -68,23 +43,71 @@ std::string repeats_line(const scenario_result& r) {
 
 }  // namespace
 
-std::string render_table(const scenario_result& r) {
+std::string failures_text(const arm_stats& s) {
+    int total = 0;
+    std::string kinds;
+    for (std::size_t i = 0; i < s.errors.size(); ++i) {
+        if (s.errors[i] == 0) continue;
+        total += s.errors[i];
+        kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", s.errors[i], error_kind_names[i]);
+    }
+    return total == 0 ? "0" : fmt::format("{} ({})", total, kinds);
+}
+
+summary_table arms_summary(const scenario_result& r) {
+    bool probe = any_probe(r), seed = any_seed(r);
+    summary_table t;
+    t.header = {"arm", "route", "N × C", "wall", "ideal (model)", "wall/ideal", "verdict"};
+    t.right_aligned = {false, false, true, true, false, true, false};
+    if (seed) {
+        t.header.insert(t.header.begin() + 3, "notes said");
+        t.right_aligned.insert(t.right_aligned.begin() + 3, true);
+    }
+    if (probe) {
+        t.header.push_back("probe");
+        t.right_aligned.push_back(true);
+    }
+    for (const auto& a : r.arms) {
+        const auto& s = a.stats;
+        std::vector<std::string> row{
+            a.spec.name,
+            a.spec.query.empty() ? a.spec.route : a.spec.route + "?" + a.spec.query,
+            fmt::format("{} × {}", a.spec.requests, a.spec.concurrency),
+            format_ms(s.wall_ms),
+            s.ideal_ms > 0 ? fmt::format("{} ({})", format_ms(s.ideal_ms), to_string(a.spec.model)) : "n/a",
+            s.ideal_ms > 0 ? fmt::format("{:.3f}", s.measured_over_ideal) : "n/a",
+            to_string(s.verdict)};
+        if (seed) row.insert(row.begin() + 3, a.spec.seed_s ? fmt::format("~{} s", *a.spec.seed_s) : "");
+        if (probe) row.push_back(s.probe_ms ? format_ms(*s.probe_ms) : (a.spec.probe_route.empty() ? "" : "failed"));
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+std::string render_table(const scenario_result& r, bool timeline) {
     std::string out = fmt::format("\n  {} — {}\n\n", r.name, r.title);
     out += wrap(r.lesson, 92, "  ") + "\n";
-    out += arms_table(r) + "\n";
+    auto summary = arms_summary(r);
+    table_writer arms(summary.header, summary.right_aligned);
+    for (auto& row : summary.rows) arms.add_row(row);
+    out += arms.str() + "\n";
     out += latency_table(r);
     out += repeats_line(r);
     out += "\n";
     for (const auto& note : r.notes) out += wrap("• " + note, 92, "  ", "  ");
+    if (timeline)
+        for (const auto& a : r.arms) out += "\n" + render_timeline(a);
     return out;
 }
 
-std::string render(const scenario_result& result, output_format format) {
-    switch (format) {
+std::string render(const scenario_result& result, const render_options& options) {
+    switch (options.format) {
         case output_format::json: return render_json(result);
-        case output_format::table:
-        default: return render_table(result);
+        case output_format::csv: return render_csv(result);
+        case output_format::markdown: return render_markdown(result, options.timeline);
+        case output_format::table: break;
     }
+    return render_table(result, options.timeline);
 }
 
 }  // namespace lab

@@ -2,7 +2,10 @@
 #include "run_command.hpp"
 
 #include <doctest/doctest.h>
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 using lab::test::run_lab;
 
@@ -54,4 +57,79 @@ TEST_CASE("the table is what a projector shows") {
     CHECK(r.out.find("/blocking?ms=20") != std::string::npos);
     CHECK(r.out.find("serialized") != std::string::npos);
     CHECK(r.err.empty());  // stderr is not a TTY here: no progress line
+}
+
+TEST_CASE("a thread pool overlaps blocking work (10 × 100 ms)") {
+    auto pool = run_scenario_json("sync-threadpool", {"--repeat", "3"})["arms"][0];
+    CHECK(pool["wall_ms"].get<double>() < 2 * 100);
+    CHECK(pool["verdict"] == "pool");
+    // the body ran on pool threads, not on the loop (whose id is the server's pid)
+    std::set<long long> threads;
+    for (const auto& r : pool["requests_detail"]) threads.insert(r["thread"].get<long long>());
+    CHECK(threads.size() >= 5);
+    CHECK_FALSE(threads.contains(pool["requests_detail"][0]["pid"].get<long long>()));
+}
+
+TEST_CASE("a saturated pool finishes in three waves, coroutines in one") {
+    auto doc = run_scenario_json("threadpool-saturation");
+    REQUIRE(doc["arms"].size() == 2);
+    auto pool = doc["arms"][0], async = doc["arms"][1];
+    CHECK(pool["name"] == "pool");
+    CHECK(async["name"] == "async");
+    double ratio = pool["wall_ms"].get<double>() / async["wall_ms"].get<double>();
+    CAPTURE(ratio);
+    CHECK(ratio >= 2);
+    CHECK(ratio <= 4);
+    CHECK(pool["ideal_ms"] == 300.0);
+    CHECK(pool["waves"].size() == 3);
+    CHECK(async["waves"].size() == 1);
+    CHECK(pool["ok"] == 100);
+}
+
+TEST_CASE("a blocked loop makes a health check wait; coroutines and the pool do not") {
+    auto doc = run_scenario_json("head-of-line");
+    REQUIRE(doc["arms"].size() == 3);
+    std::map<std::string, double> probe;
+    for (const auto& arm : doc["arms"]) {
+        REQUIRE_FALSE(arm["probe_ms"].is_null());
+        probe[arm["name"]] = arm["probe_ms"];
+    }
+    CAPTURE(probe["blocking"]);
+    CAPTURE(probe["async"]);
+    CAPTURE(probe["pool"]);
+    CHECK(probe["blocking"] >= 5 * probe["async"]);
+    CHECK(probe["blocking"] >= 5 * probe["pool"]);
+}
+
+TEST_CASE("the experiment log carries the notes' figures and calls out the impossible one") {
+    auto doc = run_scenario_json("experiment-log", {"--repeat", "1"});
+    REQUIRE(doc["arms"].size() == 3);
+    CHECK(doc["arms"][0]["seed_s"] == 1.1);
+    CHECK(doc["arms"][1]["seed_s"] == 0.03);
+    CHECK(doc["arms"][2]["seed_s"] == 0.12);
+    CHECK(doc["arms"][0]["verdict"] == "serialized");
+    CHECK(doc["arms"][1]["verdict"] == "concurrent");
+    CHECK(doc["arms"][2]["verdict"] == "pool");
+    int impossible = 0;
+    for (const auto& note : doc["notes"])
+        impossible += note.get<std::string>().find("below the physical floor") != std::string::npos;
+    CHECK(impossible == 1);
+}
+
+TEST_CASE("--timeline draws lanes under the table; csv and markdown render the same run") {
+    auto r = run_lab({"scenario", "head-of-line", "--requests", "3", "--ms", "30", "--timeline"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("timeline · blocking") != std::string::npos);
+    CHECK(r.out.find("probe /health") != std::string::npos);
+    CHECK(r.out.find(" loop ") != std::string::npos);
+
+    auto csv = run_lab({"scenario", "nonblocking-async", "--requests", "4", "--ms", "5", "--format", "csv"});
+    REQUIRE(csv.exit_code == 0);
+    CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 5);
+    CHECK(csv.out.starts_with("scenario,arm,kind,index,"));
+
+    auto md = run_lab({"scenario", "nonblocking-async", "--requests", "4", "--ms", "5", "--format", "markdown"});
+    REQUIRE(md.exit_code == 0);
+    CHECK(md.out.starts_with("### nonblocking-async — "));
+    CHECK(md.out.find("| async | `/async?ms=5` | 4 × 10 |") != std::string::npos);
 }

@@ -109,3 +109,20 @@ TEST_CASE("a figure below the physical floor is called out") {
     notes = findings(r);
     for (const auto& n : notes) CHECK(n.find("physical floor") == std::string::npos);
 }
+
+TEST_CASE("completion waves split at gaps longer than half a handler") {
+    load_run run;
+    run.t0_ns = 0;
+    auto done_at = [&](std::int64_t ms) {
+        request_record r;
+        r.end_ns = ms * ms_ns;
+        run.requests.push_back(r);
+    };
+    for (int i = 0; i < 4; ++i) done_at(100 + i);
+    for (int i = 0; i < 4; ++i) done_at(200 + i);
+    done_at(301);
+    run.requests.push_back({0, 150 * ms_ns, 0, 0, error_kind::read, {}});  // failures don't count
+    CHECK(completion_waves(run, 50 * ms_ns) == std::vector<int>{4, 4, 1});
+    CHECK(completion_waves(run, 500 * ms_ns) == std::vector<int>{9});
+    CHECK(completion_waves({}, 1).empty());
+}

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <regex>
 
 using namespace lab;
@@ -53,9 +54,9 @@ TEST_CASE("the table shows each arm's numbers and the findings") {
     auto text = render_table(two_arm_result());
     CAPTURE(text);
     CHECK(text.find("demo — A demo") != std::string::npos);
-    CHECK(std::regex_search(text, std::regex(R"(blocking\s+/blocking\?ms=100\s+10 × 10\s+1\.000 s\s+1\.000 s \(serialized\)\s+1\.000\s+5\.5 / 1\.0\s+serialized)")));
-    CHECK(std::regex_search(text, std::regex(R"(async\s+/async\?ms=100\s+10 × 10\s+100\.0 ms\s+100\.0 ms \(concurrent\)\s+1\.000\s+10\.0 / 10\.0\s+concurrent)")));
-    CHECK(std::regex_search(text, std::regex(R"(blocking\s+100\.0 ms\s+500\.0 ms\s+900\.0 ms\s+1\.000 s\s+1\.000 s\s+10\s+0\s+0\s+0\s+0)")));
+    CHECK(std::regex_search(text, std::regex(R"(\n  blocking\s+/blocking\?ms=100\s+10 × 10\s+1\.000 s\s+1\.000 s \(serialized\)\s+1\.000\s+serialized\n)")));
+    CHECK(std::regex_search(text, std::regex(R"(\n  async\s+/async\?ms=100\s+10 × 10\s+100\.0 ms\s+100\.0 ms \(concurrent\)\s+1\.000\s+concurrent\n)")));
+    CHECK(std::regex_search(text, std::regex(R"(\n  blocking\s+100\.0 ms\s+500\.0 ms\s+900\.0 ms\s+1\.000 s\s+1\.000 s\s+5\.5 / 1\.0\s+10\s+0\n)")));
     CHECK(text.find("• blocking: serialized") != std::string::npos);
 }
 
@@ -87,4 +88,34 @@ TEST_CASE("the arm JSON alone is the same object") {
     auto arm = nlohmann::json::parse(render_arm_json(r.arms[1]));
     auto doc = nlohmann::json::parse(render_json(r));
     CHECK(arm == doc["arms"][1]);
+}
+
+TEST_CASE("CSV has one row per request with the server fields") {
+    auto csv = render_csv(two_arm_result());
+    auto first_line = csv.substr(0, csv.find('\n'));
+    CHECK(first_line ==
+          "scenario,arm,kind,index,start_ms,end_ms,latency_ms,status,bytes,error,pid,thread,server_start_ms,"
+          "server_end_ms");
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 21);
+    CHECK(csv.find("\n\"demo\",\"blocking\",request,1,0.000,200.000,200.000,200,150,,42,42,100.000,200.000\n") !=
+          std::string::npos);
+}
+
+TEST_CASE("Markdown is a pasteable table") {
+    auto md = render_markdown(two_arm_result());
+    CAPTURE(md);
+    CHECK(md.starts_with("### demo — A demo\n\nBlocking serializes; awaiting overlaps.\n\n"));
+    CHECK(md.find("| arm | route | N × C | wall | ideal (model) | wall/ideal | verdict | p50 | p99 | overlap c/s | "
+                  "failed |\n| --- | --- | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | --- |\n") !=
+          std::string::npos);
+    CHECK(md.find("| blocking | `/blocking?ms=100` | 10 × 10 | 1.000 s | 1.000 s (serialized) | 1.000 | serialized | "
+                  "500.0 ms | 1.000 s | 5.5 / 1.0 | 0 |\n") != std::string::npos);
+    CHECK(md.find("\n- blocking: serialized") != std::string::npos);
+}
+
+TEST_CASE("failures read as a count with kinds") {
+    arm_stats s;
+    CHECK(failures_text(s) == "0");
+    s.errors = {2, 0, 1, 0};
+    CHECK(failures_text(s) == "3 (2 connect, 1 timeout)");
 }

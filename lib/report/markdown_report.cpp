@@ -1,0 +1,49 @@
+#include "report/format_units.hpp"
+#include "report/report.hpp"
+#include "report/timeline.hpp"
+
+#include <fmt/format.h>
+
+namespace lab {
+
+namespace {
+
+std::string md_row(const std::vector<std::string>& cells) {
+    std::string out = "|";
+    for (const auto& c : cells) out += " " + c + " |";
+    return out + "\n";
+}
+
+}  // namespace
+
+std::string render_markdown(const scenario_result& r, bool timeline) {
+    auto summary = arms_summary(r);
+    summary.header.insert(summary.header.end(), {"p50", "p99", "overlap c/s", "failed"});
+    summary.right_aligned.insert(summary.right_aligned.end(), {true, true, true, false});
+    std::string out = fmt::format("### {} — {}\n\n{}\n\n", r.name, r.title, r.lesson);
+    out += md_row(summary.header);
+    std::vector<std::string> rule;
+    for (bool right : summary.right_aligned) rule.push_back(right ? "---:" : "---");
+    out += md_row(rule);
+    for (std::size_t i = 0; i < r.arms.size(); ++i) {
+        const auto& s = r.arms[i].stats;
+        auto row = summary.rows[i];
+        row[1] = "`" + row[1] + "`";
+        row.insert(row.end(), {format_ms(s.latency_ms.p50), format_ms(s.latency_ms.p99),
+                               fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap), failures_text(s)});
+        out += md_row(row);
+    }
+    int repeat = 1;
+    for (const auto& a : r.arms) repeat = std::max(repeat, a.spec.repeat);
+    if (repeat > 1) out += fmt::format("\nwall = median of {} runs.\n", repeat);
+    out += "\n";
+    for (const auto& note : r.notes) out += "- " + note + "\n";
+    if (timeline) {
+        out += "\n```text\n";
+        for (const auto& a : r.arms) out += render_timeline(a) + "\n";
+        out += "```\n";
+    }
+    return out;
+}
+
+}  // namespace lab

@@ -1,0 +1,159 @@
+#include "report/timeline.hpp"
+
+#include "report/format_units.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fmt/format.h>
+#include <map>
+
+namespace lab {
+
+namespace {
+
+constexpr const char* waiting = "░";
+constexpr const char* running = "█";
+constexpr std::array<const char*, 9> levels{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+constexpr int label_width = 16;
+
+// Maps CLOCK_MONOTONIC nanoseconds onto columns [0, width).
+struct axis {
+    std::int64_t t0;
+    std::int64_t span;
+    int width;
+
+    int first(std::int64_t t) const {
+        auto c = static_cast<int>(static_cast<double>(t - t0) * width / static_cast<double>(span));
+        return std::clamp(c, 0, width - 1);
+    }
+    // Half-open: an interval ending exactly on a column boundary does not paint the next column.
+    int last(std::int64_t from, std::int64_t to) const {
+        auto c = static_cast<int>(std::ceil(static_cast<double>(to - t0) * width / static_cast<double>(span))) - 1;
+        return std::clamp(c, first(from), width - 1);
+    }
+};
+
+using lane = std::vector<std::string>;
+
+void paint(lane& cells, const axis& ax, std::int64_t from, std::int64_t to, const char* glyph) {
+    for (int c = ax.first(from); c <= ax.last(from, to); ++c) cells[static_cast<std::size_t>(c)] = glyph;
+}
+
+std::string row(const std::string& label, const lane& cells, const std::string& note = "") {
+    std::string out = fmt::format("  {:<{}}", label, label_width);
+    for (const auto& c : cells) out += c;
+    if (!note.empty()) out += "  " + note;
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+}
+
+// Per column, how many intervals were open on average over the column's time (so 40
+// busy threads read as 40, not as the number of intervals that merely touch it).
+std::vector<double> column_load(const axis& ax, const std::vector<std::pair<std::int64_t, std::int64_t>>& intervals) {
+    std::vector<double> load(static_cast<std::size_t>(ax.width), 0.0);
+    const double column_ns = static_cast<double>(ax.span) / ax.width;
+    for (auto [from, to] : intervals)
+        for (int c = ax.first(from); c <= ax.last(from, to); ++c) {
+            double lo = static_cast<double>(ax.t0) + c * column_ns, hi = lo + column_ns;
+            double overlap = std::min(hi, static_cast<double>(to)) - std::max(lo, static_cast<double>(from));
+            load[static_cast<std::size_t>(c)] += std::max(0.0, overlap) / column_ns;
+        }
+    return load;
+}
+
+// Drawn as a sparkline scaled to the row's own maximum; anything above zero shows.
+std::string sparkline_row(const std::string& label, const std::vector<double>& values, const std::string& note) {
+    double peak = values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+    lane cells;
+    for (double v : values) {
+        std::size_t level = 0;
+        if (peak > 0 && v > 0) level = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(8.0 * v / peak)), 1, 8);
+        cells.push_back(levels[level]);
+    }
+    return row(label, cells, note);
+}
+
+// The most intervals open at one instant (a sweep over start and end events).
+int max_at_once(std::vector<std::pair<std::int64_t, std::int64_t>> intervals) {
+    std::vector<std::pair<std::int64_t, int>> events;
+    for (auto [from, to] : intervals) {
+        events.emplace_back(from, +1);
+        events.emplace_back(to, -1);
+    }
+    std::sort(events.begin(), events.end());  // an end sorts before a start at the same instant
+    int open = 0, peak = 0;
+    for (auto [t, d] : events) peak = std::max(peak, open += d);
+    return peak;
+}
+
+void request_lane(std::string& out, const std::string& label, const request_record& r, const axis& ax) {
+    lane cells(static_cast<std::size_t>(ax.width), " ");
+    paint(cells, ax, r.start_ns, r.end_ns, r.server ? waiting : running);
+    if (r.server) paint(cells, ax, std::max(r.server->start_ns, r.start_ns), r.server->end_ns, running);
+    std::string note = r.error == error_kind::none
+                           ? format_ms(static_cast<double>(r.end_ns - r.start_ns) / 1e6)
+                           : std::string("failed: ") + error_kind_names[static_cast<std::size_t>(r.error) - 1];
+    out += row(label, cells, note);
+}
+
+}  // namespace
+
+std::string render_timeline(const arm_result& arm, const timeline_options& options) {
+    const auto& run = arm.run;
+    std::int64_t end = run.t0_ns + 1;
+    for (const auto& r : run.requests) end = std::max(end, r.end_ns);
+    if (run.probe) end = std::max(end, run.probe->end_ns);
+    axis ax{run.t0_ns, end - run.t0_ns, options.width};
+    double span_ms = static_cast<double>(ax.span) / 1e6;
+
+    std::string out = fmt::format("  timeline · {} — one column = {}\n", arm.spec.name, format_ms(span_ms / ax.width));
+    out += fmt::format("  {:<{}}{}{:>{}}\n", "", label_width, "0", format_ms(span_ms), ax.width - 1);
+    out += fmt::format("  {:<{}}├", "", label_width);
+    for (int i = 0; i < ax.width - 2; ++i) out += "─";
+    out += "┤\n";
+
+    if (run.requests.size() <= options.max_request_lanes) {
+        for (std::size_t i = 0; i < run.requests.size(); ++i)
+            request_lane(out, fmt::format("request {:>2}", i + 1), run.requests[i], ax);
+    } else {
+        std::vector<std::pair<std::int64_t, std::int64_t>> in_flight;
+        std::vector<double> completed(static_cast<std::size_t>(ax.width), 0);
+        for (const auto& r : run.requests) {
+            in_flight.emplace_back(r.start_ns, r.end_ns);
+            if (r.error == error_kind::none) completed[static_cast<std::size_t>(ax.first(r.end_ns))]++;
+        }
+        out += sparkline_row("in flight", column_load(ax, in_flight),
+                             fmt::format("max {} at once", max_at_once(in_flight)));
+        std::string waves;
+        for (int w : arm.stats.waves) waves += (waves.empty() ? "" : " + ") + std::to_string(w);
+        out += sparkline_row("completed", completed, arm.stats.waves.size() > 1 ? "waves: " + waves : "");
+    }
+    if (run.probe) request_lane(out, "probe " + arm.spec.probe_route, *run.probe, ax);
+
+    // Server lanes: one per (pid, thread) that ran a handler.
+    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::int64_t, std::int64_t>>> threads;
+    for (const auto& r : run.requests)
+        if (r.server) threads[{r.server->pid, r.server->thread}].emplace_back(r.server->start_ns, r.server->end_ns);
+    if (threads.empty()) return out + "  (no server lanes: the target did not report handler times)\n";
+    if (threads.size() <= options.max_server_lanes) {
+        for (const auto& [key, intervals] : threads) {
+            lane cells(static_cast<std::size_t>(ax.width), " ");
+            for (auto [from, to] : intervals) paint(cells, ax, from, to, running);
+            bool main_thread = key.first == key.second;
+            out += row(main_thread ? fmt::format("pid {} loop", key.first) : fmt::format("  thread {}", key.second),
+                       cells, fmt::format("{} handler{}, max {} at once", intervals.size(), intervals.size() == 1 ? "" : "s",
+                                   max_at_once(intervals)));
+        }
+    } else {
+        std::vector<std::pair<std::int64_t, std::int64_t>> all;
+        for (const auto& [key, intervals] : threads) all.insert(all.end(), intervals.begin(), intervals.end());
+        out += sparkline_row("server busy", column_load(ax, all),
+                             fmt::format("{} threads, max {} handlers at once", threads.size(), max_at_once(all)));
+    }
+    out += fmt::format("  {:<{}}{} waiting for the server   {} handler running (server's clock)\n", "", label_width,
+                       waiting, running);
+    return out;
+}
+
+}  // namespace lab
