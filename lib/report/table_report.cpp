@@ -1,3 +1,4 @@
+#include "analysis/findings.hpp"
 #include "report/format_units.hpp"
 #include "report/report.hpp"
 #include "report/table_writer.hpp"
@@ -59,9 +60,9 @@ summary_table arms_summary(const scenario_result& r) {
     summary_table t;
     t.header = {"arm", "route", "N × C", "wall", "ideal (model)", "wall/ideal", "verdict"};
     t.right_aligned = {false, false, true, true, false, true, false};
-    if (seed) {
-        t.header.insert(t.header.begin() + 3, "notes said");
-        t.right_aligned.insert(t.right_aligned.begin() + 3, true);
+    if (seed) {  // the notes' figure next to the floor no machine can beat
+        t.header.insert(t.header.begin() + 3, {"notes said", "floor"});
+        t.right_aligned.insert(t.right_aligned.begin() + 3, {true, true});
     }
     if (probe) {
         t.header.push_back("probe");
@@ -77,7 +78,9 @@ summary_table arms_summary(const scenario_result& r) {
             s.ideal_ms > 0 ? fmt::format("{} ({})", format_ms(s.ideal_ms), to_string(a.spec.model)) : "n/a",
             s.ideal_ms > 0 ? fmt::format("{:.3f}", s.measured_over_ideal) : "n/a",
             to_string(s.verdict)};
-        if (seed) row.insert(row.begin() + 3, a.spec.seed_s ? fmt::format("~{} s", *a.spec.seed_s) : "");
+        if (seed)
+            row.insert(row.begin() + 3, {a.spec.seed_s ? fmt::format("~{} s", *a.spec.seed_s) : "",
+                                         format_ms(physical_floor_ms(a.spec))});
         if (probe) row.push_back(s.probe_ms ? format_ms(*s.probe_ms) : (a.spec.probe_route.empty() ? "" : "failed"));
         t.rows.push_back(std::move(row));
     }
