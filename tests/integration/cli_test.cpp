@@ -148,8 +148,8 @@ TEST_CASE("load prints the same arm object as a scenario, and a timeout really c
 }
 
 TEST_CASE("a scenario leaves no server behind") {
-    auto before = lab::test::count_processes(std::string(LAB_BINARY) + " serve");
-    auto r = run_lab({"scenario", "nonblocking-async", "--requests", "2", "--ms", "1"});
+    auto marker = lab::test::unique_env_marker();
+    auto r = run_lab({"scenario", "nonblocking-async", "--requests", "2", "--ms", "1"}, 60, {marker});
     CHECK(r.exit_code == 0);
-    CHECK(lab::test::count_processes(std::string(LAB_BINARY) + " serve") == before);
+    CHECK(lab::test::count_processes_with_env(marker) == 0);
 }

@@ -11,7 +11,7 @@
 
 namespace lab::test {
 
-command_result run_lab(const std::vector<std::string>& args, double limit_s) {
+command_result run_lab(const std::vector<std::string>& args, double limit_s, const std::vector<std::string>& env) {
     int out_pipe[2], err_pipe[2];
     ::pipe(out_pipe);
     ::pipe(err_pipe);
@@ -26,8 +26,13 @@ command_result run_lab(const std::vector<std::string>& args, double limit_s) {
     std::vector<char*> argv;
     for (auto& s : storage) argv.push_back(s.data());
     argv.push_back(nullptr);
+    std::vector<std::string> env_storage(env);
+    for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
+    std::vector<char*> envp;
+    for (auto& e : env_storage) envp.push_back(e.data());
+    envp.push_back(nullptr);
     pid_t pid = 0;
-    ::posix_spawn(&pid, LAB_BINARY, &actions, nullptr, argv.data(), environ);
+    ::posix_spawn(&pid, LAB_BINARY, &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
@@ -66,16 +71,29 @@ command_result run_lab(const std::vector<std::string>& args, double limit_s) {
     return result;
 }
 
-int count_processes(const std::string& needle) {
+int count_processes_with_env(const std::string& entry) {
     int count = 0;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        std::ifstream cmdline(entry.path() / "cmdline");
-        std::string text((std::istreambuf_iterator<char>(cmdline)), {});
-        for (auto& c : text)
-            if (c == '\0') c = ' ';
-        if (text.find(needle) != std::string::npos && entry.path().filename() != std::to_string(::getpid())) ++count;
+    std::error_code ec;
+    for (const auto& dir : std::filesystem::directory_iterator("/proc", ec)) {
+        std::ifstream environ_file(dir.path() / "environ");
+        std::string text((std::istreambuf_iterator<char>(environ_file)), {});
+        std::size_t at = 0;
+        while (at < text.size()) {
+            auto end = text.find('\0', at);
+            if (end == std::string::npos) end = text.size();
+            if (text.compare(at, end - at, entry) == 0) {
+                ++count;
+                break;
+            }
+            at = end + 1;
+        }
     }
     return count;
+}
+
+std::string unique_env_marker() {
+    static int calls = 0;
+    return "LAB_TEST_MARK=" + std::to_string(::getpid()) + "-" + std::to_string(++calls);
 }
 
 }  // namespace lab::test

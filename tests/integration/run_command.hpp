@@ -11,9 +11,15 @@ struct command_result {
 };
 
 // Runs LAB_BINARY with args; kills it after `limit_s` seconds (a hang is a failure).
-command_result run_lab(const std::vector<std::string>& args, double limit_s = 60);
+// `env` entries ("NAME=value") are added to the child's environment.
+command_result run_lab(const std::vector<std::string>& args, double limit_s = 60,
+                       const std::vector<std::string>& env = {});
 
-// Counts live processes whose command line contains `needle` (from /proc).
-int count_processes(const std::string& needle);
+// Counts live processes whose environment holds `entry` ("NAME=value"), so a test
+// finds exactly the processes it started (children inherit the environment).
+int count_processes_with_env(const std::string& entry);
+
+// A NAME=value entry unique to this test process and call.
+std::string unique_env_marker();
 
 }  // namespace lab::test
