@@ -195,6 +195,15 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     serve->add_option("--ready-fd", serve_options.ready_fd, "write the bound port to this descriptor when ready")
         ->check(CLI::NonNegativeNumber);
+    serve->add_flag("--gil", serve_options.gil, "emulate CPython's GIL around CPU work");
+    serve->add_option("--workers", serve_options.workers, "prefork N worker processes under a supervisor")
+        ->check(CLI::Range(1, 256));
+    serve->add_flag("--reuse-port", serve_options.reuse_port, "workers: one SO_REUSEPORT socket each")
+        ->needs(serve->get_option("--workers"));
+    serve->add_option("--accept-gate-us", serve_options.accept_gate_us,
+                      "accept the next connection only after the last one's first request (or this long)")
+        ->check(CLI::Range(0, 1'000'000));
+    serve->add_flag("--test-routes", serve_options.test_routes, "enable GET /crash (kills the serving worker)");
 
     load_flags load;
     auto* ld = app.add_subcommand("load", "closed-loop load against a URL");

@@ -10,6 +10,7 @@ model_kind model_for_route(std::string_view path) {
     if (path == "/blocking") return model_kind::serialized;
     if (path == "/async") return model_kind::concurrent;
     if (path == "/pool") return model_kind::pool;
+    if (path == "/cpu") return model_kind::serialized;  // on the loop; the scenario refines it
     return model_kind::none;
 }
 
@@ -93,7 +94,10 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
         }
         s.ok++;
         latencies.push_back(static_cast<double>(r.end_ns - r.start_ns) / ns_per_ms);
-        if (r.server) handlers.push_back({r.server->start_ns, r.server->end_ns});
+        if (r.server) {
+            handlers.push_back({r.server->start_ns, r.server->end_ns});
+            s.per_pid[r.server->pid]++;
+        }
     }
     s.wall_ms = static_cast<double>(last_end - run.t0_ns) / ns_per_ms;
     std::sort(latencies.begin(), latencies.end());
@@ -104,10 +108,10 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     s.overlap = s.wall_ms > 0 ? latency_sum / s.wall_ms : 0;
     s.server_overlap = overlap_factor(handlers);
 
-    s.ideal_ms = ideal_ms(spec.model, spec.requests, spec.concurrency, spec.pool_threads, spec.ms);
+    const int lanes = spec.lanes > 0 ? spec.lanes : spec.pool_threads;
+    s.ideal_ms = ideal_ms(spec.model, spec.requests, spec.concurrency, lanes, spec.ms);
     s.measured_over_ideal = s.ideal_ms > 0 ? s.wall_ms / s.ideal_ms : 0;
-    s.verdict = closest_model(s.wall_ms, spec.requests, spec.concurrency, spec.pool_threads, spec.ms,
-                              spec.model);
+    s.verdict = closest_model(s.wall_ms, spec.requests, spec.concurrency, lanes, spec.ms, spec.model);
     if (spec.ms > 0) s.waves = completion_waves(run, static_cast<std::int64_t>(spec.ms * ns_per_ms / 2));
     if (run.probe && run.probe->error == error_kind::none)
         s.probe_ms = static_cast<double>(run.probe->end_ns - run.probe->start_ns) / ns_per_ms;

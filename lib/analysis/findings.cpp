@@ -14,15 +14,25 @@ static std::string explain(const arm_result& arm) {
     const auto& s = arm.stats;
     switch (s.verdict) {
         case model_kind::serialized:
-            return fmt::format("{}: serialized — handlers ran one after another (server overlap {:.2f}), so {} "
-                               "requests took {:.0f} ms, about {} × {:.0f} ms.",
-                               arm.spec.name, s.server_overlap, arm.spec.requests, s.wall_ms, arm.spec.requests,
-                               arm.spec.ms);
+            return fmt::format("{}: serialized — {}, so {} requests took {:.0f} ms, about {} × {:.0f} ms.",
+                               arm.spec.name,
+                               s.server_overlap < 1.5
+                                   ? fmt::format("handlers ran one after another (server overlap {:.2f})",
+                                                 s.server_overlap)
+                                   : fmt::format("handlers were in flight together (server overlap {:.1f}) but "
+                                                 "only one made progress at a time",
+                                                 s.server_overlap),
+                               arm.spec.requests, s.wall_ms, arm.spec.requests, arm.spec.ms);
         case model_kind::concurrent:
-            return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}), so {} requests "
-                               "finished in {:.0f} ms, {:.2f} × the {:.0f} ms of one request.",
-                               arm.spec.name, s.server_overlap, arm.spec.requests, s.wall_ms,
-                               s.wall_ms / arm.spec.ms, arm.spec.ms);
+            if (arm.spec.requests <= arm.spec.concurrency)
+                return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}), so {} requests "
+                                   "finished in {:.0f} ms, {:.2f} × the {:.0f} ms of one request.",
+                                   arm.spec.name, s.server_overlap, arm.spec.requests, s.wall_ms,
+                                   s.wall_ms / arm.spec.ms, arm.spec.ms);
+            return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}); {} requests at "
+                               "concurrency {} took {:.0f} ms against an ideal of {:.0f} ms.",
+                               arm.spec.name, s.server_overlap, arm.spec.requests, arm.spec.concurrency, s.wall_ms,
+                               s.ideal_ms);
         case model_kind::pool:
             return fmt::format("{}: pool — {} threads took the blocking work off the loop; {:.0f} ms against an "
                                "ideal of {:.0f} ms.",
@@ -35,6 +45,15 @@ static std::string explain(const arm_result& arm) {
     return fmt::format("{}: no model fits (t = 0 or nothing succeeded).", arm.spec.name);
 }
 
+void add_speedups(scenario_result& result) {
+    const arm_result* base = nullptr;
+    for (const auto& arm : result.arms)
+        if (arm.spec.name == result.baseline) base = &arm;
+    if (!base || base->stats.wall_ms <= 0) return;
+    for (auto& arm : result.arms)
+        if (arm.stats.wall_ms > 0) arm.speedup = base->stats.wall_ms / arm.stats.wall_ms;
+}
+
 std::vector<std::string> findings(const scenario_result& result) {
     std::vector<std::string> notes;
     for (const auto& arm : result.arms) {
@@ -42,7 +61,7 @@ std::vector<std::string> findings(const scenario_result& result) {
         int failed = 0;
         for (int e : arm.stats.errors) failed += e;
         if (failed > 0)
-            notes.push_back(fmt::format("{}: {} of {} requests failed — see the errors column.", arm.spec.name,
+            notes.push_back(fmt::format("{}: {} of {} requests failed — see the failed column.", arm.spec.name,
                                         failed, arm.spec.requests));
         if (arm.spec.seed_s) {
             double seed_ms = *arm.spec.seed_s * 1000;

@@ -12,4 +12,7 @@ double physical_floor_ms(const arm_spec& arm);
 
 std::vector<std::string> findings(const scenario_result& result);
 
+// Fills each arm's speedup against result.baseline (when it names an arm).
+void add_speedups(scenario_result& result);
+
 }  // namespace lab

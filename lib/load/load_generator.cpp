@@ -48,11 +48,11 @@ struct run_state {
     std::vector<request_record> records;
 };
 
-request_type make_request(const target_url& url, const std::string& target) {
+request_type make_request(const target_url& url, const std::string& target, bool keep_alive) {
     request_type req{http::verb::get, target, 11};
     req.set(http::field::host, url.host + ":" + url.port);
     req.set(http::field::user_agent, "concurrency-lab");
-    req.keep_alive(true);
+    req.keep_alive(keep_alive);
     return req;
 }
 
@@ -149,7 +149,7 @@ asio::awaitable<void> send_probe(asio::io_context& ctx, const run_state& st, req
     asio::steady_timer delay(ctx, std::chrono::microseconds(static_cast<long long>(probe.after_ms * 1000)));
     co_await delay.async_wait(use_tuple);
     connection c(ctx);  // a fresh visitor: its own connection, as a new user would have
-    auto req = make_request(st.options.url, probe.target);
+    auto req = make_request(st.options.url, probe.target, false);
     co_await exchange(c, st, req, rec);
     drop(c);
 }
@@ -163,13 +163,13 @@ load_run run_load(const load_options& options) {
     auto endpoints = resolver.resolve(options.url.host, options.url.port, ec);
     if (ec) throw std::runtime_error("cannot resolve " + options.url.host + ": " + ec.message());
 
-    run_state st{options, endpoints, make_request(options.url, options.url.target),
+    run_state st{options, endpoints, make_request(options.url, options.url.target, !options.connection_close),
                  std::chrono::nanoseconds(static_cast<long long>(options.timeout_s * 1e9)), 0,
                  std::vector<request_record>(static_cast<std::size_t>(options.requests))};
     std::vector<std::unique_ptr<connection>> connections;
     for (int i = 0; i < options.concurrency; ++i) connections.push_back(std::make_unique<connection>(ctx));
 
-    if (!options.cold) {
+    if (!options.cold && !options.connection_close) {
         // Warm: connections open before the timed window, so it measures requests only.
         for (auto& c : connections) asio::co_spawn(ctx, connect_only(*c, st), asio::detached);
         ctx.run();

@@ -31,6 +31,7 @@ struct load_options {
     int concurrency = 10;
     double timeout_s = 30;  // per request; the request is cancelled when it expires
     bool cold = false;      // when true, connecting happens inside the timed window
+    bool connection_close = false;  // a new connection for every request
     std::optional<probe_options> probe;
 };
 

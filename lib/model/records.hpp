@@ -2,6 +2,7 @@
 // Plain data shared by every layer: what one request did, what one arm asked for,
 // and what the analysis made of it. No I/O, nothing of ours included.
 #include <array>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +59,25 @@ struct arm_spec {
     std::optional<double> seed_s;       // the teaching notes' own figure, when the arm reproduces one
     std::string probe_route;            // empty: no probe
     double probe_after_ms = 0;
+    int lanes = 0;          // parallel lanes of the model (pool threads, cores, workers)
+    bool connection_close = false;  // one connection per request instead of keep-alive
+
+    // Server knobs (DESIGN.md §2).
+    bool gil = false;
+    int workers = 0;        // 0: one process; N >= 1: a supervisor with N prefork workers
+    bool reuse_port = false;
+    bool test_routes = false;
+    int accept_gate_us = 0;
+
+    // CPU work (/cpu): where it runs and how much; `ms` is the calibrated duration of one call.
+    std::string on = "loop";
+    std::uint64_t cpu_n = 0;
+};
+
+struct process_memory {
+    long long pid = 0;
+    long long rss_kb = 0;
+    bool supervisor = false;
 };
 
 struct latency_summary {
@@ -76,6 +96,7 @@ struct arm_stats {
     int ok = 0;
     std::optional<double> probe_ms;
     std::vector<int> waves;       // how many responses completed in each burst (gaps > t/2)
+    std::map<long long, int> per_pid;  // successful responses by the server pid that made them
 };
 
 struct arm_result {
@@ -83,6 +104,8 @@ struct arm_result {
     load_run run;                 // the run whose wall time is the median of the repeats
     arm_stats stats;
     std::vector<double> repeat_wall_ms;
+    std::vector<process_memory> memory;  // the server's processes after the load
+    std::optional<double> speedup;       // baseline arm's wall / this arm's wall
 };
 
 struct scenario_result {
@@ -91,6 +114,7 @@ struct scenario_result {
     std::string lesson;
     std::vector<arm_result> arms;
     std::vector<std::string> notes;  // findings the report prints under the table
+    std::string baseline;            // the arm speedups are measured against, if any
 };
 
 inline const char* to_string(model_kind m) {

@@ -61,6 +61,21 @@ json arm_object(const arm_result& a) {
     o["errors"] = std::move(errors);
     o["ok"] = s.ok;
     o["waves"] = s.waves;
+    json per_pid = json::object();
+    for (const auto& [pid, n] : s.per_pid) per_pid[std::to_string(pid)] = n;
+    o["per_pid"] = std::move(per_pid);
+    json memory = json::array();
+    for (const auto& m : a.memory) memory.push_back({{"pid", m.pid}, {"rss_kb", m.rss_kb}, {"supervisor", m.supervisor}});
+    o["memory"] = std::move(memory);
+    o["workers"] = a.spec.workers;
+    o["gil"] = a.spec.gil;
+    o["connection"] = a.spec.connection_close ? "close" : "keep-alive";
+    if (a.spec.route == "/cpu") {
+        o["on"] = a.spec.on;
+        o["cpu_n"] = a.spec.cpu_n;
+    }
+    o["lanes"] = a.spec.lanes;
+    o["speedup"] = a.speedup ? json(round3(*a.speedup)) : json(nullptr);
     if (a.spec.seed_s) o["seed_s"] = *a.spec.seed_s;
     if (!a.spec.probe_route.empty()) {
         o["probe_route"] = a.spec.probe_route;

@@ -3,6 +3,7 @@
 #include "model/records.hpp"
 
 #include <string>
+#include <map>
 #include <vector>
 
 namespace lab {
@@ -30,6 +31,15 @@ struct summary_table {
     std::vector<std::vector<std::string>> rows;
 };
 summary_table arms_summary(const scenario_result& result);
+
+// "/blocking?ms=100", or "/cpu on pool + GIL" (n is in the calibration note).
+std::string route_text(const arm_spec& spec);
+
+// "5 / 5": successful responses per server pid, in pid order.
+std::string split_text(const std::map<long long, int>& per_pid);
+
+// "14.2 MiB (2 × 6.1)": all the server's processes, and the mean per worker.
+std::string memory_text(const std::vector<process_memory>& memory);
 
 // "0", or "3 (2 timeout, 1 read)".
 std::string failures_text(const arm_stats& stats);

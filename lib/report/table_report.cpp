@@ -16,6 +16,12 @@ bool any_probe(const scenario_result& r) {
     return false;
 }
 
+bool any_workers(const scenario_result& r) {
+    for (const auto& a : r.arms)
+        if (a.spec.workers > 0) return true;
+    return false;
+}
+
 bool any_seed(const scenario_result& r) {
     for (const auto& a : r.arms)
         if (a.spec.seed_s) return true;
@@ -44,6 +50,26 @@ std::string repeats_line(const scenario_result& r) {
 
 }  // namespace
 
+std::string route_text(const arm_spec& spec) {
+    // n for /cpu is a calibrated, machine-specific count: the notes carry it, the table shows where it ran.
+    if (spec.route == "/cpu") return "/cpu on " + spec.on + (spec.gil ? " + GIL" : "");
+    return spec.query.empty() ? spec.route : spec.route + "?" + spec.query;
+}
+
+std::string split_text(const std::map<long long, int>& per_pid) {
+    std::string out;
+    for (const auto& [pid, n] : per_pid) out += (out.empty() ? "" : " / ") + std::to_string(n);
+    return out.empty() ? "-" : out;
+}
+
+std::string memory_text(const std::vector<process_memory>& memory) {
+    long long total = 0;
+    for (const auto& m : memory) total += m.rss_kb;
+    if (memory.size() <= 1) return fmt::format("{:.1f} MiB", total / 1024.0);
+    return fmt::format("{:.1f} MiB ({} × {:.1f})", total / 1024.0, memory.size() - 1,
+                       static_cast<double>(total - memory.front().rss_kb) / 1024.0 / static_cast<double>(memory.size() - 1));
+}
+
 std::string failures_text(const arm_stats& s) {
     int total = 0;
     std::string kinds;
@@ -68,11 +94,24 @@ summary_table arms_summary(const scenario_result& r) {
         t.header.push_back("probe");
         t.right_aligned.push_back(true);
     }
+    const bool speedup = !r.baseline.empty(), workers = any_workers(r);
+    if (speedup) {
+        t.header.push_back("speedup");
+        t.right_aligned.push_back(true);
+    }
+    if (speedup && workers) {
+        t.header.push_back("efficiency");
+        t.right_aligned.push_back(true);
+    }
+    if (workers) {
+        t.header.insert(t.header.end(), {"requests per pid", "RSS total"});
+        t.right_aligned.insert(t.right_aligned.end(), {false, true});
+    }
     for (const auto& a : r.arms) {
         const auto& s = a.stats;
         std::vector<std::string> row{
             a.spec.name,
-            a.spec.query.empty() ? a.spec.route : a.spec.route + "?" + a.spec.query,
+            route_text(a.spec),
             fmt::format("{} × {}", a.spec.requests, a.spec.concurrency),
             format_ms(s.wall_ms),
             s.ideal_ms > 0 ? fmt::format("{} ({})", format_ms(s.ideal_ms), to_string(a.spec.model)) : "n/a",
@@ -82,6 +121,14 @@ summary_table arms_summary(const scenario_result& r) {
             row.insert(row.begin() + 3, {a.spec.seed_s ? fmt::format("~{} s", *a.spec.seed_s) : "",
                                          format_ms(physical_floor_ms(a.spec))});
         if (probe) row.push_back(s.probe_ms ? format_ms(*s.probe_ms) : (a.spec.probe_route.empty() ? "" : "failed"));
+        if (speedup) row.push_back(a.speedup ? fmt::format("{:.2f}×", *a.speedup) : "");
+        // Efficiency (speedup per worker) only means something where processes were added on purpose.
+        if (speedup && workers)
+            row.push_back(a.speedup && a.spec.workers > 0 ? fmt::format("{:.2f}", *a.speedup / a.spec.workers) : "");
+        if (workers) {
+            row.push_back(a.spec.workers > 0 ? split_text(s.per_pid) : "");
+            row.push_back(memory_text(a.memory));
+        }
         t.rows.push_back(std::move(row));
     }
     return t;

@@ -3,16 +3,45 @@
 #include "analysis/analysis.hpp"
 #include "analysis/findings.hpp"
 #include "load/load_generator.hpp"
+#include "process/process_memory.hpp"
 #include "process/server_process.hpp"
+#include "workload/cpu_work.hpp"
 
 #include <fmt/format.h>
+#include <map>
 
 namespace lab {
 
 namespace {
 
 std::vector<std::string> server_args(const arm_spec& arm) {
-    return {"--pool-threads", std::to_string(arm.pool_threads)};
+    std::vector<std::string> args{"--pool-threads", std::to_string(arm.pool_threads)};
+    if (arm.gil) args.push_back("--gil");
+    if (arm.workers > 0) args.insert(args.end(), {"--workers", std::to_string(arm.workers)});
+    if (arm.reuse_port) args.push_back("--reuse-port");
+    if (arm.test_routes) args.push_back("--test-routes");
+    if (arm.accept_gate_us > 0) args.insert(args.end(), {"--accept-gate-us", std::to_string(arm.accept_gate_us)});
+    return args;
+}
+
+// CPU arms ask for a duration; n is measured on this machine, once per duration.
+std::vector<std::string> calibrate(std::vector<arm_spec>& arms, const runner_options& options) {
+    std::map<double, calibration> done;
+    std::vector<std::string> notes;
+    for (auto& arm : arms) {
+        if (arm.route != "/cpu") continue;
+        if (!done.contains(arm.ms)) {
+            if (options.progress) options.progress(fmt::format("calibrating CPU work of {} ms", arm.ms));
+            auto c = calibrate_cpu(arm.ms);
+            done[arm.ms] = c;
+            notes.push_back(fmt::format("calibration: Σ√i for i < {} takes {:.1f} ms on one core of this machine "
+                                        "(target {} ms); {} cores.",
+                                        c.n, c.measured_ms, arm.ms, machine_cores()));
+        }
+        arm.cpu_n = done[arm.ms].n;
+        arm.query = fmt::format("n={}&on={}", arm.cpu_n, arm.on);
+    }
+    return notes;
 }
 
 load_options load_for(const arm_spec& arm, int port) {
@@ -22,6 +51,7 @@ load_options load_for(const arm_spec& arm, int port) {
     o.concurrency = arm.concurrency;
     o.timeout_s = arm.timeout_s;
     o.cold = arm.cold;
+    o.connection_close = arm.connection_close;
     if (!arm.probe_route.empty()) o.probe = probe_options{arm.probe_route, arm.probe_after_ms};
     return o;
 }
@@ -39,18 +69,26 @@ arm_result run_arm(const arm_spec& arm, const runner_options& options) {
         runs.push_back(run_load(load));
         result.repeat_wall_ms.push_back(analyze(arm, runs.back()).wall_ms);
     }
+    result.memory = memory_of_tree(server.pid());
     server.stop();
     result.run = std::move(runs[median_index(result.repeat_wall_ms)]);
     result.stats = analyze(arm, result.run);
+    // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
+    for (const auto& m : result.memory)
+        if (!m.supervisor && arm.workers > 0) result.stats.per_pid.try_emplace(m.pid, 0);
     return result;
 }
 
 }  // namespace
 
 scenario_result run_scenario(const scenario_spec& spec, const runner_options& options) {
-    scenario_result result{spec.name, spec.title, spec.lesson, {}, {}};
-    for (const auto& arm : spec.arms) result.arms.push_back(run_arm(arm, options));
-    result.notes = findings(result);
+    scenario_result result{spec.name, spec.title, spec.lesson, {}, {}, spec.baseline};
+    auto arms = spec.arms;
+    auto calibration_notes = calibrate(arms, options);
+    for (const auto& arm : arms) result.arms.push_back(run_arm(arm, options));
+    add_speedups(result);
+    result.notes = calibration_notes;
+    for (auto& note : findings(result)) result.notes.push_back(std::move(note));
     return result;
 }
 

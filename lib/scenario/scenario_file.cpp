@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <set>
+#include <thread>
 #include <toml++/toml.h>
 
 namespace lab {
@@ -56,6 +57,40 @@ public:
         return *value;
     }
 
+    // An integer, or "cores" / "K*cores" for a count that follows the machine.
+    std::optional<long long> count(const toml::table& t, const std::string& prefix, const char* key, long long min,
+                                   long long max) const {
+        const toml::node* node = t.get(key);
+        if (!node || node->is_integer()) return integer(t, prefix, key, min, max);
+        auto text = node->value_exact<std::string>();
+        long long factor = 0;
+        if (text && *text == "cores") factor = 1;
+        if (text && text->ends_with("*cores")) factor = std::atoll(text->c_str());
+        long long value = factor * machine_cores();
+        if (factor <= 0 || value < min || value > max)
+            fail(node, prefix + key,
+                 fmt::format("must be an integer from {} to {}, \"cores\" or \"K*cores\"", min, max));
+        return value;
+    }
+
+    std::optional<bool> boolean(const toml::table& t, const std::string& prefix, const char* key) const {
+        const toml::node* node = t.get(key);
+        if (!node) return std::nullopt;
+        auto value = node->value_exact<bool>();
+        if (!value) fail(node, prefix + key, "must be true or false");
+        return *value;
+    }
+
+    std::optional<std::string> choice(const toml::table& t, const std::string& prefix, const char* key,
+                                      const std::set<std::string>& allowed) const {
+        const toml::node* node = t.get(key);
+        if (!node) return std::nullopt;
+        auto value = node->value_exact<std::string>();
+        if (!value || !allowed.contains(*value))
+            fail(node, prefix + key, fmt::format("must be one of: {}", fmt::join(allowed, ", ")));
+        return *value;
+    }
+
     std::optional<double> number(const toml::table& t, const std::string& prefix, const char* key, double min,
                                  double max) const {
         const toml::node* node = t.get(key);
@@ -87,12 +122,17 @@ public:
 
     // Knobs that may appear in [defaults] and in each arm.
     void read_knobs(const toml::table& t, const std::string& prefix, arm_spec& arm) const {
-        if (auto v = integer(t, prefix, "requests", 1, 1'000'000)) arm.requests = static_cast<int>(*v);
-        if (auto v = integer(t, prefix, "concurrency", 1, 20'000)) arm.concurrency = static_cast<int>(*v);
+        if (auto v = count(t, prefix, "requests", 1, 1'000'000)) arm.requests = static_cast<int>(*v);
+        if (auto v = count(t, prefix, "concurrency", 1, 20'000)) arm.concurrency = static_cast<int>(*v);
         if (auto v = integer(t, prefix, "ms", 0, 60'000)) arm.ms = static_cast<double>(*v);
         if (auto v = integer(t, prefix, "pool_threads", 1, 1024)) arm.pool_threads = static_cast<int>(*v);
         if (auto v = integer(t, prefix, "repeat", 1, 100)) arm.repeat = static_cast<int>(*v);
         if (auto v = number(t, prefix, "timeout_s", 0.001, 3600)) arm.timeout_s = *v;
+        if (auto v = count(t, prefix, "workers", 1, 256)) arm.workers = static_cast<int>(*v);
+        if (auto v = boolean(t, prefix, "gil")) arm.gil = *v;
+        if (auto v = boolean(t, prefix, "reuse_port")) arm.reuse_port = *v;
+        if (auto v = integer(t, prefix, "accept_gate_us", 0, 1'000'000)) arm.accept_gate_us = static_cast<int>(*v);
+        if (auto v = choice(t, prefix, "connection", {"keep-alive", "close"})) arm.connection_close = *v == "close";
     }
 
     void read_probe(const toml::table& arm_table, const std::string& prefix, arm_spec& arm) const {
@@ -109,19 +149,48 @@ public:
         std::string prefix = fmt::format("arms[{}].", index);
         if (!node.is_table()) fail(&node, prefix.substr(0, prefix.size() - 1), "must be a table ([[arms]])");
         const auto& t = *node.as_table();
-        only_keys(t, prefix,
-                  {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s",
-                   "seed_s", "probe"});
+        only_keys(t, prefix, arm_keys());
         arm_spec arm = defaults;
         arm.name = *text(t, prefix, "name", true, &node);
         arm.route = *text(t, prefix, "route", true, &node);
         arm.model = model_for_route(arm.route);
         if (arm.model == model_kind::none)
-            fail(t.get("route"), prefix + "route", "unknown route (expected /blocking, /async or /pool)");
+            fail(t.get("route"), prefix + "route", "unknown route (expected /blocking, /async, /pool or /cpu)");
         read_knobs(t, prefix, arm);
         arm.seed_s = number(t, prefix, "seed_s", 0, 3600);
+        if (auto v = choice(t, prefix, "on", {"loop", "pool"})) {
+            if (arm.route != "/cpu") fail(t.get("on"), prefix + "on", "only /cpu takes 'on'");
+            arm.on = *v;
+        }
+        if (auto v = boolean(t, prefix, "test_routes")) arm.test_routes = *v;
+        if (arm.reuse_port && arm.workers == 0)
+            fail(t.get("reuse_port"), prefix + "reuse_port", "needs workers (one socket per worker)");
         read_probe(t, prefix, arm);
         return arm;
+    }
+
+    static std::set<std::string> arm_keys() {
+        return {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s",
+                "probe", "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us"};
+    }
+
+    // `sweep_workers = "2*cores"` turns one arm into arms NAME-1 … NAME-M, one per worker
+    // count. Each offers as many concurrent requests as it has workers, so no worker idles
+    // while another holds two requests (an imbalance a throughput sweep would mistake for
+    // poor scaling).
+    std::vector<arm_spec> expand(const toml::node& node, std::size_t index, arm_spec arm) const {
+        const auto& t = *node.as_table();
+        auto top = count(t, fmt::format("arms[{}].", index), "sweep_workers", 1, 256);
+        if (!top) return {arm};
+        std::vector<arm_spec> arms;
+        std::string base = arm.name;
+        for (int w = 1; w <= *top; ++w) {
+            arm.workers = w;
+            arm.concurrency = w;
+            arm.name = fmt::format("{}-{}", base, w);
+            arms.push_back(arm);
+        }
+        return arms;
     }
 
     scenario_spec read() const {
@@ -132,14 +201,16 @@ public:
             throw scenario_error(fmt::format("{}:{}: syntax: {}", file_.string(), e.source().begin.line,
                                              e.description()));
         }
-        only_keys(root, "", {"title", "lesson", "defaults", "arms"});
+        only_keys(root, "", {"title", "lesson", "defaults", "arms", "baseline"});
         scenario_spec spec;
         spec.name = file_.stem().string();
         spec.title = *text(root, "", "title", true, nullptr);
         spec.lesson = one_paragraph(*text(root, "", "lesson", true, nullptr));
         arm_spec defaults;
         if (const toml::table* d = table(root, "", "defaults")) {
-            only_keys(*d, "defaults.", {"requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s"});
+            only_keys(*d, "defaults.",
+                      {"requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "workers", "gil",
+                       "reuse_port", "connection", "accept_gate_us"});
             read_knobs(*d, "defaults.", defaults);
         }
         const toml::node* arms = root.get("arms");
@@ -149,9 +220,15 @@ public:
         std::set<std::string> names;
         for (std::size_t i = 0; i < arms->as_array()->size(); ++i) {
             const toml::node& node = *arms->as_array()->get(i);
-            spec.arms.push_back(read_arm(node, i, defaults));
-            if (!names.insert(spec.arms.back().name).second)
-                fail(node.as_table()->get("name"), fmt::format("arms[{}].name", i), "duplicate arm name");
+            for (auto& arm : expand(node, i, read_arm(node, i, defaults))) {
+                if (!names.insert(arm.name).second)
+                    fail(node.as_table()->get("name"), fmt::format("arms[{}].name", i), "duplicate arm name");
+                spec.arms.push_back(std::move(arm));
+            }
+        }
+        if (auto b = text(root, "", "baseline", false, nullptr)) {
+            if (!names.contains(*b)) fail(root.get("baseline"), "baseline", "names no arm of this scenario");
+            spec.baseline = *b;
         }
         return spec;
     }
@@ -160,7 +237,21 @@ private:
     fs::path file_;
 };
 
-std::string build_query(const arm_spec& arm) { return fmt::format("ms={}", static_cast<long long>(arm.ms)); }
+// The model each arm promises, and its parallel lanes (DESIGN.md §4).
+void settle_model(arm_spec& arm) {
+    const int cores = machine_cores();
+    const int processes = std::max(1, arm.workers);
+    arm.model = model_for_route(arm.route);
+    arm.lanes = arm.pool_threads * processes;
+    if (arm.route == "/cpu") {
+        int threads_per_process = arm.on == "pool" && !arm.gil ? arm.pool_threads : 1;
+        arm.lanes = std::min(cores, threads_per_process * processes);
+        arm.model = arm.lanes > 1 ? model_kind::parallel : model_kind::serialized;
+    } else if (arm.workers > 1 && arm.model == model_kind::serialized) {
+        arm.lanes = arm.workers;  // each worker's loop blocks alone
+        arm.model = model_kind::parallel;
+    }
+}
 
 }  // namespace
 
@@ -178,9 +269,12 @@ void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
         if (o.concurrency) arm.concurrency = *o.concurrency;
         if (o.repeat) arm.repeat = *o.repeat;
         if (o.ms) arm.ms = *o.ms;
-        arm.query = build_query(arm);
+        settle_model(arm);
+        if (arm.route != "/cpu") arm.query = fmt::format("ms={}", static_cast<long long>(arm.ms));
     }
 }
+
+int machine_cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 fs::path scenario_dir() {
     if (const char* env = std::getenv("CONCURRENCY_LAB_SCENARIOS"); env && *env) return env;

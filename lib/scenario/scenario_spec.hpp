@@ -15,6 +15,7 @@ struct scenario_spec {
     std::string title;
     std::string lesson;
     std::vector<arm_spec> arms;
+    std::string baseline;  // arm name that speedups are measured against; empty: none
 };
 
 struct scenario_overrides {
@@ -30,8 +31,12 @@ struct scenario_error : std::runtime_error {
 // Parses and validates one scenario file. Throws scenario_error.
 scenario_spec load_scenario_file(const std::filesystem::path& file);
 
-// Applies overrides to every arm and builds each arm's query string.
+// Applies overrides to every arm, then settles each arm's model, lanes and (except for
+// /cpu, whose n the runner calibrates) its query string.
 void apply_overrides(scenario_spec& spec, const scenario_overrides& overrides);
+
+// Cores of this machine, as the ideal models count them.
+int machine_cores();
 
 // The scenario directory: $CONCURRENCY_LAB_SCENARIOS, else the one in the source tree.
 std::filesystem::path scenario_dir();

@@ -3,6 +3,7 @@
 #include "model/clock.hpp"
 #include "server/offload.hpp"
 #include "server/query.hpp"
+#include "workload/cpu_work.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -10,6 +11,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <csignal>
 #include <thread>
 #include <unistd.h>
 
@@ -18,8 +20,11 @@ namespace lab {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
-server_state::server_state(int pool_threads)
-    : pool(static_cast<std::size_t>(pool_threads)), pid(::getpid()) {}
+server_state::server_state(const server_options& options)
+    : pool(static_cast<std::size_t>(options.pool_threads)),
+      pid(::getpid()),
+      lock(options.gil ? std::make_unique<gil>() : nullptr),
+      test_routes(options.test_routes) {}
 
 namespace {
 
@@ -46,6 +51,25 @@ struct sleep_job {
     handler_run operator()() const { return blocking_sleep(ms); }
 };
 
+struct cpu_run {
+    handler_run run;
+    cpu_result cpu;
+};
+
+cpu_run cpu_work(std::uint64_t n, gil* lock) {
+    cpu_run out;
+    out.run = {this_thread_id(), monotonic_ns(), 0};
+    out.cpu = sum_of_roots(n, lock);
+    out.run.end_ns = monotonic_ns();
+    return out;
+}
+
+struct cpu_job {
+    std::uint64_t n;
+    gil* lock;
+    cpu_run operator()() const { return cpu_work(n, lock); }
+};
+
 http_response json_response(http::status status, const boost::json::object& body, unsigned version) {
     http_response res{status, version};
     res.set(http::field::content_type, "application/json");
@@ -60,6 +84,28 @@ boost::json::object run_fields(std::string_view route, const server_state& state
             {"thread", run.thread},
             {"start_ns", run.start_ns},
             {"end_ns", run.end_ns}};
+}
+
+asio::awaitable<http_response> handle_cpu(const parsed_target& target, server_state& state, unsigned version) {
+    auto n = parse_int_param(target, "n", 0, static_cast<long long>(max_cpu_n));
+    if (!n.ok()) co_return error_response(http::status::bad_request, n.error, version);
+    const std::string* on = target.find("on");
+    std::string where = on ? *on : "loop";
+    if (where != "loop" && where != "pool")
+        co_return error_response(http::status::bad_request, "bad on='" + where + "': on must be loop or pool", version);
+    cpu_run result;
+    if (where == "loop") {
+        result = cpu_work(static_cast<std::uint64_t>(n.value), state.lock.get());
+    } else {
+        result = co_await offload<cpu_run>(state.pool, cpu_job{static_cast<std::uint64_t>(n.value), state.lock.get()});
+    }
+    auto body = run_fields("/cpu", state, result.run);
+    body["n"] = n.value;
+    body["on"] = where;
+    body["gil"] = state.lock != nullptr;
+    body["cpu_ms"] = static_cast<double>(result.cpu.cpu_ns) / 1e6;
+    body["result"] = result.cpu.sum;
+    co_return json_response(http::status::ok, body, version);
 }
 
 }  // namespace
@@ -82,6 +128,10 @@ asio::awaitable<http_response> handle_request(const http_request& req, server_st
         body["status"] = "ok";
         co_return json_response(http::status::ok, body, version);
     }
+    if (path == "/crash" && state.test_routes) {
+        ::raise(SIGKILL);  // a worker dying mid-request, for the supervisor to notice
+    }
+    if (path == "/cpu") co_return co_await handle_cpu(*target, state, version);
     if (path != "/blocking" && path != "/async" && path != "/pool")
         co_return error_response(http::status::not_found, "no route " + path, version);
 

@@ -4,14 +4,20 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <memory>
+
+#include "server/server.hpp"
+#include "workload/gil.hpp"
 
 namespace lab {
 
 struct server_state {
     boost::asio::thread_pool pool;
     long long pid;
+    std::unique_ptr<gil> lock;  // null unless --gil
+    bool test_routes;
 
-    explicit server_state(int pool_threads);
+    explicit server_state(const server_options& options);
 };
 
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;

@@ -2,11 +2,13 @@
 
 #include "server/listener.hpp"
 #include "server/routes.hpp"
+#include "server/supervisor.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +18,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <unistd.h>
 
@@ -46,7 +49,16 @@ std::optional<http::status> status_for_read_error(const beast::error_code& ec) {
     return std::nullopt;
 }
 
-asio::awaitable<void> session(beast::tcp_stream stream, server_state& state) {
+// Opened by a session once its first request has been read (or it ended), so the accept
+// loop can wait for that before taking the next connection (see accept_loop).
+using accept_gate = std::shared_ptr<asio::steady_timer>;
+
+void open_gate(accept_gate& gate) {
+    if (gate) gate->cancel();
+    gate.reset();
+}
+
+asio::awaitable<void> session(beast::tcp_stream stream, server_state& state, accept_gate gate) {
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
@@ -54,6 +66,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, server_state& state) {
         parser.body_limit(body_limit);
         stream.expires_after(io_timeout);
         auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        open_gate(gate);
         if (read_ec) {
             if (auto status = status_for_read_error(read_ec)) {
                 auto res = error_response(*status, read_ec.message(), 11);
@@ -71,11 +84,13 @@ asio::awaitable<void> session(beast::tcp_stream stream, server_state& state) {
         auto [write_ec, write_n] = co_await http::async_write(stream, res, use_tuple);
         if (write_ec || !res.keep_alive()) break;
     }
+    open_gate(gate);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, server_state& state) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, server_state& state,
+                                  std::chrono::microseconds gate_limit) {
     auto executor = acceptor.get_executor();
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
@@ -87,9 +102,23 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, server_state& state) 
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
-        asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket)), state), asio::detached);
+        accept_gate gate;
+        if (gate_limit.count() > 0) gate = std::make_shared<asio::steady_timer>(executor, gate_limit);
+        asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket)), state, gate), asio::detached);
+        if (gate) {
+            // Prefork workers share one accept queue. A worker that drained it at once
+            // would take every simultaneous connection, then serve them one by one while
+            // its siblings idle. With the gate it takes the next connection only once this
+            // one's first request is in (or the limit passed): a worker about to block on
+            // CPU work leaves the queue to its siblings.
+            co_await gate->async_wait(use_tuple);
+        } else {
+            co_await asio::post(executor, asio::use_awaitable);  // let the session start first
+        }
     }
 }
+
+}  // namespace
 
 void announce_ready(int fd, int port) {
     if (fd < 0) return;
@@ -98,27 +127,31 @@ void announce_ready(int fd, int port) {
     ::close(fd);
 }
 
-}  // namespace
-
-void run_server(const server_options& options) {
-    listener bound = open_listener(options.host, options.port);
+void serve_on(int listen_fd, const server_options& options) {
     asio::io_context ctx(1);  // one loop thread: the point of the lab
     tcp::acceptor acceptor(ctx);
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
-    ::getsockname(bound.fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    acceptor.assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), bound.fd);
+    ::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    acceptor.assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), listen_fd);
 
-    server_state state(options.pool_threads);
+    server_state state(options);
     asio::signal_set signals(ctx, SIGINT, SIGTERM);
     signals.async_wait([&](auto, int) { ctx.stop(); });
-    asio::co_spawn(ctx, accept_loop(acceptor, state), asio::detached);
-    announce_ready(options.ready_fd, bound.port);
+    asio::co_spawn(ctx, accept_loop(acceptor, state, std::chrono::microseconds(options.accept_gate_us)),
+                   asio::detached);
     ctx.run();
     // Pool threads may be inside a long blocking sleep; a server told to stop exits
     // now rather than waiting for them (they hold nothing that needs flushing).
     std::fflush(nullptr);
     ::_exit(0);
+}
+
+void run_server(const server_options& options) {
+    if (options.workers >= 1) return run_supervisor(options);
+    listener bound = open_listener(options.host, options.port);
+    announce_ready(options.ready_fd, bound.port);
+    serve_on(bound.fd, options);
 }
 
 }  // namespace lab

@@ -10,10 +10,23 @@ struct server_options {
     int port = 0;           // 0: the kernel picks a free port
     int pool_threads = 40;  // anyio's default limiter size, which FastAPI's `def` routes use
     int ready_fd = -1;      // when >= 0, "PORT\n" is written here once listening, then closed
+    bool gil = false;       // emulate CPython's GIL around CPU work (workload/gil.hpp)
+    int workers = 0;        // 0: this process serves; N >= 1: a supervisor forks N workers
+    bool reuse_port = false;  // workers: one SO_REUSEPORT socket each instead of one shared socket
+    bool test_routes = false; // enables GET /crash, which kills the worker that serves it
+    int accept_gate_us = 0;   // > 0: accept the next connection only after the last one's
+                              // first request arrived, or this long passed (see server.cpp)
 };
 
 // Binds, announces readiness, serves until SIGINT or SIGTERM. Throws
 // std::runtime_error when it cannot listen.
 void run_server(const server_options& options);
+
+// Serves on an already listening socket in this process until SIGINT or SIGTERM,
+// then exits the process. Used by run_server and by each prefork worker.
+[[noreturn]] void serve_on(int listen_fd, const server_options& options);
+
+// Writes "PORT\n" to fd (if >= 0) and closes it.
+void announce_ready(int fd, int port);
 
 }  // namespace lab

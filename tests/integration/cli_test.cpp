@@ -60,7 +60,7 @@ TEST_CASE("usage errors exit 2 with one line") {
     check_usage_error({"scenario", "blocking-async", "--concurrency", "20001"}, "--concurrency");
     check_usage_error({"scenario", "blocking-async", "--format", "xml"}, "--format");
     check_usage_error({"scenario", std::string(TEST_DATA_DIR) + "/bad/wrong_type.toml"},
-                      "wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 1000000");
+                      "wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 1000000, \"cores\" or \"K*cores\"");
     check_usage_error({}, "A subcommand is required");
     check_usage_error({"load", "https://127.0.0.1:1/"}, "https is not supported");
     check_usage_error({"load", "ftp://127.0.0.1/"}, "unsupported scheme 'ftp'");

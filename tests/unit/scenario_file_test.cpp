@@ -52,13 +52,13 @@ TEST_CASE("overrides apply to every arm") {
 TEST_CASE("bad files name file, line and key") {
     CHECK(error_of("bad/syntax.toml").starts_with(data + "/bad/syntax.toml:3: syntax: "));
     CHECK(error_of("bad/unknown_key.toml") ==
-          data + "/bad/unknown_key.toml:3: titel: unknown key (expected one of: arms, defaults, lesson, title)");
+          data + "/bad/unknown_key.toml:3: titel: unknown key (expected one of: arms, baseline, defaults, lesson, title)");
     CHECK(error_of("bad/wrong_type.toml") ==
-          data + "/bad/wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 1000000");
+          data + "/bad/wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 1000000, \"cores\" or \"K*cores\"");
     CHECK(error_of("bad/missing_arms.toml") ==
           data + "/bad/missing_arms.toml: arms: missing: a scenario needs at least one [[arms]] table");
     CHECK(error_of("bad/bad_route.toml") ==
-          data + "/bad/bad_route.toml:6: arms[0].route: unknown route (expected /blocking, /async or /pool)");
+          data + "/bad/bad_route.toml:6: arms[0].route: unknown route (expected /blocking, /async, /pool or /cpu)");
     CHECK(error_of("bad/impossible.toml") ==
           data + "/bad/impossible.toml:5: defaults.ms: must be an integer from 0 to 60000");
     CHECK(error_of("bad/duplicate_arm.toml") ==
@@ -82,4 +82,41 @@ TEST_CASE("every shipped scenario parses") {
 TEST_CASE("unknown scenario names say how to list them") {
     CHECK_THROWS_WITH_AS(find_scenario("no-such-lesson"),
                          "unknown scenario 'no-such-lesson' (run 'concurrency-lab list' to see them)", scenario_error);
+}
+
+TEST_CASE("counts can follow the core count; a sweep expands into arms") {
+    auto spec = load_scenario_file(data + "/cores.toml");
+    const int cores = machine_cores();
+    REQUIRE(spec.arms.size() == static_cast<std::size_t>(cores));
+    CHECK(spec.baseline == "w-1");
+    for (int w = 1; w <= cores; ++w) {
+        const auto& arm = spec.arms[static_cast<std::size_t>(w - 1)];
+        CHECK(arm.name == "w-" + std::to_string(w));
+        CHECK(arm.workers == w);
+        CHECK(arm.concurrency == w);
+        CHECK(arm.requests == 2 * cores);
+        CHECK(arm.on == "pool");
+        CHECK(arm.lanes == std::min(cores, 40 * w));
+        CHECK(arm.model == (arm.lanes > 1 ? model_kind::parallel : model_kind::serialized));
+        CHECK(arm.query.empty());  // /cpu's n is calibrated by the runner
+    }
+}
+
+TEST_CASE("CPU arms promise the model of where they run") {
+    auto spec = load_scenario_file(scenario_dir() / "cpu-threads-vs-processes.toml");
+    const int cores = machine_cores();
+    REQUIRE(spec.arms.size() == 4);
+    CHECK(spec.arms[0].model == model_kind::serialized);  // loop
+    CHECK(spec.arms[1].lanes == std::min(cores, 40));     // pool
+    CHECK(spec.arms[2].model == model_kind::serialized);  // pool under the GIL: one lane
+    CHECK(spec.arms[2].gil);
+    CHECK(spec.arms[3].workers == cores);                 // processes
+    CHECK(spec.arms[3].accept_gate_us == 2000);
+}
+
+TEST_CASE("bad CPU and worker keys name file, line and key") {
+    CHECK(error_of("bad/on_for_sleep.toml") == data + "/bad/on_for_sleep.toml:7: arms[0].on: only /cpu takes 'on'");
+    CHECK(error_of("bad/bad_baseline.toml") == data + "/bad/bad_baseline.toml:3: baseline: names no arm of this scenario");
+    CHECK(error_of("bad/bad_cores.toml") ==
+          data + "/bad/bad_cores.toml:7: arms[0].workers: must be an integer from 1 to 256, \"cores\" or \"K*cores\"");
 }

@@ -1,0 +1,13 @@
+#pragma once
+// Resident memory of a server and its prefork workers, read from /proc.
+#include "model/records.hpp"
+
+#include <sys/types.h>
+#include <vector>
+
+namespace lab {
+
+// The process itself first (marked supervisor when it has children), then its children.
+std::vector<process_memory> memory_of_tree(pid_t root);
+
+}  // namespace lab

@@ -1,0 +1,120 @@
+#include "server/supervisor.hpp"
+
+#include "server/listener.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fmt/format.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace lab {
+
+namespace {
+
+struct worker_slot {
+    pid_t pid = -1;
+    int listen_fd = -1;
+    std::chrono::steady_clock::time_point started;
+    int restarts = 0;
+};
+
+sigset_t supervisor_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, sig);
+    return set;
+}
+
+pid_t fork_worker(const worker_slot& slot, const std::vector<worker_slot>& all, const server_options& options) {
+    pid_t parent = ::getpid();
+    pid_t pid = ::fork();
+    if (pid != 0) return pid;
+    // Child: no io_context exists yet, so nothing of Asio's is shared with the parent.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(1);
+    sigset_t set = supervisor_signals();
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    for (const auto& other : all)
+        if (other.listen_fd != slot.listen_fd) ::close(other.listen_fd);
+    serve_on(slot.listen_fd, options);
+}
+
+void stop_all(std::vector<worker_slot>& slots) {
+    for (auto& w : slots)
+        if (w.pid > 0) ::kill(w.pid, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    for (auto& w : slots) {
+        while (w.pid > 0) {
+            if (::waitpid(w.pid, nullptr, WNOHANG) == w.pid) {
+                w.pid = -1;
+            } else if (std::chrono::steady_clock::now() > deadline) {
+                ::kill(w.pid, SIGKILL);
+                ::waitpid(w.pid, nullptr, 0);
+                w.pid = -1;
+            } else {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        }
+    }
+}
+
+std::string describe(int status) {
+    if (WIFSIGNALED(status)) return fmt::format("killed by signal {} ({})", WTERMSIG(status), ::strsignal(WTERMSIG(status)));
+    return fmt::format("exited with status {}", WEXITSTATUS(status));
+}
+
+}  // namespace
+
+void run_supervisor(const server_options& options) {
+    // One shared accept queue, or one SO_REUSEPORT socket per worker on the same port.
+    std::vector<worker_slot> slots(static_cast<std::size_t>(options.workers));
+    listener first = open_listener(options.host, options.port, options.reuse_port);
+    for (std::size_t i = 0; i < slots.size(); ++i)
+        slots[i].listen_fd =
+            i == 0 || !options.reuse_port ? first.fd : open_listener(options.host, first.port, true).fd;
+
+    // Signals are taken synchronously with sigwaitinfo: no handler runs between fork calls.
+    sigset_t set = supervisor_signals();
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    server_options worker_options = options;
+    worker_options.ready_fd = -1;
+    for (auto& slot : slots) {
+        slot.pid = fork_worker(slot, slots, worker_options);
+        slot.started = std::chrono::steady_clock::now();
+    }
+    announce_ready(options.ready_fd, first.port);
+
+    for (;;) {
+        siginfo_t info{};
+        int sig = ::sigwaitinfo(&set, &info);
+        if (sig < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (sig != SIGCHLD) break;
+        int status = 0;
+        for (pid_t dead; (dead = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+            for (auto& slot : slots) {
+                if (slot.pid != dead) continue;
+                // A replacement that dies at once would make a fork loop; pace those restarts.
+                if (slot.restarts > 0 && std::chrono::steady_clock::now() - slot.started < std::chrono::milliseconds(200))
+                    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                slot.pid = fork_worker(slot, slots, worker_options);
+                slot.started = std::chrono::steady_clock::now();
+                slot.restarts++;
+                fmt::print(stderr, "concurrency-lab: worker {} {}; restarted as {}\n", dead, describe(status), slot.pid);
+            }
+        }
+    }
+    stop_all(slots);
+    std::fflush(nullptr);
+    ::_exit(0);
+}
+
+}  // namespace lab

@@ -1,0 +1,127 @@
+// CPU work, the emulated GIL and prefork workers, on real processes. Ratios only, with
+// margins for a loaded 2-core machine; medians of three runs where a core may be busy.
+#include "process/process_memory.hpp"
+#include "process/server_process.hpp"
+#include "run_command.hpp"
+
+#include <cmath>
+#include <csignal>
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+using lab::test::run_lab;
+
+namespace {
+
+nlohmann::json scenario(const std::vector<std::string>& args, std::string* err = nullptr) {
+    auto r = run_lab(args, 180);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    if (err) *err = r.err;
+    return nlohmann::json::parse(r.out);
+}
+
+std::map<std::string, nlohmann::json> by_name(const nlohmann::json& doc) {
+    std::map<std::string, nlohmann::json> arms;
+    for (const auto& a : doc["arms"]) arms[a["name"]] = a;
+    return arms;
+}
+
+}  // namespace
+
+TEST_CASE("/cpu computes the notes' sum where it is told to") {
+    lab::server_process p(LAB_BINARY, {});
+    httplib::Client c("127.0.0.1", p.port());
+    double expected = 0;
+    for (int i = 0; i < 1000; ++i) expected += std::sqrt(static_cast<double>(i));
+    for (const char* on : {"loop", "pool"}) {
+        auto res = c.Get(std::string("/cpu?n=1000&on=") + on);
+        REQUIRE(res);
+        CHECK(res->status == 200);
+        auto body = nlohmann::json::parse(res->body);
+        CHECK(body["result"].get<double>() == doctest::Approx(expected));
+        CHECK(body["n"] == 1000);
+        CHECK(body["on"] == on);
+        CHECK(body["cpu_ms"].get<double>() >= 0);
+        CHECK((body["thread"] == p.pid()) == (std::string(on) == "loop"));
+    }
+    auto bad_on = c.Get("/cpu?n=10&on=gpu");
+    REQUIRE(bad_on);
+    CHECK(bad_on->status == 400);
+    auto bad_n = c.Get("/cpu?n=-5");
+    REQUIRE(bad_n);
+    CHECK(bad_n->status == 400);
+    auto crash = c.Get("/crash");  // off unless --test-routes
+    REQUIRE(crash);
+    CHECK(crash->status == 404);
+}
+
+TEST_CASE("threads run CPU work in parallel; under the GIL they take turns") {
+    auto arms = by_name(scenario({"scenario", "cpu-threads-vs-processes", "--ms", "100", "--repeat", "3", "--format",
+                                  "json"}));
+    double loop = arms["loop"]["wall_ms"], pool = arms["pool"]["wall_ms"], gil = arms["pool-gil"]["wall_ms"],
+           processes = arms["processes"]["wall_ms"];
+    CAPTURE(loop);
+    CAPTURE(pool);
+    CAPTURE(gil);
+    CAPTURE(processes);
+    CHECK(gil >= 1.5 * pool);
+    CHECK(loop >= 1.5 * processes);
+    CHECK(gil >= 0.8 * loop);  // the GIL arm is no faster than the loop
+    CHECK(arms["pool-gil"]["verdict"] == "serialized");
+    CHECK(arms["processes"]["per_pid"].size() == arms["processes"]["workers"].get<std::size_t>());
+    // Under the GIL every request finishes late, all together: the first ends near the last.
+    CHECK(arms["pool-gil"]["latency_ms"]["min"].get<double>() >= 0.6 * arms["pool-gil"]["latency_ms"]["max"].get<double>());
+}
+
+TEST_CASE("two workers do CPU work at least 1.5 × faster than one") {
+    auto arms = by_name(scenario({"scenario", "workers-scaling", "--requests", "8", "--repeat", "3", "--format",
+                                  "json"}));
+    double one = arms["workers-1"]["wall_ms"], two = arms["workers-2"]["wall_ms"];
+    CAPTURE(one);
+    CAPTURE(two);
+    CHECK(one >= 1.5 * two);
+    CHECK(arms["workers-2"]["memory"].size() == 3);  // supervisor + 2 workers
+    CHECK(arms["workers-2"]["memory"][0]["supervisor"] == true);
+    CHECK(arms["workers-2"]["memory"][1]["rss_kb"].get<long long>() > 0);
+}
+
+TEST_CASE("a killed worker is restarted and the run completes") {
+    std::string err;
+    auto doc = scenario({"scenario", "worker-crash", "--format", "json"}, &err);
+    const auto& arm = doc["arms"][0];
+    int ok = arm["ok"], requests = arm["requests"];
+    int failed = 0;
+    for (const auto& [kind, n] : arm["errors"].items()) failed += n.get<int>();
+    CHECK(ok + failed == requests);
+    CHECK(arm["errors"]["timeout"] == 0);                    // nothing hung
+    CHECK(failed <= arm["concurrency"].get<int>());          // only requests in flight on the victim
+    CHECK(err.find("killed by signal 9") != std::string::npos);
+    CHECK(err.find("restarted as") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM to the supervisor leaves no worker behind") {
+    lab::server_process p(LAB_BINARY, {"--workers", "2"});
+    auto tree = lab::memory_of_tree(p.pid());
+    REQUIRE(tree.size() == 3);
+    p.stop();
+    for (const auto& m : tree) CHECK(::kill(static_cast<pid_t>(m.pid), 0) == -1);
+}
+
+TEST_CASE("SIGKILL to the supervisor takes its workers down too") {
+    lab::server_process p(LAB_BINARY, {"--workers", "2"});
+    auto tree = lab::memory_of_tree(p.pid());
+    REQUIRE(tree.size() == 3);
+    ::kill(p.pid(), SIGKILL);
+    p.stop();  // reaps the supervisor
+    bool all_gone = false;
+    for (int i = 0; i < 200 && !all_gone; ++i) {
+        all_gone = true;
+        for (std::size_t w = 1; w < tree.size(); ++w) all_gone &= ::kill(static_cast<pid_t>(tree[w].pid), 0) == -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(all_gone);
+}
