@@ -59,34 +59,71 @@ TEST_CASE("/cpu computes the notes' sum where it is told to") {
     CHECK(crash->status == 404);
 }
 
-TEST_CASE("threads run CPU work in parallel; under the GIL they take turns") {
-    auto arms = by_name(scenario({"scenario", "cpu-threads-vs-processes", "--ms", "100", "--repeat", "3", "--format",
-                                  "json"}));
-    double loop = arms["loop"]["wall_ms"], pool = arms["pool"]["wall_ms"], gil = arms["pool-gil"]["wall_ms"],
-           processes = arms["processes"]["wall_ms"];
-    CAPTURE(loop);
-    CAPTURE(pool);
-    CAPTURE(gil);
-    CAPTURE(processes);
-    CHECK(gil >= 1.5 * pool);
-    CHECK(loop >= 1.5 * processes);
-    CHECK(gil >= 0.8 * loop);  // the GIL arm is no faster than the loop
-    CHECK(arms["pool-gil"]["verdict"] == "serialized");
-    CHECK(arms["processes"]["per_pid"].size() == arms["processes"]["workers"].get<std::size_t>());
-    // Under the GIL every request finishes late, all together: the first ends near the last.
-    CHECK(arms["pool-gil"]["latency_ms"]["min"].get<double>() >= 0.6 * arms["pool-gil"]["latency_ms"]["max"].get<double>());
+// Parallel CPU work needs two free cores, and this machine's vCPUs are shared with others.
+// Like `check`, a ratio that misses is measured again (up to three times in all) before it
+// counts: a real regression (the pool running one request at a time) misses every time.
+template <class Measure>
+auto measure_until(Measure measure) {
+    auto result = measure();
+    for (int attempt = 1; attempt < 3 && !result.holds(); ++attempt) {
+        MESSAGE("ratio missed on attempt ", attempt, "; measuring again");
+        result = measure();
+    }
+    return result;
 }
 
+struct cpu_arms {
+    std::map<std::string, nlohmann::json> arms;
+    double loop = 0, pool = 0, gil = 0, processes = 0;
+    bool holds() const { return gil >= 1.5 * pool && loop >= 1.5 * processes && gil >= 0.8 * loop; }
+};
+
+TEST_CASE("threads run CPU work in parallel; under the GIL they take turns") {
+    auto m = measure_until([] {
+        cpu_arms m;
+        m.arms = by_name(scenario({"scenario", "cpu-threads-vs-processes", "--ms", "100", "--repeat", "3",
+                                   "--format", "json"}));
+        m.loop = m.arms["loop"]["wall_ms"];
+        m.pool = m.arms["pool"]["wall_ms"];
+        m.gil = m.arms["pool-gil"]["wall_ms"];
+        m.processes = m.arms["processes"]["wall_ms"];
+        return m;
+    });
+    CAPTURE(m.loop);
+    CAPTURE(m.pool);
+    CAPTURE(m.gil);
+    CAPTURE(m.processes);
+    CHECK(m.gil >= 1.5 * m.pool);
+    CHECK(m.loop >= 1.5 * m.processes);
+    CHECK(m.gil >= 0.8 * m.loop);  // the GIL arm is no faster than the loop
+    CHECK(m.arms["pool-gil"]["verdict"] == "serialized");
+    CHECK(m.arms["processes"]["per_pid"].size() == m.arms["processes"]["workers"].get<std::size_t>());
+    // Under the GIL every request finishes late, all together: the first ends near the last.
+    CHECK(m.arms["pool-gil"]["latency_ms"]["min"].get<double>() >=
+          0.6 * m.arms["pool-gil"]["latency_ms"]["max"].get<double>());
+}
+
+struct worker_arms {
+    std::map<std::string, nlohmann::json> arms;
+    double one = 0, two = 0;
+    bool holds() const { return one >= 1.5 * two; }
+};
+
 TEST_CASE("two workers do CPU work at least 1.5 × faster than one") {
-    auto arms = by_name(scenario({"scenario", "workers-scaling", "--requests", "8", "--repeat", "3", "--format",
-                                  "json"}));
-    double one = arms["workers-1"]["wall_ms"], two = arms["workers-2"]["wall_ms"];
-    CAPTURE(one);
-    CAPTURE(two);
-    CHECK(one >= 1.5 * two);
-    CHECK(arms["workers-2"]["memory"].size() == 3);  // supervisor + 2 workers
-    CHECK(arms["workers-2"]["memory"][0]["supervisor"] == true);
-    CHECK(arms["workers-2"]["memory"][1]["rss_kb"].get<long long>() > 0);
+    auto m = measure_until([] {
+        worker_arms m;
+        m.arms = by_name(scenario({"scenario", "workers-scaling", "--requests", "8", "--repeat", "3", "--format",
+                                   "json"}));
+        m.one = m.arms["workers-1"]["wall_ms"];
+        m.two = m.arms["workers-2"]["wall_ms"];
+        return m;
+    });
+    CAPTURE(m.one);
+    CAPTURE(m.two);
+    CHECK(m.one >= 1.5 * m.two);
+    CHECK(m.arms["workers-2"]["memory"].size() == 3);  // supervisor + 2 workers
+    CHECK(m.arms["workers-2"]["memory"][0]["supervisor"] == true);
+    CHECK(m.arms["workers-2"]["memory"][1]["rss_kb"].get<long long>() > 0);
 }
 
 TEST_CASE("a killed worker is restarted and the run completes") {
