@@ -1,6 +1,7 @@
 // concurrency-lab: parse the command line, dispatch, map failures to exit codes
 // (0 ok, 1 a run failed, 2 usage or input error). No lab logic lives here.
 #include "analysis/analysis.hpp"
+#include "check/check.hpp"
 #include "load/load_generator.hpp"
 #include "process/server_process.hpp"
 #include "report/atomic_file.hpp"
@@ -12,7 +13,10 @@
 #include "server/query.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fmt/format.h>
 #include <map>
 #include <memory>
@@ -166,6 +170,52 @@ int cmd_load(const load_flags& flags) {
     return arm.stats.ok == arm.spec.requests ? 0 : exit_failed;
 }
 
+struct check_flags {
+    std::vector<std::string> scenarios;
+    std::string baseline;
+    std::string junit;
+    bool record = false;
+};
+
+int cmd_check(const check_flags& flags) {
+    namespace fs = std::filesystem;
+    fs::path baseline_path = flags.baseline.empty() ? lab::results_dir() / "baseline.json" : fs::path(flags.baseline);
+    // Outputs are opened first: an unwritable path fails before any run.
+    std::unique_ptr<lab::atomic_file> junit, record;
+    try {
+        if (!flags.junit.empty()) junit = std::make_unique<lab::atomic_file>(flags.junit);
+        if (flags.record) record = std::make_unique<lab::atomic_file>(baseline_path);
+    } catch (const std::runtime_error& e) {
+        throw usage_error(e.what());
+    }
+    lab::check_options options;
+    options.scenarios = flags.scenarios;
+    // Recording measures afresh; otherwise compare with the baseline when there is one.
+    if (!flags.record && (!flags.baseline.empty() || fs::exists(baseline_path))) options.baseline_file = baseline_path;
+    options.executable = lab::self_executable();
+    options.progress = progress_line;
+    lab::install_child_cleanup_handlers();
+    auto started = std::chrono::steady_clock::now();
+    std::vector<lab::check_row> rows;
+    try {
+        rows = lab::run_check(options);
+    } catch (const lab::baseline_error& e) {
+        throw usage_error(e.what());
+    }
+    clear_progress();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fputs(lab::render_check_table(rows).c_str(), stdout);
+    bool all_pass = std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.pass; });
+    if (junit) junit->commit(lab::render_junit(rows, seconds));
+    if (record && all_pass) {
+        record->commit(lab::render_baseline(rows));
+        fmt::print("  baseline written to {}\n", baseline_path.string());
+    } else if (record) {
+        fmt::print("  baseline not written: a ratio is outside its bounds\n");
+    }
+    return all_pass ? 0 : exit_failed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,6 +269,14 @@ int main(int argc, char** argv) {
     ld->add_flag("--cold", load.cold, "include connecting in the timed window");
     add_output_flags(*ld, load.output);
 
+    check_flags check;
+    auto* chk = app.add_subcommand("check", "run scenarios and check their ratios against bounds and a baseline");
+    chk->add_option("--scenarios", check.scenarios, "comma-separated scenario names (default: all with expectations)")
+        ->delimiter(',');
+    chk->add_option("--baseline", check.baseline, "baseline file (default: results/baseline.json if present)");
+    chk->add_option("--junit", check.junit, "also write JUnit XML to FILE");
+    chk->add_flag("--record", check.record, "write a new baseline (atomically) from this run");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -235,6 +293,7 @@ int main(int argc, char** argv) {
         if (scen->parsed()) return cmd_scenario(scenario);
         if (serve->parsed()) return cmd_serve(serve_options);
         if (ld->parsed()) return cmd_load(load);
+        if (chk->parsed()) return cmd_check(check);
     } catch (const usage_error& e) {
         fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
         return exit_usage;

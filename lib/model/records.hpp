@@ -74,6 +74,15 @@ struct arm_spec {
     std::uint64_t cpu_n = 0;
 };
 
+// A ratio that defines a scenario's lesson: "A.metric / B.metric" or "A.metric", kept
+// within [min, max], and within `tolerance` (relative) of the recorded baseline.
+struct expectation {
+    std::string name;        // what the ratio says, e.g. "blocking serializes"
+    std::string ratio;       // as written in the file
+    std::optional<double> min, max;
+    double tolerance = 0.4;  // relative distance from the baseline that still passes
+};
+
 struct process_memory {
     long long pid = 0;
     long long rss_kb = 0;

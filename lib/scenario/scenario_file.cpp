@@ -1,4 +1,5 @@
 #include "analysis/analysis.hpp"
+#include "check/ratio.hpp"
 #include "scenario/scenario_spec.hpp"
 
 #include <algorithm>
@@ -169,6 +170,37 @@ public:
         return arm;
     }
 
+    // [[expect]] tables: a ratio over this scenario's arms and the bounds that define the lesson.
+    void read_expectations(const toml::table& root, const std::set<std::string>& arms, scenario_spec& spec) const {
+        const toml::node* node = root.get("expect");
+        if (!node) return;
+        if (!node->is_array()) fail(node, "expect", "must be an array of tables ([[expect]])");
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < node->as_array()->size(); ++i) {
+            const toml::node& item = *node->as_array()->get(i);
+            std::string prefix = fmt::format("expect[{}].", i);
+            if (!item.is_table()) fail(&item, prefix + "", "must be a table");
+            const auto& t = *item.as_table();
+            only_keys(t, prefix, {"name", "ratio", "min", "max", "tolerance"});
+            expectation e;
+            e.name = *text(t, prefix, "name", true, &item);
+            e.ratio = *text(t, prefix, "ratio", true, &item);
+            std::string error;
+            auto expr = parse_ratio(e.ratio, error);
+            if (!expr) fail(t.get("ratio"), prefix + "ratio", error);
+            for (const auto& arm : {expr->arm_a, expr->arm_b})
+                if (!arm.empty() && !arms.contains(arm))
+                    fail(t.get("ratio"), prefix + "ratio", fmt::format("names no arm '{}' of this scenario", arm));
+            e.min = number(t, prefix, "min", 0, 1e9);
+            e.max = number(t, prefix, "max", 0, 1e9);
+            if (!e.min && !e.max) fail(&item, prefix + "min", "an expectation needs min, max or both");
+            if (e.min && e.max && *e.min > *e.max) fail(t.get("max"), prefix + "max", "is below min");
+            if (auto tol = number(t, prefix, "tolerance", 0.01, 10)) e.tolerance = *tol;
+            if (!seen.insert(e.name).second) fail(t.get("name"), prefix + "name", "duplicate expectation name");
+            spec.expectations.push_back(std::move(e));
+        }
+    }
+
     static std::set<std::string> arm_keys() {
         return {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s",
                 "probe", "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us"};
@@ -201,7 +233,7 @@ public:
             throw scenario_error(fmt::format("{}:{}: syntax: {}", file_.string(), e.source().begin.line,
                                              e.description()));
         }
-        only_keys(root, "", {"title", "lesson", "defaults", "arms", "baseline"});
+        only_keys(root, "", {"title", "lesson", "defaults", "arms", "baseline", "expect"});
         scenario_spec spec;
         spec.name = file_.stem().string();
         spec.title = *text(root, "", "title", true, nullptr);
@@ -230,6 +262,7 @@ public:
             if (!names.contains(*b)) fail(root.get("baseline"), "baseline", "names no arm of this scenario");
             spec.baseline = *b;
         }
+        read_expectations(root, names, spec);
         return spec;
     }
 
@@ -280,6 +313,8 @@ fs::path scenario_dir() {
     if (const char* env = std::getenv("CONCURRENCY_LAB_SCENARIOS"); env && *env) return env;
     return CONCURRENCY_LAB_SOURCE_DIR "/scenarios";
 }
+
+fs::path results_dir() { return CONCURRENCY_LAB_SOURCE_DIR "/results"; }
 
 fs::path find_scenario(const std::string& name) {
     if (name.ends_with(".toml") || name.find('/') != std::string::npos) return name;

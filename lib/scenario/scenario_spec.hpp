@@ -16,6 +16,7 @@ struct scenario_spec {
     std::string lesson;
     std::vector<arm_spec> arms;
     std::string baseline;  // arm name that speedups are measured against; empty: none
+    std::vector<expectation> expectations;
 };
 
 struct scenario_overrides {
@@ -40,6 +41,9 @@ int machine_cores();
 
 // The scenario directory: $CONCURRENCY_LAB_SCENARIOS, else the one in the source tree.
 std::filesystem::path scenario_dir();
+
+// results/ in the source tree: reference outputs and the CI baseline.
+std::filesystem::path results_dir();
 
 // NAME in the scenario directory, or a path to a .toml file. Throws scenario_error.
 std::filesystem::path find_scenario(const std::string& name_or_path);

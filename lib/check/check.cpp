@@ -1,0 +1,72 @@
+#include "check/check.hpp"
+
+#include "check/ratio.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace lab {
+
+baseline load_baseline(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw baseline_error(fmt::format("{}: cannot read baseline", file.string()));
+    baseline out;
+    try {
+        auto doc = nlohmann::json::parse(in);
+        const auto& ratios = doc.at("ratios");
+        if (!ratios.is_object()) throw baseline_error(fmt::format("{}: 'ratios' must be an object", file.string()));
+        for (const auto& [key, entry] : ratios.items()) {
+            baseline_entry e;
+            e.value = entry.at("value").get<double>();
+            e.tolerance = entry.value("tolerance", 0.4);
+            if (!(e.value > 0) || !(e.tolerance > 0))
+                throw baseline_error(fmt::format("{}: ratios.{}: value and tolerance must be positive", file.string(), key));
+            out.ratios[key] = e;
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw baseline_error(fmt::format("{}: not a baseline: {}", file.string(), e.what()));
+    }
+    return out;
+}
+
+std::vector<check_row> evaluate_expectations(const std::vector<expectation>& expectations,
+                                             const scenario_result& result, const baseline* recorded) {
+    std::vector<check_row> rows;
+    for (const auto& e : expectations) {
+        check_row row;
+        row.scenario = result.name;
+        row.name = e.name;
+        row.ratio = e.ratio;
+        row.min = e.min;
+        row.max = e.max;
+        row.tolerance = e.tolerance;
+        if (recorded) {
+            auto it = recorded->ratios.find(result.name + "/" + e.name);
+            if (it != recorded->ratios.end()) row.recorded = it->second;
+        }
+        std::string error;
+        auto expr = parse_ratio(e.ratio, error);
+        if (expr) row.measured = evaluate(*expr, result, error);
+        if (!row.measured) {
+            row.error = error;
+            row.margin = -1;
+            rows.push_back(row);
+            continue;
+        }
+        // Each limit gives a relative margin; the tightest one decides.
+        const double v = *row.measured;
+        std::vector<double> margins;
+        if (e.min) margins.push_back((v - *e.min) / *e.min);
+        if (e.max) margins.push_back((*e.max - v) / *e.max);
+        if (row.recorded) margins.push_back(row.recorded->tolerance - std::abs(v / row.recorded->value - 1));
+        row.margin = *std::min_element(margins.begin(), margins.end());
+        row.pass = row.margin >= 0;
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+}  // namespace lab

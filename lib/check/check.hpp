@@ -1,0 +1,65 @@
+#pragma once
+// `concurrency-lab check`: run scenarios, evaluate their ratio expectations, compare with
+// a recorded baseline, report as a table and as JUnit XML. Exit 0 all pass, 1 any fails.
+#include "model/records.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+struct baseline_entry {
+    double value = 0;
+    double tolerance = 0.4;
+};
+
+struct baseline {
+    std::map<std::string, baseline_entry> ratios;  // key: "scenario/expectation"
+};
+
+// A baseline that cannot be read: "FILE: reason". Exit 2.
+struct baseline_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+baseline load_baseline(const std::filesystem::path& file);
+
+struct check_row {
+    std::string scenario, name, ratio;
+    std::optional<double> measured;
+    std::optional<double> min, max;
+    std::optional<baseline_entry> recorded;
+    double tolerance = 0.4;  // the expectation's, written into a new baseline
+    double margin = 0;  // distance to the nearest failing limit, relative; < 0 fails
+    bool pass = false;
+    bool remeasured = false;
+    std::string error;  // why there is no measurement
+};
+
+// Evaluates every expectation of one scenario's result.
+std::vector<check_row> evaluate_expectations(const std::vector<expectation>& expectations,
+                                             const scenario_result& result, const baseline* recorded);
+
+std::string render_check_table(const std::vector<check_row>& rows);
+std::string render_junit(const std::vector<check_row>& rows, double seconds);
+
+// A new baseline document with this run's values and the machine's facts.
+std::string render_baseline(const std::vector<check_row>& rows);
+
+struct check_options {
+    std::vector<std::string> scenarios;  // names; empty: every scenario with expectations
+    std::optional<std::filesystem::path> baseline_file;
+    std::string executable;
+    std::function<void(const std::string&)> progress;
+};
+
+// Runs the scenarios; a scenario with a failing row is run once more, and its rows
+// replaced by the new ones, marked `remeasured`.
+std::vector<check_row> run_check(const check_options& options);
+
+}  // namespace lab

@@ -1,0 +1,116 @@
+#include "check/check.hpp"
+#include "report/table_writer.hpp"
+
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
+#include <chrono>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/utsname.h>
+#include <thread>
+
+namespace lab {
+
+namespace {
+
+std::string bounds_text(const check_row& r) {
+    if (r.min && r.max) return fmt::format("{:g} … {:g}", *r.min, *r.max);
+    if (r.min) return fmt::format("≥ {:g}", *r.min);
+    if (r.max) return fmt::format("≤ {:g}", *r.max);
+    return "";
+}
+
+std::string outcome(const check_row& r) {
+    std::string word = r.pass ? "pass" : "FAIL";
+    return r.remeasured ? word + " (re-measured)" : word;
+}
+
+}  // namespace
+
+std::string render_check_table(const std::vector<check_row>& rows) {
+    table_writer table({"scenario", "expectation", "ratio", "measured", "bounds", "baseline", "margin", "result"},
+                       {false, false, false, true, false, true, true, false});
+    int failed = 0, remeasured = 0;
+    for (const auto& r : rows) {
+        failed += !r.pass;
+        remeasured += r.remeasured;
+        table.add_row({r.scenario, r.name, r.ratio, r.measured ? fmt::format("{:.3f}", *r.measured) : "—",
+                       bounds_text(r),
+                       r.recorded ? fmt::format("{:.3f} ± {:.0f}%", r.recorded->value, r.recorded->tolerance * 100) : "—",
+                       r.measured ? fmt::format("{:+.0f}%", r.margin * 100) : "—", outcome(r)});
+    }
+    std::string out = "\n" + table.str() + "\n";
+    for (const auto& r : rows)
+        if (!r.error.empty()) out += fmt::format("  {}/{}: {}\n", r.scenario, r.name, r.error);
+    out += fmt::format("  {} passed, {} failed{}\n", rows.size() - static_cast<std::size_t>(failed), failed,
+                       remeasured ? fmt::format(" ({} re-measured once after a first miss)", remeasured) : "");
+    return out;
+}
+
+std::string render_junit(const std::vector<check_row>& rows, double seconds) {
+    namespace pt = boost::property_tree;
+    pt::ptree suite;
+    int failures = 0;
+    for (const auto& r : rows) failures += !r.pass;
+    suite.put("<xmlattr>.name", "concurrency-lab check");
+    suite.put("<xmlattr>.tests", rows.size());
+    suite.put("<xmlattr>.failures", failures);
+    suite.put("<xmlattr>.errors", 0);
+    suite.put("<xmlattr>.time", fmt::format("{:.3f}", seconds));
+    for (const auto& r : rows) {
+        pt::ptree tc;
+        tc.put("<xmlattr>.classname", r.scenario);
+        tc.put("<xmlattr>.name", r.name);
+        if (!r.pass) {
+            pt::ptree failure;
+            failure.put("<xmlattr>.message",
+                        r.measured ? fmt::format("{} = {:.3f}, outside {}{}", r.ratio, *r.measured, bounds_text(r),
+                                                 r.recorded ? fmt::format(" or baseline {:.3f} ± {:.0f}%",
+                                                                          r.recorded->value, r.recorded->tolerance * 100)
+                                                            : "")
+                                   : r.error);
+            failure.put("<xmlattr>.type", "ratio");
+            tc.add_child("failure", failure);
+        }
+        pt::ptree props;
+        auto add_property = [&](const char* name, const std::string& value) {
+            pt::ptree p;
+            p.put("<xmlattr>.name", name);
+            p.put("<xmlattr>.value", value);
+            props.add_child("property", p);
+        };
+        add_property("ratio", r.ratio);
+        if (r.measured) add_property("measured", fmt::format("{:.6g}", *r.measured));
+        add_property("remeasured", r.remeasured ? "true" : "false");
+        tc.add_child("properties", props);
+        suite.add_child("testcase", tc);
+    }
+    pt::ptree doc;
+    doc.add_child("testsuites.testsuite", suite);
+    std::ostringstream out;
+    pt::write_xml(out, doc, pt::xml_writer_make_settings<std::string>(' ', 2));
+    return out.str();
+}
+
+std::string render_baseline(const std::vector<check_row>& rows) {
+    utsname u{};
+    ::uname(&u);
+    nlohmann::ordered_json doc;
+    doc["machine"] = {{"cores", std::thread::hardware_concurrency()},
+                      {"kernel", fmt::format("{} {}", u.sysname, u.release)},
+                      {"compiler", fmt::format("g++ {}", __VERSION__)},
+                      {"date", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)))}};
+    nlohmann::ordered_json ratios = nlohmann::ordered_json::object();
+    for (const auto& r : rows) {
+        if (!r.measured) continue;
+        ratios[r.scenario + "/" + r.name] = {{"ratio", r.ratio},
+                                             {"value", std::round(*r.measured * 1000) / 1000},
+                                             {"tolerance", r.tolerance}};
+    }
+    doc["ratios"] = ratios;
+    return doc.dump(2) + "\n";
+}
+
+}  // namespace lab

@@ -1,0 +1,92 @@
+#include "check/check.hpp"
+#include "check/ratio.hpp"
+
+#include "analysis/analysis.hpp"
+#include "synthetic.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace lab;
+using namespace lab::test;
+
+namespace {
+
+scenario_result demo() {
+    scenario_result r{"demo", "Demo", "x", {}, {}};
+    for (bool serialized : {true, false}) {
+        arm_result a;
+        a.spec = serialized ? synthetic_spec("blocking", "/blocking", model_kind::serialized)
+                            : synthetic_spec("async", "/async", model_kind::concurrent);
+        a.run = synthetic_run(10, 100, serialized);
+        a.stats = analyze(a.spec, a.run);
+        r.arms.push_back(a);
+    }
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("ratios parse as ARM.METRIC / ARM.METRIC or one dimensionless term") {
+    std::string error;
+    auto two = parse_ratio(" blocking.wall / async.wall ", error);
+    REQUIRE(two);
+    CHECK(two->arm_a == "blocking");
+    CHECK(two->metric_b == "wall");
+    CHECK(parse_ratio("async.server_overlap", error));
+    CHECK_FALSE(parse_ratio("async.wall", error));
+    CHECK(error == "'async.wall' has units (ms): divide it by another arm's or its own ideal");
+    CHECK_FALSE(parse_ratio("a.wall / b.wall / c.wall", error));
+    CHECK(error == "only one '/' is allowed");
+    CHECK_FALSE(parse_ratio("a.speed / b.wall", error));
+    CHECK(error.starts_with("unknown metric 'speed' (expected one of: wall, ideal,"));
+    CHECK_FALSE(parse_ratio("wall", error));
+    CHECK(error == "'wall' is not ARM.METRIC");
+}
+
+TEST_CASE("ratios evaluate against a result") {
+    auto r = demo();
+    std::string error;
+    CHECK(*evaluate(*parse_ratio("blocking.wall / async.wall", error), r, error) == doctest::Approx(10));
+    CHECK(*evaluate(*parse_ratio("async.server_overlap", error), r, error) == doctest::Approx(10));
+    CHECK_FALSE(evaluate(*parse_ratio("pool.wall / async.wall", error), r, error));
+    CHECK(error == "no arm 'pool' in scenario demo");
+    CHECK_FALSE(evaluate(*parse_ratio("async.probe / async.ideal", error), r, error));
+    CHECK(error == "async.probe has no value in this run");
+}
+
+TEST_CASE("expectations pass within bounds and baseline, with the tightest margin") {
+    auto r = demo();
+    std::vector<expectation> e{{"serializes", "blocking.wall / async.wall", 5.0, std::nullopt, 0.4},
+                               {"too strict", "blocking.wall / async.wall", 11.0, std::nullopt, 0.4},
+                               {"missing arm", "pool.wall / async.wall", 1.0, std::nullopt, 0.4}};
+    auto rows = evaluate_expectations(e, r, nullptr);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].pass);
+    CHECK(rows[0].margin == doctest::Approx(1.0));  // 10 against ≥ 5
+    CHECK_FALSE(rows[1].pass);
+    CHECK(rows[1].margin == doctest::Approx(10.0 / 11 - 1));
+    CHECK_FALSE(rows[2].pass);
+    CHECK(rows[2].error == "no arm 'pool' in scenario demo");
+
+    baseline recorded;
+    recorded.ratios["demo/serializes"] = {20.0, 0.4};  // 10 is 50% off 20: outside ± 40%
+    rows = evaluate_expectations({e[0]}, r, &recorded);
+    CHECK_FALSE(rows[0].pass);
+    CHECK(rows[0].margin == doctest::Approx(0.4 - 0.5));
+    recorded.ratios["demo/serializes"] = {9.0, 0.4};
+    CHECK(evaluate_expectations({e[0]}, r, &recorded)[0].pass);
+}
+
+TEST_CASE("the check table and JUnit say what failed") {
+    auto r = demo();
+    std::vector<expectation> e{{"serializes", "blocking.wall / async.wall", 5.0, std::nullopt, 0.4},
+                               {"too strict", "blocking.wall / async.wall", 11.0, 12.0, 0.4}};
+    auto rows = evaluate_expectations(e, r, nullptr);
+    auto table = render_check_table(rows);
+    CHECK(table.find("1 passed, 1 failed\n") != std::string::npos);
+    CHECK(table.find("11 … 12") != std::string::npos);
+    auto xml = render_junit(rows, 1.5);
+    CHECK(xml.find("<testsuite name=\"concurrency-lab check\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"1.500\">") !=
+          std::string::npos);
+    CHECK(xml.find("message=\"blocking.wall / async.wall = 10.000, outside 11 … 12\"") != std::string::npos);
+}
