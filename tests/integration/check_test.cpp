@@ -41,7 +41,7 @@ TEST_CASE("check passes on the core scenarios, records a baseline and compares w
                           "--junit", junit}, 120);
     INFO(again.out);
     CHECK(again.exit_code == 0);
-    CHECK(again.out.find("4 passed, 0 failed") != std::string::npos);
+    CHECK(again.out.find("\ncheck: 4 passed, 0 failed\n") != std::string::npos);
 
     // JUnit: <testsuites><testsuite tests=4 failures=0><testcase classname name>…
     boost::property_tree::ptree xml;
@@ -72,7 +72,7 @@ TEST_CASE("a broken expectation fails after one re-measure and is named") {
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("impossible: awaiting serializes") != std::string::npos);
     CHECK(r.out.find("FAIL (re-measured)") != std::string::npos);
-    CHECK(r.out.find("1 passed, 1 failed (2 re-measured once after a first miss)") != std::string::npos);
+    CHECK(r.out.find("  2 ratios were re-measured once after a first miss.\ncheck: 1 passed, 1 failed\n") != std::string::npos);
     boost::property_tree::ptree xml;
     boost::property_tree::read_xml(junit, xml);
     const auto& suite = xml.get_child("testsuites.testsuite");

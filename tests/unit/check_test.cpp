@@ -83,7 +83,7 @@ TEST_CASE("the check table and JUnit say what failed") {
                                {"too strict", "blocking.wall / async.wall", 11.0, 12.0, 0.4}};
     auto rows = evaluate_expectations(e, r, nullptr);
     auto table = render_check_table(rows);
-    CHECK(table.find("1 passed, 1 failed\n") != std::string::npos);
+    CHECK(table.find("\ncheck: 1 passed, 1 failed\n") != std::string::npos);
     CHECK(table.find("11 … 12") != std::string::npos);
     auto xml = render_junit(rows, 1.5);
     CHECK(xml.find("<testsuite name=\"concurrency-lab check\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"1.500\">") !=
