@@ -253,6 +253,10 @@ int main(int argc, char** argv) {
     serve->add_option("--accept-gate-us", serve_options.accept_gate_us,
                       "accept the next connection only after the last one's first request (or this long)")
         ->check(CLI::Range(0, 1'000'000));
+    serve->add_option("--io-timeout-ms", serve_options.io_timeout_ms,
+                      "how long a client may take to send a request head or take a response")
+        ->check(CLI::Range(1, 3'600'000))
+        ->capture_default_str();
     serve->add_flag("--test-routes", serve_options.test_routes, "enable GET /crash (kills the serving worker)");
 
     load_flags load;

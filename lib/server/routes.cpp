@@ -24,7 +24,8 @@ server_state::server_state(const server_options& options)
     : pool(static_cast<std::size_t>(options.pool_threads)),
       pid(::getpid()),
       lock(options.gil ? std::make_unique<gil>() : nullptr),
-      test_routes(options.test_routes) {}
+      test_routes(options.test_routes),
+      io_timeout(options.io_timeout_ms) {}
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
 #include <memory>
 
 #include "server/server.hpp"
@@ -16,6 +17,7 @@ struct server_state {
     long long pid;
     std::unique_ptr<gil> lock;  // null unless --gil
     bool test_routes;
+    std::chrono::milliseconds io_timeout;
 
     explicit server_state(const server_options& options);
 };

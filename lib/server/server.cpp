@@ -33,8 +33,6 @@ constexpr auto use_tuple = asio::as_tuple(use_awaitable);
 
 namespace {
 
-// A client gets this long to send a whole request head, and to take a response.
-constexpr auto io_timeout = std::chrono::seconds(30);
 constexpr std::size_t header_limit = 8 * 1024;
 constexpr std::size_t body_limit = 1024 * 1024;
 
@@ -64,7 +62,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, server_state& state, acc
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(body_limit);
-        stream.expires_after(io_timeout);
+        stream.expires_after(state.io_timeout);
         auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, use_tuple);
         open_gate(gate);
         if (read_ec) {
@@ -80,7 +78,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, server_state& state, acc
         const auto& req = parser.get();
         http_response res = co_await handle_request(req, state);
         res.keep_alive(req.keep_alive());
-        stream.expires_after(io_timeout);
+        stream.expires_after(state.io_timeout);
         auto [write_ec, write_n] = co_await http::async_write(stream, res, use_tuple);
         if (write_ec || !res.keep_alive()) break;
     }

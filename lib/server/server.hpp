@@ -16,6 +16,8 @@ struct server_options {
     bool test_routes = false; // enables GET /crash, which kills the worker that serves it
     int accept_gate_us = 0;   // > 0: accept the next connection only after the last one's
                               // first request arrived, or this long passed (see server.cpp)
+    int io_timeout_ms = 30'000;  // a client gets this long to send a request head or take a
+                                 // response (an idle keep-alive connection, a stalled sender)
 };
 
 // Binds, announces readiness, serves until SIGINT or SIGTERM. Throws

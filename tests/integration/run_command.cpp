@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <poll.h>
@@ -10,6 +11,26 @@
 #include <unistd.h>
 
 namespace lab::test {
+
+namespace {
+
+// argv and envp for posix_spawn, owning their strings.
+struct exec_strings {
+    std::vector<std::string> arg_text, env_text;
+    std::vector<char*> argv, envp;
+
+    exec_strings(const std::vector<std::string>& args, const std::vector<std::string>& env)
+        : arg_text{LAB_BINARY}, env_text(env) {
+        arg_text.insert(arg_text.end(), args.begin(), args.end());
+        for (char** e = environ; *e; ++e) env_text.emplace_back(*e);
+        for (auto& a : arg_text) argv.push_back(a.data());
+        for (auto& e : env_text) envp.push_back(e.data());
+        argv.push_back(nullptr);
+        envp.push_back(nullptr);
+    }
+};
+
+}  // namespace
 
 command_result run_lab(const std::vector<std::string>& args, double limit_s, const std::vector<std::string>& env) {
     int out_pipe[2], err_pipe[2];
@@ -21,18 +42,9 @@ command_result run_lab(const std::vector<std::string>& args, double limit_s, con
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
     posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
-    std::vector<std::string> storage{LAB_BINARY};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : storage) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_storage(env);
-    for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
-    std::vector<char*> envp;
-    for (auto& e : env_storage) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    exec_strings exec(args, env);
     pid_t pid = 0;
-    ::posix_spawn(&pid, LAB_BINARY, &actions, nullptr, argv.data(), envp.data());
+    ::posix_spawn(&pid, LAB_BINARY, &actions, nullptr, exec.argv.data(), exec.envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
@@ -69,6 +81,18 @@ command_result run_lab(const std::vector<std::string>& args, double limit_s, con
     ::waitpid(pid, &status, 0);
     result.exit_code = killed ? -1 : (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
     return result;
+}
+
+pid_t start_lab(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+    exec_strings exec(args, env);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    ::posix_spawn(&pid, LAB_BINARY, &actions, nullptr, exec.argv.data(), exec.envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
 }
 
 int count_processes_with_env(const std::string& entry) {

@@ -1,6 +1,7 @@
 #pragma once
 // Runs the real binary as a child process and captures what it says.
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace lab::test {
@@ -14,6 +15,9 @@ struct command_result {
 // `env` entries ("NAME=value") are added to the child's environment.
 command_result run_lab(const std::vector<std::string>& args, double limit_s = 60,
                        const std::vector<std::string>& env = {});
+
+// Starts LAB_BINARY with args in the background (output discarded); returns its pid.
+pid_t start_lab(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 // Counts live processes whose environment holds `entry` ("NAME=value"), so a test
 // finds exactly the processes it started (children inherit the environment).
