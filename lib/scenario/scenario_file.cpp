@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <set>
+#include <fstream>
 #include <thread>
 #include <toml++/toml.h>
 
@@ -225,10 +226,10 @@ public:
         return arms;
     }
 
-    scenario_spec read() const {
+    scenario_spec read(std::string_view content) const {
         toml::table root;
         try {
-            root = toml::parse_file(file_.string());
+            root = toml::parse(content, file_.string());
         } catch (const toml::parse_error& e) {
             throw scenario_error(fmt::format("{}:{}: syntax: {}", file_.string(), e.source().begin.line,
                                              e.description()));
@@ -288,12 +289,19 @@ void settle_model(arm_spec& arm) {
 
 }  // namespace
 
+scenario_spec parse_scenario(std::string_view content, const fs::path& file) {
+    auto spec = file_reader(file).read(content);
+    apply_overrides(spec, {});
+    return spec;
+}
+
 scenario_spec load_scenario_file(const fs::path& file) {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) throw scenario_error(fmt::format("{}: no such scenario file", file.string()));
-    auto spec = file_reader(file).read();
-    apply_overrides(spec, {});
-    return spec;
+    std::ifstream in(file, std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(in)), {});
+    if (!in && !in.eof()) throw scenario_error(fmt::format("{}: cannot read", file.string()));
+    return parse_scenario(content, file);
 }
 
 void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {

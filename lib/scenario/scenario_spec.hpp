@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lab {
@@ -31,6 +32,9 @@ struct scenario_error : std::runtime_error {
 
 // Parses and validates one scenario file. Throws scenario_error.
 scenario_spec load_scenario_file(const std::filesystem::path& file);
+
+// The same, from text; `file` names it in errors and gives the scenario its name.
+scenario_spec parse_scenario(std::string_view content, const std::filesystem::path& file);
 
 // Applies overrides to every arm, then settles each arm's model, lanes and (except for
 // /cpu, whose n the runner calibrates) its query string.

@@ -70,7 +70,7 @@ TEST_CASE("a broken expectation fails after one re-measure and is named") {
     r = run_lab({"check", "--scenarios", data + "/broken-expectation.toml", "--junit", junit}, 60);
     INFO(r.out);
     CHECK(r.exit_code == 1);
-    CHECK(r.out.find("impossible: awaiting serializes") != std::string::npos);
+    CHECK(r.out.find("impossible: faster than the floor") != std::string::npos);
     CHECK(r.out.find("FAIL (re-measured)") != std::string::npos);
     CHECK(r.out.find("  2 ratios were re-measured once after a first miss.\ncheck: 1 passed, 1 failed\n") != std::string::npos);
     boost::property_tree::ptree xml;
@@ -81,7 +81,7 @@ TEST_CASE("a broken expectation fails after one re-measure and is named") {
     for (const auto& [tag, tc] : suite)
         if (tag == "testcase" && tc.get_child_optional("failure")) {
             ++failures;
-            CHECK(tc.get<std::string>("<xmlattr>.name") == "impossible: awaiting serializes");
+            CHECK(tc.get<std::string>("<xmlattr>.name") == "impossible: faster than the floor");
             CHECK(tc.get<std::string>("failure.<xmlattr>.message").find("async.wall_over_ideal = ") == 0);
         }
     CHECK(failures == 1);

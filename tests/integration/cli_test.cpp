@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <fstream>
 #include <sys/wait.h>
+#include "sanitizer.hpp"
+
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -106,7 +108,7 @@ TEST_CASE("load counts connect failures by kind and exits 1") {
     CHECK(arm["ok"] == 0);
 }
 
-TEST_CASE("load prints the same arm object as a scenario, and a timeout really cancels") {
+TEST_CASE("load prints the same arm object as a scenario, and a timeout really cancels" * measures()) {
     lab::test::command_result serve_check;
     auto r = run_lab({"scenario", "nonblocking-async", "--requests", "1", "--format", "json"});
     REQUIRE(r.exit_code == 0);

@@ -4,6 +4,8 @@
 #include "process/server_process.hpp"
 
 #include <arpa/inet.h>
+#include "sanitizer.hpp"
+
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <string>
@@ -78,7 +80,7 @@ TEST_CASE("malformed, oversized and truncated requests get 4xx and the server ke
     }
 }
 
-TEST_CASE("a client that sends half a request and stalls is cut off by the timeout") {
+TEST_CASE("a client that sends half a request and stalls is cut off by the timeout" * measures()) {
     lab::server_process s(LAB_BINARY, {"--io-timeout-ms", "300"});
     int fd = connect_to(s.port());
     REQUIRE(fd >= 0);
@@ -93,7 +95,7 @@ TEST_CASE("a client that sends half a request and stalls is cut off by the timeo
     CHECK(healthy(s.port()));
 }
 
-TEST_CASE("clients that vanish mid-response or mid-connection do not hurt the server") {
+TEST_CASE("clients that vanish mid-response or mid-connection do not hurt the server" * measures()) {
     for (const auto& mode : modes) {
         CAPTURE(mode.size());
         lab::server_process s(LAB_BINARY, mode);

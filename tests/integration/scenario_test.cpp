@@ -1,6 +1,8 @@
 // Real server, real load, ratios only: margins chosen to hold on a loaded 2-core box.
 #include "run_command.hpp"
 
+#include "sanitizer.hpp"
+
 #include <doctest/doctest.h>
 #include <algorithm>
 #include <map>
@@ -22,7 +24,7 @@ nlohmann::json run_scenario_json(const std::string& name, std::vector<std::strin
 
 }  // namespace
 
-TEST_CASE("blocking in the loop serializes; awaiting overlaps (10 × 100 ms)") {
+TEST_CASE("blocking in the loop serializes; awaiting overlaps (10 × 100 ms)" * measures()) {
     auto blocking = run_scenario_json("blocking-async", {"--repeat", "3"})["arms"][0];
     auto async = run_scenario_json("nonblocking-async", {"--repeat", "3"})["arms"][0];
     double b = blocking["wall_ms"], a = async["wall_ms"];
@@ -59,7 +61,7 @@ TEST_CASE("the table is what a projector shows") {
     CHECK(r.err.empty());  // stderr is not a TTY here: no progress line
 }
 
-TEST_CASE("a thread pool overlaps blocking work (10 × 100 ms)") {
+TEST_CASE("a thread pool overlaps blocking work (10 × 100 ms)" * measures()) {
     auto pool = run_scenario_json("sync-threadpool", {"--repeat", "3"})["arms"][0];
     CHECK(pool["wall_ms"].get<double>() < 2 * 100);
     CHECK(pool["verdict"] == "pool");
@@ -70,7 +72,7 @@ TEST_CASE("a thread pool overlaps blocking work (10 × 100 ms)") {
     CHECK_FALSE(threads.contains(pool["requests_detail"][0]["pid"].get<long long>()));
 }
 
-TEST_CASE("a saturated pool finishes in three waves, coroutines in one") {
+TEST_CASE("a saturated pool finishes in three waves, coroutines in one" * measures()) {
     auto doc = run_scenario_json("threadpool-saturation");
     REQUIRE(doc["arms"].size() == 2);
     auto pool = doc["arms"][0], async = doc["arms"][1];
@@ -86,7 +88,7 @@ TEST_CASE("a saturated pool finishes in three waves, coroutines in one") {
     CHECK(pool["ok"] == 100);
 }
 
-TEST_CASE("a blocked loop makes a health check wait; coroutines and the pool do not") {
+TEST_CASE("a blocked loop makes a health check wait; coroutines and the pool do not" * measures()) {
     auto doc = run_scenario_json("head-of-line");
     REQUIRE(doc["arms"].size() == 3);
     std::map<std::string, double> probe;
@@ -101,7 +103,7 @@ TEST_CASE("a blocked loop makes a health check wait; coroutines and the pool do 
     CHECK(probe["blocking"] >= 5 * probe["pool"]);
 }
 
-TEST_CASE("the experiment log carries the notes' figures and calls out the impossible one") {
+TEST_CASE("the experiment log carries the notes' figures and calls out the impossible one" * measures()) {
     auto doc = run_scenario_json("experiment-log", {"--repeat", "1"});
     REQUIRE(doc["arms"].size() == 3);
     CHECK(doc["arms"][0]["seed_s"] == 1.1);

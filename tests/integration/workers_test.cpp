@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <csignal>
+#include "sanitizer.hpp"
+
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <map>
@@ -78,7 +80,7 @@ struct cpu_arms {
     bool holds() const { return gil >= 1.5 * pool && loop >= 1.5 * processes && gil >= 0.8 * loop; }
 };
 
-TEST_CASE("threads run CPU work in parallel; under the GIL they take turns") {
+TEST_CASE("threads run CPU work in parallel; under the GIL they take turns" * measures()) {
     auto m = measure_until([] {
         cpu_arms m;
         m.arms = by_name(scenario({"scenario", "cpu-threads-vs-processes", "--ms", "100", "--repeat", "3",
@@ -109,7 +111,7 @@ struct worker_arms {
     bool holds() const { return one >= 1.5 * two; }
 };
 
-TEST_CASE("two workers do CPU work at least 1.5 × faster than one") {
+TEST_CASE("two workers do CPU work at least 1.5 × faster than one" * measures()) {
     auto m = measure_until([] {
         worker_arms m;
         m.arms = by_name(scenario({"scenario", "workers-scaling", "--requests", "8", "--repeat", "3", "--format",
@@ -126,7 +128,7 @@ TEST_CASE("two workers do CPU work at least 1.5 × faster than one") {
     CHECK(m.arms["workers-2"]["memory"][1]["rss_kb"].get<long long>() > 0);
 }
 
-TEST_CASE("a killed worker is restarted and the run completes") {
+TEST_CASE("a killed worker is restarted and the run completes" * measures()) {
     std::string err;
     auto doc = scenario({"scenario", "worker-crash", "--format", "json"}, &err);
     const auto& arm = doc["arms"][0];
