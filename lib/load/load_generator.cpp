@@ -17,7 +17,12 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <stdexcept>
 
 namespace lab {
@@ -39,13 +44,22 @@ struct connection {
     bool open = false;
 };
 
-struct run_state {
+// Read-only for every thread once the run starts.
+struct run_setup {
     const load_options& options;
     tcp::resolver::results_type endpoints;
     request_type request;
     std::chrono::nanoseconds timeout;
-    int next = 0;  // the next request index; one thread, so no atomics
+};
+
+// One io_context thread and everything it owns: nothing here is shared on the hot path
+// but `done`, which only its own thread writes (on its own cache line).
+struct thread_lane {
+    asio::io_context ctx{1};
+    std::vector<std::unique_ptr<connection>> connections;
+    std::vector<int> connection_index;  // each connection's index among all C
     std::vector<request_record> records;
+    alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
 request_type make_request(const target_url& url, const std::string& target, bool keep_alive) {
@@ -79,7 +93,7 @@ void drop(connection& c) {
     c.buffer.clear();
 }
 
-asio::awaitable<bool> ensure_connected(connection& c, const run_state& st) {
+asio::awaitable<bool> ensure_connected(connection& c, const run_setup& st) {
     if (c.open) co_return true;
     c.stream.expires_after(st.timeout);
     auto [ec, endpoint] = co_await c.stream.async_connect(st.endpoints, use_tuple);
@@ -98,7 +112,7 @@ error_kind io_failure(const beast::error_code& ec) {
 
 // One request/response on `c`. The deadline covers write and read together; when it
 // expires Beast closes the socket, which really cancels the request.
-asio::awaitable<void> exchange(connection& c, const run_state& st, const request_type& req,
+asio::awaitable<void> exchange(connection& c, const run_setup& st, const request_type& req,
                                request_record& rec) {
     rec.start_ns = monotonic_ns();
     if (!co_await ensure_connected(c, st)) {
@@ -128,23 +142,46 @@ asio::awaitable<void> exchange(connection& c, const run_state& st, const request
     rec.status = res.result_int();
     rec.bytes = read_n;
     if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
-    rec.server = read_server_fields(res.body());
+    if (st.options.server_fields) rec.server = read_server_fields(res.body());
     if (!res.keep_alive()) drop(c);
 }
 
-asio::awaitable<void> connect_only(connection& c, const run_state& st) {
+asio::awaitable<void> connect_only(connection& c, const run_setup& st) {
     co_await ensure_connected(c, st);
 }
 
-// Closed loop: the connection takes the next request index as soon as it is free.
-asio::awaitable<void> worker(connection& c, run_state& st) {
-    while (st.next < st.options.requests) {
-        int i = st.next++;
-        co_await exchange(c, st, st.request, st.records[static_cast<std::size_t>(i)]);
+// The schedule of one connection: its k-th request is request k·C + c of the run. In an
+// open loop, request i is due at t0 + i / rate, whether or not the last one has come back
+// (wrk2's way of not letting a slow server slow the schedule down).
+struct schedule {
+    std::int64_t total;     // requests in the run; < 0: until the deadline (closed loop)
+    std::int64_t deadline;  // CLOCK_MONOTONIC ns
+    double ns_per_request;  // open loop: 1e9 / rate; 0: closed loop
+    std::int64_t t0;
+};
+
+asio::awaitable<void> worker(connection& c, int index, const run_setup& st, thread_lane& lane, schedule plan) {
+    const std::int64_t connections = st.options.concurrency;
+    asio::steady_timer due(lane.ctx);
+    for (std::int64_t k = 0;; ++k) {
+        const std::int64_t i = k * connections + index;
+        if (plan.total >= 0 && i >= plan.total) break;
+        if (plan.total < 0 && monotonic_ns() >= plan.deadline) break;
+        request_record rec;
+        if (plan.ns_per_request > 0) {
+            rec.planned_ns = plan.t0 + static_cast<std::int64_t>(static_cast<double>(i) * plan.ns_per_request);
+            if (rec.planned_ns > monotonic_ns()) {
+                due.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(rec.planned_ns)));
+                co_await due.async_wait(use_tuple);
+            }
+        }
+        co_await exchange(c, st, st.request, rec);
+        lane.records.push_back(rec);
+        lane.done.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
-asio::awaitable<void> send_probe(asio::io_context& ctx, const run_state& st, request_record& rec) {
+asio::awaitable<void> send_probe(asio::io_context& ctx, const run_setup& st, request_record& rec) {
     const auto& probe = *st.options.probe;
     asio::steady_timer delay(ctx, std::chrono::microseconds(static_cast<long long>(probe.after_ms * 1000)));
     co_await delay.async_wait(use_tuple);
@@ -154,36 +191,91 @@ asio::awaitable<void> send_probe(asio::io_context& ctx, const run_state& st, req
     drop(c);
 }
 
+// Runs every lane's io_context on its own thread; the caller's thread reports progress.
+void run_lanes(std::vector<std::unique_ptr<thread_lane>>& lanes, const load_options& options, std::int64_t t0) {
+    std::mutex m;
+    std::condition_variable finished;
+    std::size_t running = lanes.size();
+    std::vector<std::thread> threads;
+    for (auto& lane : lanes)
+        threads.emplace_back([&, l = lane.get()] {
+            l->ctx.run();
+            std::lock_guard lock(m);
+            --running;
+            finished.notify_one();
+        });
+    {
+        std::unique_lock lock(m);
+        while (running > 0) {
+            finished.wait_for(lock, std::chrono::milliseconds(250));
+            if (running > 0 && options.on_progress) {
+                load_progress p;
+                for (auto& lane : lanes) p.done += lane->done.load(std::memory_order_relaxed);
+                p.elapsed_s = static_cast<double>(monotonic_ns() - t0) / 1e9;
+                lock.unlock();
+                options.on_progress(p);
+                lock.lock();
+            }
+        }
+    }
+    for (auto& t : threads) t.join();
+    for (auto& lane : lanes) lane->ctx.restart();
+}
+
 }  // namespace
 
 load_run run_load(const load_options& options) {
-    asio::io_context ctx(1);
-    tcp::resolver resolver(ctx);
+    asio::io_context resolve_ctx(1);
+    tcp::resolver resolver(resolve_ctx);
     beast::error_code ec;
     auto endpoints = resolver.resolve(options.url.host, options.url.port, ec);
     if (ec) throw std::runtime_error("cannot resolve " + options.url.host + ": " + ec.message());
 
-    run_state st{options, endpoints, make_request(options.url, options.url.target, !options.connection_close),
-                 std::chrono::nanoseconds(static_cast<long long>(options.timeout_s * 1e9)), 0,
-                 std::vector<request_record>(static_cast<std::size_t>(options.requests))};
-    std::vector<std::unique_ptr<connection>> connections;
-    for (int i = 0; i < options.concurrency; ++i) connections.push_back(std::make_unique<connection>(ctx));
+    run_setup st{options, endpoints, make_request(options.url, options.url.target, !options.connection_close),
+                 std::chrono::nanoseconds(static_cast<long long>(options.timeout_s * 1e9))};
+    const int thread_count = std::clamp(options.threads, 1, options.concurrency);
+    std::vector<std::unique_ptr<thread_lane>> lanes;
+    for (int t = 0; t < thread_count; ++t) lanes.push_back(std::make_unique<thread_lane>());
+    for (int c = 0; c < options.concurrency; ++c) {
+        auto& lane = *lanes[static_cast<std::size_t>(c % thread_count)];
+        lane.connections.push_back(std::make_unique<connection>(lane.ctx));
+        lane.connection_index.push_back(c);
+    }
+
+    schedule plan{options.requests, 0, 0, 0};
+    if (options.rate > 0) {
+        plan.ns_per_request = 1e9 / options.rate;
+        if (options.duration_s > 0) plan.total = std::max<std::int64_t>(1, std::llround(options.rate * options.duration_s));
+    } else if (options.duration_s > 0) {
+        plan.total = -1;
+    }
+    if (plan.total > 0)
+        for (auto& lane : lanes) lane->records.reserve(static_cast<std::size_t>(plan.total / thread_count + 1));
 
     if (!options.cold && !options.connection_close) {
         // Warm: connections open before the timed window, so it measures requests only.
-        for (auto& c : connections) asio::co_spawn(ctx, connect_only(*c, st), asio::detached);
-        ctx.run();
-        ctx.restart();
+        for (auto& lane : lanes)
+            for (auto& c : lane->connections) asio::co_spawn(lane->ctx, connect_only(*c, st), asio::detached);
+        run_lanes(lanes, {}, monotonic_ns());
     }
 
     load_run run;
-    run.t0_ns = monotonic_ns();
-    for (auto& c : connections) asio::co_spawn(ctx, worker(*c, st), asio::detached);
+    run.t0_ns = plan.t0 = monotonic_ns();
+    plan.deadline = plan.t0 + static_cast<std::int64_t>(options.duration_s * 1e9);
+    for (auto& lane : lanes)
+        for (std::size_t i = 0; i < lane->connections.size(); ++i)
+            asio::co_spawn(lane->ctx, worker(*lane->connections[i], lane->connection_index[i], st, *lane, plan),
+                           asio::detached);
     request_record probe_record;
-    if (options.probe) asio::co_spawn(ctx, send_probe(ctx, st, probe_record), asio::detached);
-    ctx.run();
+    if (options.probe) asio::co_spawn(lanes.front()->ctx, send_probe(lanes.front()->ctx, st, probe_record), asio::detached);
+    run_lanes(lanes, options, plan.t0);
     run.t1_ns = monotonic_ns();
-    run.requests = std::move(st.records);
+
+    for (auto& lane : lanes) run.requests.insert(run.requests.end(), lane->records.begin(), lane->records.end());
+    // One order for every report: by when each request was due (open loop) or sent.
+    std::sort(run.requests.begin(), run.requests.end(), [](const auto& a, const auto& b) {
+        return (a.planned_ns ? a.planned_ns : a.start_ns) < (b.planned_ns ? b.planned_ns : b.start_ns);
+    });
     if (options.probe) run.probe = probe_record;
     return run;
 }

@@ -1,9 +1,12 @@
 #pragma once
-// The load generator: an Asio client, C connections on one io_context, N requests in a
-// closed loop (each connection sends its next request when the last one is answered).
-// Failures are counted by kind and never abort the run. Asio stays in the .cpp.
+// The load generator: an Asio client with one io_context per thread and C connections
+// spread across them. Closed loop (each connection sends its next request when the last
+// one is answered) or open loop (requests are scheduled at a rate, as wrk2 does, and each
+// keeps its planned send time so latency can be measured from it). Failures are counted
+// by kind and never abort the run. Asio stays in the .cpp files.
 #include "model/records.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,14 +28,24 @@ struct probe_options {
     double after_ms = 0;  // sent this long after the timed window opens
 };
 
+struct load_progress {
+    std::uint64_t done = 0;  // requests finished, failed ones included
+    double elapsed_s = 0;
+};
+
 struct load_options {
     target_url url;
-    int requests = 10;
-    int concurrency = 10;
-    double timeout_s = 30;  // per request; the request is cancelled when it expires
-    bool cold = false;      // when true, connecting happens inside the timed window
+    int requests = 10;        // how many, unless duration_s is set
+    double duration_s = 0;    // > 0: run for this long (closed loop) or schedule rate × duration
+    double rate = 0;          // > 0: open loop at this many requests per second in total
+    int concurrency = 10;     // connections
+    int threads = 1;          // io_context threads; connections are spread across them
+    double timeout_s = 30;    // per request; the request is cancelled when it expires
+    bool cold = false;        // when true, connecting happens inside the timed window
     bool connection_close = false;  // a new connection for every request
+    bool server_fields = true;      // read the lab server's handler fields from each body
     std::optional<probe_options> probe;
+    std::function<void(const load_progress&)> on_progress;  // ~4 times a second, from the caller's thread
 };
 
 // Throws std::runtime_error when the host does not resolve; every other failure is

@@ -30,6 +30,7 @@ struct request_record {
     std::size_t bytes = 0;      // response bytes, header and body
     error_kind error = error_kind::none;
     std::optional<server_fields> server;  // absent when the target is not a lab server
+    std::int64_t planned_ns = 0;  // open loop: when it was due to be sent (0 in closed loop)
 };
 
 // One closed-loop run: the timed window opens at t0_ns (after connections are
@@ -60,6 +61,7 @@ struct arm_spec {
     std::string probe_route;            // empty: no probe
     double probe_after_ms = 0;
     int lanes = 0;          // parallel lanes of the model (pool threads, cores, workers)
+    double rate = 0;        // > 0: open loop, requests scheduled at this many per second
     bool connection_close = false;  // one connection per request instead of keep-alive
 
     // Server knobs (DESIGN.md §2).
@@ -90,7 +92,7 @@ struct process_memory {
 };
 
 struct latency_summary {
-    double min = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;
+    double min = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
 };
 
 struct arm_stats {
@@ -106,6 +108,16 @@ struct arm_stats {
     std::optional<double> probe_ms;
     std::vector<int> waves;       // how many responses completed in each burst (gaps > t/2)
     std::map<long long, int> per_pid;  // successful responses by the server pid that made them
+    double rps = 0;               // successful responses per second of the timed window
+    double bytes_per_s = 0;
+
+    // Open loop only (DESIGN.md §3, wrk2): latency from the planned send time, the delay
+    // between plan and send, and how corrected latency moved from the first to the last
+    // tenth of the schedule.
+    bool open_loop = false;
+    latency_summary corrected_ms;
+    latency_summary queue_delay_ms;
+    double corrected_first_tenth_ms = 0, corrected_last_tenth_ms = 0;
 };
 
 struct arm_result {

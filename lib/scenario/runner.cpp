@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 #include <map>
+#include <memory>
 
 namespace lab {
 
@@ -56,28 +57,31 @@ load_options load_for(const arm_spec& arm, int port) {
     return o;
 }
 
-arm_result run_arm(const arm_spec& arm, const runner_options& options) {
-    server_process server(options.executable, server_args(arm));
-    auto load = load_for(arm, server.port());
+// One arm's server, kept for all of the arm's repeats.
+struct arm_session {
+    arm_spec spec;
+    server_process server;
+    load_options load;
     std::vector<load_run> runs;
-    arm_result result;
-    result.spec = arm;
-    for (int r = 0; r < arm.repeat; ++r) {
-        if (options.progress)
-            options.progress(fmt::format("{}: run {}/{} — {} × {}?{} at concurrency {}", arm.name, r + 1, arm.repeat,
-                                         arm.requests, arm.route, arm.query, arm.concurrency));
-        runs.push_back(run_load(load));
-        result.repeat_wall_ms.push_back(analyze(arm, runs.back()).wall_ms);
+    std::vector<double> walls;
+
+    arm_session(const arm_spec& arm, const runner_options& options)
+        : spec(arm), server(options.executable, server_args(arm)), load(load_for(arm, server.port())) {}
+
+    arm_result finish() {
+        arm_result result;
+        result.spec = spec;
+        result.repeat_wall_ms = walls;
+        result.memory = memory_of_tree(server.pid());
+        server.stop();
+        result.run = std::move(runs[median_index(walls)]);
+        result.stats = analyze(spec, result.run);
+        // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
+        for (const auto& m : result.memory)
+            if (!m.supervisor && spec.workers > 0) result.stats.per_pid.try_emplace(m.pid, 0);
+        return result;
     }
-    result.memory = memory_of_tree(server.pid());
-    server.stop();
-    result.run = std::move(runs[median_index(result.repeat_wall_ms)]);
-    result.stats = analyze(arm, result.run);
-    // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
-    for (const auto& m : result.memory)
-        if (!m.supervisor && arm.workers > 0) result.stats.per_pid.try_emplace(m.pid, 0);
-    return result;
-}
+};
 
 }  // namespace
 
@@ -85,7 +89,26 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
     scenario_result result{spec.name, spec.title, spec.lesson, {}, {}, spec.baseline};
     auto arms = spec.arms;
     auto calibration_notes = calibrate(arms, options);
-    for (const auto& arm : arms) result.arms.push_back(run_arm(arm, options));
+    // Every arm's server starts first, then the repeats go round the arms in turn: when the
+    // machine gets busier or quieter during a scenario, every arm sees it alike, and the
+    // ratios between arms — the lesson — stay true.
+    std::vector<std::unique_ptr<arm_session>> sessions;
+    int rounds = 0;
+    for (const auto& arm : arms) {
+        sessions.push_back(std::make_unique<arm_session>(arm, options));
+        rounds = std::max(rounds, arm.repeat);
+    }
+    for (int r = 0; r < rounds; ++r)
+        for (auto& s : sessions) {
+            if (r >= s->spec.repeat) continue;
+            if (options.progress)
+                options.progress(fmt::format("{}: run {}/{} — {} × {} at concurrency {}", s->spec.name, r + 1,
+                                             s->spec.repeat, s->spec.requests, s->load.url.target,
+                                             s->spec.concurrency));
+            s->runs.push_back(run_load(s->load));
+            s->walls.push_back(analyze(s->spec, s->runs.back()).wall_ms);
+        }
+    for (auto& s : sessions) result.arms.push_back(s->finish());
     add_speedups(result);
     result.notes = calibration_notes;
     for (auto& note : findings(result)) result.notes.push_back(std::move(note));

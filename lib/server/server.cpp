@@ -10,7 +10,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -20,6 +19,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <csignal>
 #include <unistd.h>
 
 namespace lab {
@@ -116,6 +116,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, server_state& state,
     }
 }
 
+extern "C" void exit_at_once(int) { ::_exit(0); }
+
 }  // namespace
 
 void announce_ready(int fd, int port) {
@@ -134,14 +136,17 @@ void serve_on(int listen_fd, const server_options& options) {
     acceptor.assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), listen_fd);
 
     server_state state(options);
-    asio::signal_set signals(ctx, SIGINT, SIGTERM);
-    signals.async_wait([&](auto, int) { ctx.stop(); });
+    // Stop at once on SIGINT/SIGTERM, from the signal handler itself: a handler queued on the
+    // loop would wait behind a blocking /blocking or /cpu call — the very thing this lab
+    // demonstrates — and a server told to stop (or whose driver died) must not linger.
+    // Nothing needs flushing: responses are written as they complete.
+    struct sigaction stop {};
+    stop.sa_handler = exit_at_once;
+    sigemptyset(&stop.sa_mask);
+    for (int sig : {SIGINT, SIGTERM}) ::sigaction(sig, &stop, nullptr);
     asio::co_spawn(ctx, accept_loop(acceptor, state, std::chrono::microseconds(options.accept_gate_us)),
                    asio::detached);
     ctx.run();
-    // Pool threads may be inside a long blocking sleep; a server told to stop exits
-    // now rather than waiting for them (they hold nothing that needs flushing).
-    std::fflush(nullptr);
     ::_exit(0);
 }
 
