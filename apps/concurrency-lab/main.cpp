@@ -7,6 +7,7 @@
 #include "report/atomic_file.hpp"
 #include "report/report.hpp"
 #include "scenario/runner.hpp"
+#include "scenario/url_arm.hpp"
 #include "scenario/scenario_spec.hpp"
 #include "server/listener.hpp"
 #include "server/server.hpp"
@@ -41,14 +42,16 @@ struct output_flags {
     std::string format = "table";
     std::string out;
     bool timeline = false;
+    bool detail = false;
 
-    lab::render_options render() const { return {format_names.at(format), timeline}; }
+    lab::render_options render() const { return {format_names.at(format), timeline, detail}; }
 };
 
 void add_output_flags(CLI::App& cmd, output_flags& flags) {
     cmd.add_option("--format", flags.format, "table, json, csv (one row per request) or markdown")
         ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
     cmd.add_flag("--timeline", flags.timeline, "draw each arm's timeline (table and markdown)");
+    cmd.add_flag("--detail", flags.detail, "JSON: keep requests_detail even past 10000 requests");
     cmd.add_option("--out", flags.out, "write to FILE (atomically) instead of stdout");
 }
 
@@ -121,8 +124,13 @@ struct load_flags {
     std::string url;
     int connections = 10;
     int requests = 10;
+    double duration_s = 0;
+    double rate = 0;
+    int threads = 1;
     double timeout_s = 30;
     bool cold = false;
+    std::string connection = "keep-alive";
+    bool quiet = false;
     output_flags output;
 };
 
@@ -134,37 +142,36 @@ int cmd_load(const load_flags& flags) {
         throw usage_error(e.what());
     }
     options.requests = flags.requests;
+    options.duration_s = flags.duration_s;
+    options.rate = flags.rate;
+    options.threads = flags.threads;
     options.concurrency = flags.connections;
     options.timeout_s = flags.timeout_s;
     options.cold = flags.cold;
+    options.connection_close = flags.connection == "close";
+    if (!flags.quiet && ::isatty(STDERR_FILENO))
+        options.on_progress = [](const lab::load_progress& p) {
+            if (p.elapsed_s < 1) return;  // short runs need no progress line
+            progress_line(fmt::format("{} requests  {:.0f} req/s  {:.1f} s", p.done, p.done / p.elapsed_s,
+                                      p.elapsed_s));
+        };
     output_sink sink(flags.output);
 
     lab::arm_result arm;
-    arm.spec.name = "load";
-    auto target = lab::parse_target(options.url.target);
-    arm.spec.route = target ? target->path : options.url.target;
-    arm.spec.query = options.url.target.find('?') == std::string::npos
-                         ? ""
-                         : options.url.target.substr(options.url.target.find('?') + 1);
-    arm.spec.model = lab::model_for_route(arm.spec.route);
-    auto ms = target ? lab::parse_int_param(*target, "ms", 0, 60'000) : lab::int_param{0, "none"};
-    arm.spec.ms = ms.ok() ? static_cast<double>(ms.value) : 0;
-    if (!ms.ok()) arm.spec.model = lab::model_kind::none;
-    arm.spec.requests = flags.requests;
-    arm.spec.concurrency = flags.connections;
-    arm.spec.timeout_s = flags.timeout_s;
-    arm.spec.cold = flags.cold;
+    arm.spec = lab::arm_for_url(options);
     try {
         arm.run = lab::run_load(options);
     } catch (const std::runtime_error& e) {
         throw usage_error(e.what());  // an unresolvable host is bad input
     }
+    clear_progress();
+    arm.spec.requests = static_cast<int>(arm.run.requests.size());  // a duration decides the count
     arm.stats = lab::analyze(arm.spec, arm.run);
     arm.repeat_wall_ms = {arm.stats.wall_ms};
     if (flags.output.format == "json") {
-        sink.write(lab::render_arm_json(arm));
+        sink.write(lab::render_arm_json(arm, flags.output.detail));
     } else {
-        lab::scenario_result result{"load", flags.url, "One closed-loop run against a URL.", {arm}, {}};
+        lab::scenario_result result{"load", flags.url, "One run against a URL.", {arm}, {}};
         sink.write(lab::render(result, flags.output.render()));
     }
     return arm.stats.ok == arm.spec.requests ? 0 : exit_failed;
@@ -265,8 +272,21 @@ int main(int argc, char** argv) {
     ld->add_option("-c,--connections", load.connections, "concurrent keep-alive connections")
         ->check(CLI::Range(1, 20'000))
         ->capture_default_str();
-    ld->add_option("-n,--requests", load.requests, "total requests")->check(CLI::Range(1, 1'000'000))
+    auto* n_opt = ld->add_option("-n,--requests", load.requests, "total requests")
+                      ->check(CLI::Range(1, 10'000'000))
+                      ->capture_default_str();
+    ld->add_option("-d,--duration", load.duration_s, "run for SECONDS instead of a count")
+        ->check(CLI::Range(0.01, 3600.0))
+        ->excludes(n_opt);
+    ld->add_option("--rate", load.rate, "open loop: schedule this many requests per second in total")
+        ->check(CLI::Range(0.01, 1e7));
+    ld->add_option("-t,--threads", load.threads, "client threads (one io_context each)")
+        ->check(CLI::Range(1, 64))
         ->capture_default_str();
+    ld->add_option("--connection", load.connection, "keep-alive, or close (a new connection per request)")
+        ->check(CLI::IsMember({"keep-alive", "close"}))
+        ->capture_default_str();
+    ld->add_flag("--quiet", load.quiet, "no progress line");
     ld->add_option("--timeout", load.timeout_s, "per-request timeout in seconds")
         ->check(CLI::Range(0.001, 3600.0))
         ->capture_default_str();

@@ -35,14 +35,15 @@ double ideal_ms(model_kind model, int n, int c, int lanes, double t_ms) {
     return 0;
 }
 
-model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, model_kind expected) {
+model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, model_kind expected,
+                         double floor_ms) {
     if (wall_ms <= 0 || t_ms <= 0) return model_kind::none;
     std::vector<model_kind> candidates{model_kind::serialized, model_kind::concurrent};
     if (expected == model_kind::pool || expected == model_kind::parallel) candidates.push_back(expected);
     model_kind best = model_kind::none;
     double best_distance = INFINITY;
     for (auto m : candidates) {
-        double ideal = ideal_ms(m, n, c, lanes, t_ms);
+        double ideal = std::max(ideal_ms(m, n, c, lanes, t_ms), floor_ms);
         if (ideal <= 0) continue;
         double distance = std::abs(std::log(wall_ms / ideal));
         bool tie = std::abs(distance - best_distance) < 1e-12;
@@ -67,6 +68,40 @@ double overlap_factor(const std::vector<interval>& intervals) {
 }
 
 static constexpr double ns_per_ms = 1e6;
+
+latency_summary summarize(std::vector<double> values) {
+    latency_summary l;
+    if (values.empty()) return l;
+    std::sort(values.begin(), values.end());
+    l.min = values.front();
+    l.p50 = percentile(values, 50);
+    l.p90 = percentile(values, 90);
+    l.p99 = percentile(values, 99);
+    l.p999 = percentile(values, 99.9);
+    l.max = values.back();
+    return l;
+}
+
+// Open loop (wrk2): latency from when each request was due, and the delay between plan
+// and send, which is where a closed-loop client would have hidden the queue.
+static void add_open_loop_stats(const load_run& run, arm_stats& s) {
+    std::vector<const request_record*> planned;
+    for (const auto& r : run.requests)
+        if (r.planned_ns > 0 && r.error == error_kind::none) planned.push_back(&r);
+    if (planned.empty()) return;
+    s.open_loop = true;
+    std::sort(planned.begin(), planned.end(), [](auto a, auto b) { return a->planned_ns < b->planned_ns; });
+    std::vector<double> corrected, queued;
+    for (const auto* r : planned) {
+        corrected.push_back(static_cast<double>(r->end_ns - r->planned_ns) / ns_per_ms);
+        queued.push_back(static_cast<double>(std::max<std::int64_t>(0, r->start_ns - r->planned_ns)) / ns_per_ms);
+    }
+    const std::size_t tenth = std::max<std::size_t>(1, corrected.size() / 10);
+    s.corrected_first_tenth_ms = std::accumulate(corrected.begin(), corrected.begin() + static_cast<long>(tenth), 0.0) / tenth;
+    s.corrected_last_tenth_ms = std::accumulate(corrected.end() - static_cast<long>(tenth), corrected.end(), 0.0) / tenth;
+    s.corrected_ms = summarize(std::move(corrected));
+    s.queue_delay_ms = summarize(std::move(queued));
+}
 
 std::vector<int> completion_waves(const load_run& run, std::int64_t gap_ns) {
     std::vector<std::int64_t> ends;
@@ -100,18 +135,26 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
         }
     }
     s.wall_ms = static_cast<double>(last_end - run.t0_ns) / ns_per_ms;
-    std::sort(latencies.begin(), latencies.end());
-    s.latency_ms = {latencies.empty() ? 0 : latencies.front(), percentile(latencies, 50),
-                    percentile(latencies, 90), percentile(latencies, 99),
-                    latencies.empty() ? 0 : latencies.back()};
     double latency_sum = std::accumulate(latencies.begin(), latencies.end(), 0.0);
+    s.latency_ms = summarize(std::move(latencies));
+    if (s.wall_ms > 0) {
+        s.rps = s.ok / (s.wall_ms / 1000);
+        std::size_t bytes = 0;
+        for (const auto& r : run.requests) bytes += r.bytes;
+        s.bytes_per_s = static_cast<double>(bytes) / (s.wall_ms / 1000);
+    }
+    add_open_loop_stats(run, s);
     s.overlap = s.wall_ms > 0 ? latency_sum / s.wall_ms : 0;
     s.server_overlap = overlap_factor(handlers);
 
     const int lanes = spec.lanes > 0 ? spec.lanes : spec.pool_threads;
-    s.ideal_ms = ideal_ms(spec.model, spec.requests, spec.concurrency, lanes, spec.ms);
+    // An open loop cannot finish before its last request is due, plus that request's t.
+    const double schedule_ms = spec.rate > 0 ? (spec.requests - 1) / spec.rate * 1000 + spec.ms : 0;
+    s.ideal_ms = spec.model == model_kind::none
+                     ? 0
+                     : std::max(ideal_ms(spec.model, spec.requests, spec.concurrency, lanes, spec.ms), schedule_ms);
     s.measured_over_ideal = s.ideal_ms > 0 ? s.wall_ms / s.ideal_ms : 0;
-    s.verdict = closest_model(s.wall_ms, spec.requests, spec.concurrency, lanes, spec.ms, spec.model);
+    s.verdict = closest_model(s.wall_ms, spec.requests, spec.concurrency, lanes, spec.ms, spec.model, schedule_ms);
     if (spec.ms > 0) s.waves = completion_waves(run, static_cast<std::int64_t>(spec.ms * ns_per_ms / 2));
     if (run.probe && run.probe->error == error_kind::none)
         s.probe_ms = static_cast<double>(run.probe->end_ns - run.probe->start_ns) / ns_per_ms;

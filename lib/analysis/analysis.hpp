@@ -11,6 +11,9 @@ namespace lab {
 // /pool a pool; `none` for anything else (e.g. a foreign server's URL).
 model_kind model_for_route(std::string_view path);
 
+// min, p50, p90, p99, p99.9 and max of a set of values.
+latency_summary summarize(std::vector<double> values);
+
 // Nearest-rank percentile of an ascending vector; p in [0, 100]. Empty input gives 0.
 double percentile(const std::vector<double>& sorted, double p);
 
@@ -20,7 +23,9 @@ double ideal_ms(model_kind model, int n, int c, int lanes, double t_ms);
 
 // The model whose ideal wall time is closest (as a ratio) to the measured one.
 // Models with equal ideals are told apart by `expected`, the arm's own model.
-model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, model_kind expected);
+// `floor_ms` raises every model's ideal to at least that (an open loop's schedule).
+model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, model_kind expected,
+                         double floor_ms = 0);
 
 // Σ durations / span of the intervals: ≈1 when they ran one after another, ≈count
 // when they all overlapped. Intervals are [start, end] in nanoseconds.

@@ -2,12 +2,17 @@
 
 #include "analysis/analysis.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace lab {
 
 double physical_floor_ms(const arm_spec& arm) {
     return ideal_ms(model_kind::concurrent, arm.requests, arm.concurrency, arm.pool_threads, arm.ms);
+}
+
+static std::string format_duration(double ms) {
+    return ms >= 1000 ? fmt::format("{:.2f} s", ms / 1000) : fmt::format("{:.0f} ms", ms);
 }
 
 static std::string explain(const arm_result& arm) {
@@ -57,7 +62,27 @@ void add_speedups(scenario_result& result) {
 std::vector<std::string> findings(const scenario_result& result) {
     std::vector<std::string> notes;
     for (const auto& arm : result.arms) {
-        notes.push_back(explain(arm));
+        if (!arm.stats.open_loop) notes.push_back(explain(arm));  // an open loop's wall is its schedule
+        if (arm.stats.open_loop && arm.spec.ms > 0) {
+            // Requests per second the route can finish: one at a time when serialized.
+            const int lanes = arm.spec.model == model_kind::serialized
+                                  ? 1
+                                  : std::min(arm.spec.concurrency, arm.spec.lanes > 0 ? arm.spec.lanes : arm.spec.concurrency);
+            const double capacity = 1000.0 / arm.spec.ms * lanes;
+            const auto& s = arm.stats;
+            notes.push_back(
+                arm.spec.rate <= capacity
+                    ? fmt::format("{}: {:g} requests/s against a capacity of about {:.0f}/s — the server keeps up; "
+                                  "corrected p99 {} is close to uncorrected p99 {}.",
+                                  arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_ms.p99),
+                                  format_duration(s.latency_ms.p99))
+                    : fmt::format("{}: {:g} requests/s against a capacity of about {:.0f}/s — the queue grows for "
+                                  "the whole run: latency from the planned send climbs from {} (first tenth) to {} "
+                                  "(last tenth), while latency from the actual send stays near {} because the "
+                                  "client waited before sending (coordinated omission).",
+                                  arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_first_tenth_ms),
+                                  format_duration(s.corrected_last_tenth_ms), format_duration(s.latency_ms.p50)));
+        }
         int failed = 0;
         for (int e : arm.stats.errors) failed += e;
         if (failed > 0)

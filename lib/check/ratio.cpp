@@ -45,6 +45,10 @@ std::optional<double> metric_value(const arm_result& a, const std::string& metri
     if (metric == "waves") return static_cast<double>(s.waves.size());
     if (metric == "ok_fraction") return a.spec.requests > 0 ? static_cast<double>(s.ok) / a.spec.requests : 0.0;
     if (metric == "speedup") return a.speedup;
+    if (!s.open_loop && metric.starts_with("corrected")) return std::nullopt;
+    if (metric == "corrected_p99") return s.corrected_ms.p99;
+    if (metric == "corrected_first_tenth") return s.corrected_first_tenth_ms;
+    if (metric == "corrected_last_tenth") return s.corrected_last_tenth_ms;
     return std::nullopt;
 }
 
@@ -53,7 +57,8 @@ std::optional<double> metric_value(const arm_result& a, const std::string& metri
 const std::vector<std::string>& ratio_metrics() {
     static const std::vector<std::string> metrics{"wall", "ideal", "wall_over_ideal", "overlap", "server_overlap",
                                                   "p50",  "p99",   "max",             "probe",   "waves",
-                                                  "ok_fraction", "speedup"};
+                                                  "ok_fraction", "speedup", "corrected_p99",
+                                                  "corrected_first_tenth", "corrected_last_tenth"};
     return metrics;
 }
 

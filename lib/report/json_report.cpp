@@ -21,6 +21,7 @@ double ms_since(std::int64_t t0, std::int64_t t) { return round3(static_cast<dou
 
 json request_object(const request_record& r, std::int64_t t0) {
     json o;
+    o["planned_ms"] = r.planned_ns ? json(ms_since(t0, r.planned_ns)) : json(nullptr);
     o["start_ms"] = ms_since(t0, r.start_ns);
     o["end_ms"] = ms_since(t0, r.end_ns);
     o["status"] = r.status;
@@ -34,7 +35,12 @@ json request_object(const request_record& r, std::int64_t t0) {
     return o;
 }
 
-json arm_object(const arm_result& a) {
+json summary_object(const latency_summary& l) {
+    return {{"min", round3(l.min)}, {"p50", round3(l.p50)}, {"p90", round3(l.p90)},
+            {"p99", round3(l.p99)}, {"p99_9", round3(l.p999)}, {"max", round3(l.max)}};
+}
+
+json arm_object(const arm_result& a, bool detail) {
     const auto& s = a.stats;
     json o;
     o["name"] = a.spec.name;
@@ -53,9 +59,17 @@ json arm_object(const arm_result& a) {
     o["verdict"] = to_string(s.verdict);
     o["overlap"] = round3(s.overlap);
     o["server_overlap"] = round3(s.server_overlap);
-    o["latency_ms"] = {{"min", round3(s.latency_ms.min)}, {"p50", round3(s.latency_ms.p50)},
-                       {"p90", round3(s.latency_ms.p90)}, {"p99", round3(s.latency_ms.p99)},
-                       {"max", round3(s.latency_ms.max)}};
+    o["latency_ms"] = summary_object(s.latency_ms);
+    o["rps"] = round3(s.rps);
+    o["bytes_per_s"] = std::round(s.bytes_per_s);
+    o["duration_s"] = round3(s.wall_ms / 1000);
+    if (s.open_loop) {
+        o["rate"] = a.spec.rate;
+        o["latency_corrected_ms"] = summary_object(s.corrected_ms);
+        o["queue_delay_ms"] = summary_object(s.queue_delay_ms);
+        o["corrected_first_tenth_ms"] = round3(s.corrected_first_tenth_ms);
+        o["corrected_last_tenth_ms"] = round3(s.corrected_last_tenth_ms);
+    }
     json errors;
     for (std::size_t i = 0; i < error_kind_names.size(); ++i) errors[error_kind_names[i]] = s.errors[i];
     o["errors"] = std::move(errors);
@@ -82,23 +96,25 @@ json arm_object(const arm_result& a) {
         o["probe_ms"] = s.probe_ms ? json(round3(*s.probe_ms)) : json(nullptr);
         if (a.run.probe) o["probe_detail"] = request_object(*a.run.probe, a.run.t0_ns);
     }
-    json detail = json::array();
-    for (const auto& r : a.run.requests) detail.push_back(request_object(r, a.run.t0_ns));
-    o["requests_detail"] = std::move(detail);
+    if (detail || a.run.requests.size() <= detail_limit) {
+        json records = json::array();
+        for (const auto& r : a.run.requests) records.push_back(request_object(r, a.run.t0_ns));
+        o["requests_detail"] = std::move(records);
+    }
     return o;
 }
 
 }  // namespace
 
-std::string render_arm_json(const arm_result& arm) { return arm_object(arm).dump() + "\n"; }
+std::string render_arm_json(const arm_result& arm, bool detail) { return arm_object(arm, detail).dump() + "\n"; }
 
-std::string render_json(const scenario_result& r) {
+std::string render_json(const scenario_result& r, bool detail) {
     json doc;
     doc["scenario"] = r.name;
     doc["title"] = r.title;
     doc["lesson"] = r.lesson;
     json arms = json::array();
-    for (const auto& a : r.arms) arms.push_back(arm_object(a));
+    for (const auto& a : r.arms) arms.push_back(arm_object(a, detail));
     doc["arms"] = std::move(arms);
     doc["notes"] = r.notes;
     return doc.dump() + "\n";

@@ -13,7 +13,11 @@ enum class output_format { table, json, csv, markdown };
 struct render_options {
     output_format format = output_format::table;
     bool timeline = false;  // table and markdown: add each arm's timeline
+    bool detail = false;    // JSON: keep requests_detail however many requests there were
 };
+
+// JSON keeps every request's record up to this many per arm, unless asked for all.
+inline constexpr std::size_t detail_limit = 10'000;
 
 // The projector view: title, lesson, the arms table, latencies, findings.
 std::string render_table(const scenario_result& result, bool timeline = false);
@@ -45,10 +49,10 @@ std::string memory_text(const std::vector<process_memory>& memory);
 std::string failures_text(const arm_stats& stats);
 
 // One JSON document: {"scenario", "title", "lesson", "arms": [...], "notes": [...]}.
-std::string render_json(const scenario_result& result);
+std::string render_json(const scenario_result& result, bool detail = false);
 
 // The arm object alone, as `load --format json` prints it.
-std::string render_arm_json(const arm_result& arm);
+std::string render_arm_json(const arm_result& arm, bool detail = false);
 
 std::string render(const scenario_result& result, const render_options& options);
 

@@ -29,16 +29,35 @@ bool any_seed(const scenario_result& r) {
 }
 
 std::string latency_table(const scenario_result& r) {
-    table_writer table({"latency", "min", "p50", "p90", "p99", "max", "overlap c/s", "ok", "failed"},
-                       {false, true, true, true, true, true, true, true, false});
+    table_writer table({"latency", "min", "p50", "p90", "p99", "max", "overlap c/s", "req/s", "ok", "failed"},
+                       {false, true, true, true, true, true, true, true, true, false});
     for (const auto& a : r.arms) {
         const auto& s = a.stats;
         const auto& l = s.latency_ms;
         table.add_row({a.spec.name, format_ms(l.min), format_ms(l.p50), format_ms(l.p90), format_ms(l.p99),
                        format_ms(l.max), fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap),
-                       std::to_string(s.ok), failures_text(s)});
+                       fmt::format("{:.0f}", s.rps), std::to_string(s.ok), failures_text(s)});
     }
     return table.str();
+}
+
+// Open loop: what the schedule promised against what a closed-loop client would report.
+std::string open_loop_table(const scenario_result& r) {
+    table_writer table({"open loop", "rate", "uncorrected p50", "p99", "corrected p50", "p99", "max",
+                        "queued p99", "corrected: first → last tenth"},
+                       {false, true, true, true, true, true, true, true, true});
+    bool any = false;
+    for (const auto& a : r.arms) {
+        const auto& s = a.stats;
+        if (!s.open_loop) continue;
+        any = true;
+        table.add_row({a.spec.name, fmt::format("{:g}/s", a.spec.rate), format_ms(s.latency_ms.p50),
+                       format_ms(s.latency_ms.p99), format_ms(s.corrected_ms.p50), format_ms(s.corrected_ms.p99),
+                       format_ms(s.corrected_ms.max), format_ms(s.queue_delay_ms.p99),
+                       fmt::format("{} → {}", format_ms(s.corrected_first_tenth_ms),
+                                   format_ms(s.corrected_last_tenth_ms))});
+    }
+    return any ? "\n" + table.str() : "";
 }
 
 std::string repeats_line(const scenario_result& r) {
@@ -142,6 +161,7 @@ std::string render_table(const scenario_result& r, bool timeline) {
     for (auto& row : summary.rows) arms.add_row(row);
     out += arms.str() + "\n";
     out += latency_table(r);
+    out += open_loop_table(r);
     out += repeats_line(r);
     out += "\n";
     for (const auto& note : r.notes) out += wrap("• " + note, 92, "  ", "  ");
@@ -152,7 +172,7 @@ std::string render_table(const scenario_result& r, bool timeline) {
 
 std::string render(const scenario_result& result, const render_options& options) {
     switch (options.format) {
-        case output_format::json: return render_json(result);
+        case output_format::json: return render_json(result, options.detail);
         case output_format::csv: return render_csv(result);
         case output_format::markdown: return render_markdown(result, options.timeline);
         case output_format::table: break;

@@ -53,6 +53,7 @@ load_options load_for(const arm_spec& arm, int port) {
     o.timeout_s = arm.timeout_s;
     o.cold = arm.cold;
     o.connection_close = arm.connection_close;
+    o.rate = arm.rate;
     if (!arm.probe_route.empty()) o.probe = probe_options{arm.probe_route, arm.probe_after_ms};
     return o;
 }

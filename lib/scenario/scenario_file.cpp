@@ -134,6 +134,7 @@ public:
         if (auto v = boolean(t, prefix, "gil")) arm.gil = *v;
         if (auto v = boolean(t, prefix, "reuse_port")) arm.reuse_port = *v;
         if (auto v = integer(t, prefix, "accept_gate_us", 0, 1'000'000)) arm.accept_gate_us = static_cast<int>(*v);
+        if (auto v = number(t, prefix, "rate", 0.01, 1e7)) arm.rate = *v;
         if (auto v = choice(t, prefix, "connection", {"keep-alive", "close"})) arm.connection_close = *v == "close";
     }
 
@@ -204,7 +205,7 @@ public:
 
     static std::set<std::string> arm_keys() {
         return {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s",
-                "probe", "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us"};
+                "probe", "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate"};
     }
 
     // `sweep_workers = "2*cores"` turns one arm into arms NAME-1 … NAME-M, one per worker
@@ -243,7 +244,7 @@ public:
         if (const toml::table* d = table(root, "", "defaults")) {
             only_keys(*d, "defaults.",
                       {"requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "workers", "gil",
-                       "reuse_port", "connection", "accept_gate_us"});
+                       "reuse_port", "connection", "accept_gate_us", "rate"});
             read_knobs(*d, "defaults.", defaults);
         }
         const toml::node* arms = root.get("arms");

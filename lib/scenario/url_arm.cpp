@@ -1,0 +1,29 @@
+#include "scenario/url_arm.hpp"
+
+#include "analysis/analysis.hpp"
+#include "server/query.hpp"
+
+namespace lab {
+
+arm_spec arm_for_url(const load_options& options) {
+    arm_spec spec;
+    spec.name = "load";
+    const std::string& target = options.url.target;
+    auto parsed = parse_target(target);
+    spec.route = parsed ? parsed->path : target;
+    auto q = target.find('?');
+    spec.query = q == std::string::npos ? "" : target.substr(q + 1);
+    spec.model = model_for_route(spec.route);
+    auto ms = parsed ? parse_int_param(*parsed, "ms", 0, 60'000) : int_param{0, "no target"};
+    spec.ms = ms.ok() ? static_cast<double>(ms.value) : 0;
+    if (!ms.ok()) spec.model = model_kind::none;  // /health, /cpu or a foreign server: no t to model
+    spec.requests = options.requests;
+    spec.concurrency = options.concurrency;
+    spec.timeout_s = options.timeout_s;
+    spec.cold = options.cold;
+    spec.connection_close = options.connection_close;
+    spec.rate = options.rate;
+    return spec;
+}
+
+}  // namespace lab

@@ -1,0 +1,97 @@
+// `load`: duration, open loop, threads, connection close, detail limits, bad input.
+#include "process/server_process.hpp"
+#include "run_command.hpp"
+#include "sanitizer.hpp"
+
+#include <doctest/doctest.h>
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+using lab::test::run_lab;
+
+namespace {
+
+struct target {
+    lab::server_process server{LAB_BINARY, {}};
+    std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server.port()) + path; }
+};
+
+nlohmann::json load_json(const std::vector<std::string>& args, int expect_exit = 0) {
+    std::vector<std::string> all{"load"};
+    all.insert(all.end(), args.begin(), args.end());
+    all.insert(all.end(), {"--format", "json"});
+    auto r = run_lab(all, 60);
+    INFO(r.err);
+    REQUIRE(r.exit_code == expect_exit);
+    CHECK(r.err.empty());  // stderr is not a TTY here: no progress line
+    return nlohmann::json::parse(r.out);
+}
+
+}  // namespace
+
+TEST_CASE("load refuses contradictory or impossible settings") {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"load", "http://127.0.0.1:1/", "-n", "5", "-d", "1"},
+             {"load", "http://127.0.0.1:1/", "--rate", "0"},
+             {"load", "http://127.0.0.1:1/", "--rate", "-3"},
+             {"load", "http://127.0.0.1:1/", "-t", "0"},
+             {"load", "http://127.0.0.1:1/", "--connection", "sometimes"},
+             {"load", "not a url"}}) {
+        auto r = run_lab(args, 20);
+        CAPTURE(args.back());
+        CHECK(r.exit_code == 2);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+}
+
+TEST_CASE("a duration run is closed loop for that long, across threads") {
+    target t;
+    auto arm = load_json({t.url("/health"), "-c", "8", "-t", "2", "-d", "0.5"});
+    CHECK(arm["duration_s"].get<double>() >= 0.5);
+    CHECK(arm["duration_s"].get<double>() < 5);
+    CHECK(arm["ok"].get<int>() == arm["requests"].get<int>());
+    CHECK(arm["ok"].get<int>() > 100);
+    CHECK(arm["rps"].get<double>() > 0);
+    CHECK(arm["bytes_per_s"].get<double>() > 0);
+}
+
+TEST_CASE("an open loop keeps each request's planned send time") {
+    target t;
+    auto arm = load_json({t.url("/async?ms=5"), "-c", "2", "--rate", "100", "-n", "20"});
+    CHECK(arm["ok"] == 20);
+    CHECK(arm["rate"] == 100.0);
+    REQUIRE(arm["requests_detail"].size() == 20);
+    // Request i is due at i / rate: 10 ms apart.
+    CHECK(arm["requests_detail"][0]["planned_ms"].get<double>() == doctest::Approx(0).epsilon(0.01));
+    CHECK(arm["requests_detail"][19]["planned_ms"].get<double>() == doctest::Approx(190).epsilon(0.01));
+    for (const char* key : {"latency_corrected_ms", "queue_delay_ms", "corrected_first_tenth_ms"})
+        CHECK_MESSAGE(arm.contains(key), key);
+    CHECK(arm["duration_s"].get<double>() >= 0.19);
+}
+
+TEST_CASE("connection: close opens a connection per request") {
+    target t;
+    auto arm = load_json({t.url("/health"), "-c", "3", "-n", "30", "--connection", "close"});
+    CHECK(arm["ok"] == 30);
+    CHECK(arm["connection"] == "close");
+}
+
+TEST_CASE("requests_detail is left out past 10000 requests unless --detail asks") {
+    target t;
+    auto arm = load_json({t.url("/health"), "-c", "16", "-n", "10001"});
+    CHECK(arm["ok"] == 10001);
+    CHECK_FALSE(arm.contains("requests_detail"));
+    arm = load_json({t.url("/health"), "-c", "16", "-n", "10001", "--detail"});
+    CHECK(arm["requests_detail"].size() == 10001);
+}
+
+TEST_CASE("overload: above capacity, corrected latency climbs while uncorrected hides it" * measures()) {
+    auto r = run_lab({"scenario", "overload", "--format", "json"}, 60);
+    REQUIRE(r.exit_code == 0);
+    auto doc = nlohmann::json::parse(r.out);
+    const auto& below = doc["arms"][0];
+    const auto& above = doc["arms"][1];
+    CHECK(below["latency_corrected_ms"]["p99"].get<double>() <= 2 * below["latency_ms"]["p99"].get<double>());
+    CHECK(above["corrected_last_tenth_ms"].get<double>() >= 3 * above["corrected_first_tenth_ms"].get<double>());
+    CHECK(above["latency_corrected_ms"]["p99"].get<double>() >= 3 * above["latency_ms"]["p99"].get<double>());
+}
