@@ -38,7 +38,11 @@ struct handler_run {
     std::int64_t end_ns = 0;
 };
 
-long long this_thread_id() { return static_cast<long long>(::gettid()); }
+// gettid() is a system call; a thread's id never changes, so ask once per thread.
+long long this_thread_id() {
+    thread_local const long long id = static_cast<long long>(::gettid());
+    return id;
+}
 
 handler_run blocking_sleep(long long ms) {
     handler_run run{this_thread_id(), monotonic_ns(), 0};
