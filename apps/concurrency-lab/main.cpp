@@ -3,6 +3,7 @@
 #include "analysis/analysis.hpp"
 #include "check/check.hpp"
 #include "load/load_generator.hpp"
+#include "process/fd_limit.hpp"
 #include "process/server_process.hpp"
 #include "report/atomic_file.hpp"
 #include "report/report.hpp"
@@ -112,6 +113,7 @@ int cmd_scenario(const scenario_flags& flags) {
 int cmd_serve(const lab::server_options& options) {
     if (!lab::is_loopback_host(options.host))
         fmt::print(stderr, "concurrency-lab: note: binding {} — reachable from other machines\n", options.host);
+    lab::raise_fd_limit();  // every connection is a descriptor
     try {
         lab::run_server(options);
     } catch (const std::runtime_error& e) {
@@ -156,6 +158,11 @@ int cmd_load(const load_flags& flags) {
                                       p.elapsed_s));
         };
     output_sink sink(flags.output);
+    try {
+        lab::require_fds(flags.connections + 64L, "this load");
+    } catch (const lab::fd_limit_error& e) {
+        throw usage_error(e.what());
+    }
 
     lab::arm_result arm;
     arm.spec = lab::arm_for_url(options);
@@ -322,6 +329,10 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
         return exit_usage;
     } catch (const lab::scenario_error& e) {
+        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
+        return exit_usage;
+    } catch (const lab::fd_limit_error& e) {
+        clear_progress();
         fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
         return exit_usage;
     } catch (const std::exception& e) {

@@ -126,6 +126,7 @@ struct arm_result {
     arm_stats stats;
     std::vector<double> repeat_wall_ms;
     std::vector<process_memory> memory;  // the server's processes after the load
+    long long peak_rss_kb = 0;           // all the server's processes together, sampled during the load
     std::optional<double> speedup;       // baseline arm's wall / this arm's wall
 };
 

@@ -81,6 +81,7 @@ json arm_object(const arm_result& a, bool detail) {
     json memory = json::array();
     for (const auto& m : a.memory) memory.push_back({{"pid", m.pid}, {"rss_kb", m.rss_kb}, {"supervisor", m.supervisor}});
     o["memory"] = std::move(memory);
+    o["peak_rss_kb"] = a.peak_rss_kb;
     o["workers"] = a.spec.workers;
     o["gil"] = a.spec.gil;
     o["connection"] = a.spec.connection_close ? "close" : "keep-alive";

@@ -29,14 +29,17 @@ bool any_seed(const scenario_result& r) {
 }
 
 std::string latency_table(const scenario_result& r) {
-    table_writer table({"latency", "min", "p50", "p90", "p99", "max", "overlap c/s", "req/s", "ok", "failed"},
-                       {false, true, true, true, true, true, true, true, true, false});
+    table_writer table({"latency", "min", "p50", "p90", "p99", "max", "overlap c/s", "req/s", "server RSS", "ok",
+                        "failed"},
+                       {false, true, true, true, true, true, true, true, true, true, false});
     for (const auto& a : r.arms) {
         const auto& s = a.stats;
         const auto& l = s.latency_ms;
         table.add_row({a.spec.name, format_ms(l.min), format_ms(l.p50), format_ms(l.p90), format_ms(l.p99),
                        format_ms(l.max), fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap),
-                       fmt::format("{:.0f}", s.rps), std::to_string(s.ok), failures_text(s)});
+                       fmt::format("{:.0f}", s.rps),
+                       a.peak_rss_kb > 0 ? fmt::format("{:.1f} MiB", a.peak_rss_kb / 1024.0) : "—",
+                       std::to_string(s.ok), failures_text(s)});
     }
     return table.str();
 }

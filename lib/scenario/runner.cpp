@@ -3,12 +3,16 @@
 #include "analysis/analysis.hpp"
 #include "analysis/findings.hpp"
 #include "load/load_generator.hpp"
+#include "process/fd_limit.hpp"
 #include "process/process_memory.hpp"
 #include "process/server_process.hpp"
 #include "workload/cpu_work.hpp"
 
 #include <fmt/format.h>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <thread>
 #include <memory>
 
 namespace lab {
@@ -69,10 +73,30 @@ struct arm_session {
     arm_session(const arm_spec& arm, const runner_options& options)
         : spec(arm), server(options.executable, server_args(arm)), load(load_for(arm, server.port())) {}
 
+    // One run, with the server's resident memory sampled while it is under load.
+    void run_once() {
+        std::atomic<bool> done{false};
+        std::thread sampler([&] {
+            while (!done.load()) {
+                long long total = 0;
+                for (const auto& m : memory_of_tree(server.pid())) total += m.rss_kb;
+                peak_rss_kb = std::max(peak_rss_kb, total);
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        });
+        runs.push_back(run_load(load));
+        done = true;
+        sampler.join();
+        walls.push_back(analyze(spec, runs.back()).wall_ms);
+    }
+
+    long long peak_rss_kb = 0;
+
     arm_result finish() {
         arm_result result;
         result.spec = spec;
         result.repeat_wall_ms = walls;
+        result.peak_rss_kb = peak_rss_kb;
         result.memory = memory_of_tree(server.pid());
         server.stop();
         result.run = std::move(runs[median_index(walls)]);
@@ -93,6 +117,9 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
     // Every arm's server starts first, then the repeats go round the arms in turn: when the
     // machine gets busier or quieter during a scenario, every arm sees it alike, and the
     // ratios between arms — the lesson — stay true.
+    int most_connections = 0;
+    for (const auto& arm : arms) most_connections = std::max(most_connections, arm.concurrency);
+    require_fds(most_connections + 64L, "this scenario");  // the driver holds every client connection
     std::vector<std::unique_ptr<arm_session>> sessions;
     int rounds = 0;
     for (const auto& arm : arms) {
@@ -106,8 +133,7 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
                 options.progress(fmt::format("{}: run {}/{} — {} × {} at concurrency {}", s->spec.name, r + 1,
                                              s->spec.repeat, s->spec.requests, s->load.url.target,
                                              s->spec.concurrency));
-            s->runs.push_back(run_load(s->load));
-            s->walls.push_back(analyze(s->spec, s->runs.back()).wall_ms);
+            s->run_once();
         }
     for (auto& s : sessions) result.arms.push_back(s->finish());
     add_speedups(result);

@@ -311,6 +311,8 @@ void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
         if (o.concurrency) arm.concurrency = *o.concurrency;
         if (o.repeat) arm.repeat = *o.repeat;
         if (o.ms) arm.ms = *o.ms;
+        // More connections than requests would only idle (and --requests scales c10k down).
+        arm.concurrency = std::min(arm.concurrency, arm.requests);
         settle_model(arm);
         if (arm.route != "/cpu") arm.query = fmt::format("ms={}", static_cast<long long>(arm.ms));
     }

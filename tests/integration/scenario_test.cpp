@@ -135,3 +135,17 @@ TEST_CASE("--timeline draws lanes under the table; csv and markdown render the s
     CHECK(md.out.starts_with("### nonblocking-async — "));
     CHECK(md.out.find("| async | `/async?ms=5` | 4 × 10 |") != std::string::npos);
 }
+
+TEST_CASE("c10k scaled down: one loop holds every wait, the pool goes in waves" * measures()) {
+    auto doc = run_scenario_json("c10k", {"--requests", "2000", "--ms", "100"});
+    REQUIRE(doc["arms"].size() == 2);
+    auto async = doc["arms"][0], pool = doc["arms"][1];
+    CHECK(async["name"] == "async");
+    CHECK(pool["name"] == "pool");
+    CHECK(async["ok"] == 2000);
+    CHECK(async["concurrency"] == 2000);
+    CHECK(async["wall_ms"].get<double>() / async["ideal_ms"].get<double>() <= 3);
+    CHECK(pool["ideal_ms"] == 5000.0);  // ⌈2000 / 40⌉ × 100 ms
+    CHECK(pool["waves"].size() >= 40);
+    CHECK(async["peak_rss_kb"].get<long long>() > 0);
+}

@@ -56,7 +56,7 @@ TEST_CASE("the table shows each arm's numbers and the findings") {
     CHECK(text.find("demo — A demo") != std::string::npos);
     CHECK(std::regex_search(text, std::regex(R"(\n  blocking\s+/blocking\?ms=100\s+10 × 10\s+1\.000 s\s+1\.000 s \(serialized\)\s+1\.000\s+serialized\n)")));
     CHECK(std::regex_search(text, std::regex(R"(\n  async\s+/async\?ms=100\s+10 × 10\s+100\.0 ms\s+100\.0 ms \(concurrent\)\s+1\.000\s+concurrent\n)")));
-    CHECK(std::regex_search(text, std::regex(R"(\n  blocking\s+100\.0 ms\s+500\.0 ms\s+900\.0 ms\s+1\.000 s\s+1\.000 s\s+5\.5 / 1\.0\s+10\s+10\s+0\n)")));
+    CHECK(std::regex_search(text, std::regex(R"(\n  blocking\s+100\.0 ms\s+500\.0 ms\s+900\.0 ms\s+1\.000 s\s+1\.000 s\s+5\.5 / 1\.0\s+10\s+—\s+10\s+0\n)")));
     CHECK(text.find("• blocking: serialized") != std::string::npos);
 }
 
