@@ -37,7 +37,8 @@ struct usage_error : std::runtime_error {
 const std::map<std::string, lab::output_format> format_names{{"table", lab::output_format::table},
                                                               {"json", lab::output_format::json},
                                                               {"csv", lab::output_format::csv},
-                                                              {"markdown", lab::output_format::markdown}};
+                                                              {"markdown", lab::output_format::markdown},
+                                                              {"html", lab::output_format::html}};
 
 struct output_flags {
     std::string format = "table";
@@ -49,8 +50,8 @@ struct output_flags {
 };
 
 void add_output_flags(CLI::App& cmd, output_flags& flags) {
-    cmd.add_option("--format", flags.format, "table, json, csv (one row per request) or markdown")
-        ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+    cmd.add_option("--format", flags.format, "table, json, csv (one row per request), markdown or html")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}));
     cmd.add_flag("--timeline", flags.timeline, "draw each arm's timeline (table and markdown)");
     cmd.add_flag("--detail", flags.detail, "JSON: keep requests_detail even past 10000 requests");
     cmd.add_option("--out", flags.out, "write to FILE (atomically) instead of stdout");
@@ -95,18 +96,35 @@ int cmd_list() {
 
 struct scenario_flags {
     std::string name;
+    bool include_long = false;
     lab::scenario_overrides overrides;
     output_flags output;
 };
 
 int cmd_scenario(const scenario_flags& flags) {
-    auto spec = lab::load_scenario_file(lab::find_scenario(flags.name));
-    lab::apply_overrides(spec, flags.overrides);
+    // `all`: every scenario file except those marked long (c10k), unless --include-long.
+    std::vector<lab::scenario_spec> specs;
+    if (flags.name == "all") {
+        for (const auto& file : lab::list_scenario_files()) {
+            auto spec = lab::load_scenario_file(file);
+            if (!spec.long_running || flags.include_long) specs.push_back(std::move(spec));
+        }
+    } else {
+        specs.push_back(lab::load_scenario_file(lab::find_scenario(flags.name)));
+    }
+    for (auto& spec : specs) lab::apply_overrides(spec, flags.overrides);
     output_sink sink(flags.output);
     lab::install_child_cleanup_handlers();
-    auto result = lab::run_scenario(spec, {lab::self_executable(), progress_line});
+    std::vector<lab::scenario_result> results;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        auto label = specs.size() > 1 ? fmt::format("[{}/{}] {}: ", i + 1, specs.size(), specs[i].name) : std::string();
+        results.push_back(lab::run_scenario(specs[i], {lab::self_executable(), [&](const std::string& line) {
+                                                           progress_line(label + line);
+                                                       }}));
+    }
     clear_progress();
-    sink.write(lab::render(result, flags.output.render()));
+    sink.write(specs.size() == 1 && flags.name != "all" ? lab::render(results.front(), flags.output.render())
+                                                        : lab::render_many(results, flags.output.render()));
     return 0;
 }
 
@@ -241,7 +259,8 @@ int main(int argc, char** argv) {
 
     scenario_flags scenario;
     auto* scen = app.add_subcommand("scenario", "run a scenario: server, load, analysis, report");
-    scen->add_option("name", scenario.name, "scenario name (see 'list') or a path to a .toml file")->required();
+    scen->add_option("name", scenario.name, "scenario name (see 'list'), a path to a .toml file, or all")->required();
+    scen->add_flag("--include-long", scenario.include_long, "with 'all': also run scenarios marked long (c10k)");
     scen->add_option("--requests", scenario.overrides.requests, "requests per arm")->check(CLI::Range(1, 1'000'000));
     scen->add_option("--concurrency", scenario.overrides.concurrency, "client connections")
         ->check(CLI::Range(1, 20'000));

@@ -22,7 +22,7 @@ std::vector<scenario_spec> selected(const check_options& options) {
     }
     for (const auto& file : list_scenario_files()) {
         auto spec = load_scenario_file(file);
-        if (!spec.expectations.empty()) specs.push_back(std::move(spec));
+        if (!spec.expectations.empty() && !spec.long_running) specs.push_back(std::move(spec));
     }
     return specs;
 }

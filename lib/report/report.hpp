@@ -8,7 +8,7 @@
 
 namespace lab {
 
-enum class output_format { table, json, csv, markdown };
+enum class output_format { table, json, csv, markdown, html };
 
 struct render_options {
     output_format format = output_format::table;
@@ -24,6 +24,12 @@ std::string render_table(const scenario_result& result, bool timeline = false);
 
 // A Markdown document: heading, lesson, one table, findings; fit to paste into a README.
 std::string render_markdown(const scenario_result& result, bool timeline = false);
+
+// One self-contained page (inline CSS and SVG, nothing fetched) for one or more scenarios.
+std::string render_html(const std::vector<scenario_result>& results);
+
+// Several scenarios in one document of the given format, with a summary where it helps.
+std::string render_many(const std::vector<scenario_result>& results, const render_options& options);
 
 // One row per request (and per probe), with a header row.
 std::string render_csv(const scenario_result& result);

@@ -178,6 +178,7 @@ std::string render(const scenario_result& result, const render_options& options)
         case output_format::json: return render_json(result, options.detail);
         case output_format::csv: return render_csv(result);
         case output_format::markdown: return render_markdown(result, options.timeline);
+        case output_format::html: return render_html({result});
         case output_format::table: break;
     }
     return render_table(result, options.timeline);

@@ -235,7 +235,7 @@ public:
             throw scenario_error(fmt::format("{}:{}: syntax: {}", file_.string(), e.source().begin.line,
                                              e.description()));
         }
-        only_keys(root, "", {"title", "lesson", "defaults", "arms", "baseline", "expect"});
+        only_keys(root, "", {"title", "lesson", "defaults", "arms", "baseline", "expect", "long"});
         scenario_spec spec;
         spec.name = file_.stem().string();
         spec.title = *text(root, "", "title", true, nullptr);
@@ -265,6 +265,7 @@ public:
             spec.baseline = *b;
         }
         read_expectations(root, names, spec);
+        spec.long_running = boolean(root, "", "long").value_or(false);
         return spec;
     }
 

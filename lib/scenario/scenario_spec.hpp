@@ -18,6 +18,7 @@ struct scenario_spec {
     std::vector<arm_spec> arms;
     std::string baseline;  // arm name that speedups are measured against; empty: none
     std::vector<expectation> expectations;
+    bool long_running = false;  // `long = true`: `scenario all` skips it unless asked
 };
 
 struct scenario_overrides {

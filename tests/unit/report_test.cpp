@@ -119,3 +119,33 @@ TEST_CASE("failures read as a count with kinds") {
     s.errors = {2, 0, 1, 0};
     CHECK(failures_text(s) == "3 (2 connect, 1 timeout)");
 }
+
+TEST_CASE("the HTML page is self-contained and escapes what the files say") {
+    auto r = two_arm_result();
+    r.lesson = "Beware <script>alert('x')</script> & friends";
+    auto html = render_html({r});
+    CHECK(html.starts_with("<!DOCTYPE html>"));
+    CHECK(html.find("Beware &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; friends") != std::string::npos);
+    CHECK(html.find("<script") == std::string::npos);
+    CHECK(html.find("http") == std::string::npos);  // nothing to fetch: no URL at all
+    CHECK(std::count(html.begin(), html.end(), '\n') > 10);
+    auto svgs = 0;
+    for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
+    CHECK(svgs == 2);  // one timeline per arm
+    CHECK(html.find("<section id=\"demo\">") != std::string::npos);
+}
+
+TEST_CASE("several scenarios render as one document") {
+    auto r = two_arm_result();
+    auto second = r;
+    second.name = "other";
+    render_options json{output_format::json};
+    auto doc = nlohmann::json::parse(render_many({r, second}, json));
+    CHECK(doc["scenarios"].size() == 2);
+    CHECK(doc["scenarios"][1]["scenario"] == "other");
+    auto csv = render_many({r, second}, {output_format::csv});
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 2 * 20);  // one header
+    auto table = render_many({r, second}, {output_format::table});
+    CHECK(table.find("\n  summary\n") != std::string::npos);
+    CHECK(std::regex_search(table, std::regex(R"(\n  other\s+async\s+100\.0 ms\s+100\.0 ms\s+1\.000\s+concurrent\s+0\n)")));
+}

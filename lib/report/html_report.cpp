@@ -1,0 +1,157 @@
+#include "report/format_units.hpp"
+#include "report/report.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+
+namespace lab {
+
+namespace {
+
+// Text from scenario files goes into the page: escape what HTML would read as markup.
+std::string escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string html_table(const std::vector<std::string>& header, const std::vector<bool>& right,
+                       const std::vector<std::vector<std::string>>& rows) {
+    auto cell = [&](const char* tag, std::size_t i, const std::string& text) {
+        bool r = i < right.size() && right[i];
+        return fmt::format("<{0}{1}>{2}</{0}>", tag, r ? " class=\"num\"" : "", escape(text));
+    };
+    std::string out = "<table><thead><tr>";
+    for (std::size_t i = 0; i < header.size(); ++i) out += cell("th", i, header[i]);
+    out += "</tr></thead><tbody>";
+    for (const auto& row : rows) {
+        out += "<tr>";
+        for (std::size_t i = 0; i < row.size(); ++i) out += cell("td", i, row[i]);
+        out += "</tr>";
+    }
+    return out + "</tbody></table>\n";
+}
+
+// An SVG Gantt chart on one time axis: client lanes (sent and waiting, then the handler
+// from the server's own clock) above one lane per server thread.
+std::string svg_timeline(const arm_result& arm) {
+    const auto& run = arm.run;
+    std::int64_t end = run.t0_ns + 1;
+    for (const auto& r : run.requests) end = std::max(end, r.end_ns);
+    if (run.probe) end = std::max(end, run.probe->end_ns);
+    const double span = static_cast<double>(end - run.t0_ns);
+    constexpr double label = 150, width = 900, lane = 14, gap = 3;
+    auto x = [&](std::int64_t t) { return label + std::clamp(static_cast<double>(t - run.t0_ns) / span, 0.0, 1.0) * width; };
+    auto w = [&](std::int64_t a, std::int64_t b) { return std::max(1.0, x(b) - x(a)); };
+
+    const std::size_t shown = std::min<std::size_t>(run.requests.size(), 40);
+    std::map<std::pair<long long, long long>, std::vector<std::pair<std::int64_t, std::int64_t>>> threads;
+    for (const auto& r : run.requests)
+        if (r.server) threads[{r.server->pid, r.server->thread}].emplace_back(r.server->start_ns, r.server->end_ns);
+    const std::size_t thread_lanes = std::min<std::size_t>(threads.size(), 16);
+    const double height = 40 + (static_cast<double>(shown + thread_lanes) + 2) * (lane + gap);
+
+    std::string svg = fmt::format(
+        "<svg class=\"timeline\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"timeline of {}\">\n",
+        label + width + 20, height, escape(arm.spec.name));
+    for (int tick = 0; tick <= 4; ++tick) {
+        double tx = label + width * tick / 4;
+        const char* anchor = tick == 0 ? "start" : tick == 4 ? "end" : "middle";
+        svg += fmt::format("<line x1=\"{0}\" y1=\"18\" x2=\"{0}\" y2=\"{1}\" class=\"grid\"/>"
+                           "<text x=\"{0}\" y=\"13\" text-anchor=\"{3}\">{2}</text>\n",
+                           tx, height, escape(format_ms(span / 1e6 * tick / 4)), anchor);
+    }
+    double y = 24;
+    std::vector<std::pair<std::string, const request_record*>> lanes;
+    for (std::size_t i = 0; i < shown; ++i) lanes.emplace_back(fmt::format("request {}", i + 1), &run.requests[i]);
+    if (run.probe) lanes.emplace_back("probe " + arm.spec.probe_route, &*run.probe);
+    for (const auto& [name, rec] : lanes) {
+        const auto& r = *rec;
+        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane\">{}</text>", y + lane - 3, escape(name));
+        svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{}\"/>", x(r.start_ns), y,
+                           w(r.start_ns, r.end_ns), lane, r.error == error_kind::none ? "wait" : "failed");
+        if (r.server)
+            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"run\"/>",
+                               x(r.server->start_ns), y, w(r.server->start_ns, r.server->end_ns), lane);
+        svg += "\n";
+        y += lane + gap;
+    }
+    if (run.requests.size() > shown)
+        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane\">… {} more requests</text>\n", y + lane - 3,
+                           run.requests.size() - shown);
+    y += lane + gap;
+    std::size_t drawn = 0;
+    for (const auto& [key, intervals] : threads) {
+        if (drawn++ == thread_lanes) break;
+        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane server\">{}</text>", y + lane - 3,
+                           key.first == key.second ? fmt::format("pid {} loop", key.first)
+                                                   : fmt::format("thread {}", key.second));
+        for (auto [a, b] : intervals)
+            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"run\"/>", x(a), y, w(a, b), lane);
+        svg += "\n";
+        y += lane + gap;
+    }
+    return svg + "</svg>\n";
+}
+
+constexpr const char* style = R"(
+body { font-family: system-ui, sans-serif; font-size: 20px; margin: 2em; color: #111; background: #fff; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.3em; margin-top: 2em; border-top: 2px solid #ccc; padding-top: 1em; }
+p.lesson { max-width: 60em; line-height: 1.4; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+svg.timeline { width: 100%; max-width: 1100px; display: block; margin: 1em 0; }
+svg .wait { fill: #c9d6e8; } svg .run { fill: #1f5fa8; } svg .failed { fill: #d0453a; }
+svg .grid { stroke: #ddd; stroke-width: 1; } svg text { font-size: 13px; fill: #333; }
+.legend span { display: inline-block; width: 1em; height: 0.8em; margin: 0 0.3em 0 1em; }
+)";
+
+std::string scenario_section(const scenario_result& r) {
+    std::string out = fmt::format("<section id=\"{0}\"><h2>{0} — {1}</h2>\n<p class=\"lesson\">{2}</p>\n",
+                                  escape(r.name), escape(r.title), escape(r.lesson));
+    auto summary = arms_summary(r);
+    out += html_table(summary.header, summary.right_aligned, summary.rows);
+    std::vector<std::vector<std::string>> latency;
+    for (const auto& a : r.arms) {
+        const auto& l = a.stats.latency_ms;
+        latency.push_back({a.spec.name, format_ms(l.min), format_ms(l.p50), format_ms(l.p99), format_ms(l.max),
+                           fmt::format("{:.1f} / {:.1f}", a.stats.overlap, a.stats.server_overlap),
+                           std::to_string(a.stats.ok), failures_text(a.stats)});
+    }
+    out += html_table({"latency", "min", "p50", "p99", "max", "overlap c/s", "ok", "failed"},
+                      {false, true, true, true, true, true, true, false}, latency);
+    out += "<ul>\n";
+    for (const auto& note : r.notes) out += "<li>" + escape(note) + "</li>\n";
+    out += "</ul>\n<p class=\"legend\"><span style=\"background:#c9d6e8\"></span>sent, waiting"
+           "<span style=\"background:#1f5fa8\"></span>handler running (server's clock)"
+           "<span style=\"background:#d0453a\"></span>failed</p>\n";
+    for (const auto& a : r.arms) out += fmt::format("<h3>{}</h3>\n", escape(a.spec.name)) + svg_timeline(a);
+    return out + "</section>\n";
+}
+
+}  // namespace
+
+std::string render_html(const std::vector<scenario_result>& results) {
+    std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                      "<title>concurrency-lab report</title><style>";
+    out += style;
+    out += "</style></head><body>\n<h1>concurrency-lab report</h1>\n<nav><ul>\n";
+    for (const auto& r : results)
+        out += fmt::format("<li><a href=\"#{0}\">{0}</a> — {1}</li>\n", escape(r.name), escape(r.title));
+    out += "</ul></nav>\n";
+    for (const auto& r : results) out += scenario_section(r);
+    return out + "</body></html>\n";
+}
+
+}  // namespace lab
