@@ -286,6 +286,12 @@ int main(int argc, char** argv) {
     serve->add_option("--accept-gate-us", serve_options.accept_gate_us,
                       "accept the next connection only after the last one's first request (or this long)")
         ->check(CLI::Range(0, 1'000'000));
+    serve->add_option("--task-workers", serve_options.task_workers, "background threads behind POST /tasks")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    serve->add_option("--task-queue", serve_options.task_capacity, "jobs that may wait before POST /tasks says 503")
+        ->check(CLI::Range(1, 1'000'000))
+        ->capture_default_str();
     serve->add_option("--io-timeout-ms", serve_options.io_timeout_ms,
                       "how long a client may take to send a request head or take a response")
         ->check(CLI::Range(1, 3'600'000))

@@ -3,6 +3,7 @@
 #include "analysis/analysis.hpp"
 
 #include <algorithm>
+#include <set>
 #include <fmt/format.h>
 
 namespace lab {
@@ -50,6 +51,12 @@ static std::string explain(const arm_result& arm) {
     return fmt::format("{}: no model fits (t = 0 or nothing succeeded).", arm.spec.name);
 }
 
+double jobs_done_ms(const arm_result& arm) {
+    std::int64_t last = 0;
+    for (const auto& j : arm.jobs) last = std::max(last, j.end_ns);
+    return last > 0 ? static_cast<double>(last - arm.run.t0_ns) / 1e6 : 0;
+}
+
 void add_speedups(scenario_result& result) {
     const arm_result* base = nullptr;
     for (const auto& arm : result.arms)
@@ -62,6 +69,18 @@ void add_speedups(scenario_result& result) {
 std::vector<std::string> findings(const scenario_result& result) {
     std::vector<std::string> notes;
     for (const auto& arm : result.arms) {
+        if (arm.spec.route == "/tasks") {
+            std::set<long long> threads;
+            for (const auto& j : arm.jobs) threads.insert(j.thread);
+            const double ideal = ideal_ms(model_kind::pool, static_cast<int>(arm.jobs.size()),
+                                          static_cast<int>(arm.jobs.size()), arm.spec.task_workers, arm.spec.ms);
+            notes.push_back(fmt::format(
+                "{}: every job was accepted within {:.2f} ms (p99 of the POSTs); the {} jobs finished {:.0f} ms after "
+                "the first was sent, on {} background threads (ideal ⌈{}/{}⌉ × {:.0f} ms = {:.0f} ms).",
+                arm.spec.name, arm.stats.latency_ms.p99, arm.jobs.size(), jobs_done_ms(arm), threads.size(),
+                arm.jobs.size(), arm.spec.task_workers, arm.spec.ms, ideal));
+            continue;
+        }
         if (!arm.stats.open_loop) notes.push_back(explain(arm));  // an open loop's wall is its schedule
         if (arm.stats.open_loop && arm.spec.ms > 0) {
             // Requests per second the route can finish: one at a time when serialized.

@@ -12,6 +12,9 @@ double physical_floor_ms(const arm_spec& arm);
 
 std::vector<std::string> findings(const scenario_result& result);
 
+// When the last background job of a /tasks arm finished, in ms after the window opened (0: none).
+double jobs_done_ms(const arm_result& arm);
+
 // Fills each arm's speedup against result.baseline (when it names an arm).
 void add_speedups(scenario_result& result);
 

@@ -1,5 +1,7 @@
 #include "check/ratio.hpp"
 
+#include "analysis/findings.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -45,6 +47,7 @@ std::optional<double> metric_value(const arm_result& a, const std::string& metri
     if (metric == "waves") return static_cast<double>(s.waves.size());
     if (metric == "ok_fraction") return a.spec.requests > 0 ? static_cast<double>(s.ok) / a.spec.requests : 0.0;
     if (metric == "speedup") return a.speedup;
+    if (metric == "jobs_done") return a.jobs.empty() ? std::nullopt : std::optional<double>(jobs_done_ms(a));
     if (!s.open_loop && metric.starts_with("corrected")) return std::nullopt;
     if (metric == "corrected_p99") return s.corrected_ms.p99;
     if (metric == "corrected_first_tenth") return s.corrected_first_tenth_ms;
@@ -58,7 +61,7 @@ const std::vector<std::string>& ratio_metrics() {
     static const std::vector<std::string> metrics{"wall", "ideal", "wall_over_ideal", "overlap", "server_overlap",
                                                   "p50",  "p99",   "max",             "probe",   "waves",
                                                   "ok_fraction", "speedup", "corrected_p99",
-                                                  "corrected_first_tenth", "corrected_last_tenth"};
+                                                  "corrected_first_tenth", "corrected_last_tenth", "jobs_done"};
     return metrics;
 }
 

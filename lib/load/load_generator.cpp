@@ -62,28 +62,32 @@ struct thread_lane {
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
-request_type make_request(const target_url& url, const std::string& target, bool keep_alive) {
-    request_type req{http::verb::get, target, 11};
+request_type make_request(const target_url& url, const std::string& target, bool keep_alive,
+                          http::verb method = http::verb::get) {
+    request_type req{method, target, 11};
     req.set(http::field::host, url.host + ":" + url.port);
     req.set(http::field::user_agent, "concurrency-lab");
     req.keep_alive(keep_alive);
+    req.prepare_payload();  // a POST says Content-Length: 0
     return req;
 }
 
-// The lab server's handler fields, when the body carries them.
-std::optional<server_fields> read_server_fields(const std::string& body) {
+// The lab server's handler fields (and a task id), when the body carries them.
+void read_server_fields(const std::string& body, request_record& rec) {
     boost::system::error_code ec;
     auto value = boost::json::parse(body, ec);
-    if (ec || !value.is_object()) return std::nullopt;
+    if (ec || !value.is_object()) return;
     const auto& obj = value.get_object();
     auto field = [&](const char* key) -> std::optional<std::int64_t> {
         auto it = obj.find(key);
         if (it == obj.end() || !it->value().is_int64()) return std::nullopt;
         return it->value().get_int64();
     };
+    if (auto id = field("task_id")) rec.task_id = *id;
+    if (auto it = obj.find("status"); it != obj.end() && it->value().is_string())
+        rec.task_done = it->value().get_string() == "done";
     auto pid = field("pid"), thread = field("thread"), start = field("start_ns"), end = field("end_ns");
-    if (!pid || !thread || !start || !end) return std::nullopt;
-    return server_fields{*pid, *thread, *start, *end};
+    if (pid && thread && start && end) rec.server = server_fields{*pid, *thread, *start, *end};
 }
 
 void drop(connection& c) {
@@ -142,7 +146,7 @@ asio::awaitable<void> exchange(connection& c, const run_setup& st, const request
     rec.status = res.result_int();
     rec.bytes = read_n;
     if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
-    if (st.options.server_fields) rec.server = read_server_fields(res.body());
+    if (st.options.server_fields) read_server_fields(res.body(), rec);
     if (!res.keep_alive()) drop(c);
 }
 
@@ -231,7 +235,9 @@ load_run run_load(const load_options& options) {
     auto endpoints = resolver.resolve(options.url.host, options.url.port, ec);
     if (ec) throw std::runtime_error("cannot resolve " + options.url.host + ": " + ec.message());
 
-    run_setup st{options, endpoints, make_request(options.url, options.url.target, !options.connection_close),
+    run_setup st{options, endpoints,
+                 make_request(options.url, options.url.target, !options.connection_close,
+                              options.post ? http::verb::post : http::verb::get),
                  std::chrono::nanoseconds(static_cast<long long>(options.timeout_s * 1e9))};
     const int thread_count = std::clamp(options.threads, 1, options.concurrency);
     std::vector<std::unique_ptr<thread_lane>> lanes;

@@ -43,6 +43,7 @@ struct load_options {
     double timeout_s = 30;    // per request; the request is cancelled when it expires
     bool cold = false;        // when true, connecting happens inside the timed window
     bool connection_close = false;  // a new connection for every request
+    bool post = false;              // POST instead of GET
     bool server_fields = true;      // read the lab server's handler fields from each body
     std::optional<probe_options> probe;
     std::function<void(const load_progress&)> on_progress;  // ~4 times a second, from the caller's thread

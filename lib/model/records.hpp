@@ -31,6 +31,8 @@ struct request_record {
     error_kind error = error_kind::none;
     std::optional<server_fields> server;  // absent when the target is not a lab server
     std::int64_t planned_ns = 0;  // open loop: when it was due to be sent (0 in closed loop)
+    std::int64_t task_id = 0;     // POST /tasks: the id the server gave the job
+    bool task_done = false;       // GET /tasks/{id}: the job has finished
 };
 
 // One closed-loop run: the timed window opens at t0_ns (after connections are
@@ -70,6 +72,8 @@ struct arm_spec {
     bool reuse_port = false;
     bool test_routes = false;
     int accept_gate_us = 0;
+    bool post = false;      // send POST instead of GET (POST /tasks)
+    int task_workers = 2;   // background threads behind /tasks
 
     // CPU work (/cpu): where it runs and how much; `ms` is the calibrated duration of one call.
     std::string on = "loop";
@@ -127,6 +131,7 @@ struct arm_result {
     std::vector<double> repeat_wall_ms;
     std::vector<process_memory> memory;  // the server's processes after the load
     long long peak_rss_kb = 0;           // all the server's processes together, sampled during the load
+    std::vector<server_fields> jobs;     // POST /tasks: where and when each background job ran
     std::optional<double> speedup;       // baseline arm's wall / this arm's wall
 };
 

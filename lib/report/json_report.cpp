@@ -1,5 +1,7 @@
 #include "report/report.hpp"
 
+#include "analysis/findings.hpp"
+
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -82,6 +84,14 @@ json arm_object(const arm_result& a, bool detail) {
     for (const auto& m : a.memory) memory.push_back({{"pid", m.pid}, {"rss_kb", m.rss_kb}, {"supervisor", m.supervisor}});
     o["memory"] = std::move(memory);
     o["peak_rss_kb"] = a.peak_rss_kb;
+    if (a.spec.route == "/tasks") {
+        json jobs = json::array();
+        for (const auto& j : a.jobs)
+            jobs.push_back({{"thread", j.thread}, {"start_ms", ms_since(a.run.t0_ns, j.start_ns)},
+                            {"end_ms", ms_since(a.run.t0_ns, j.end_ns)}});
+        o["jobs"] = std::move(jobs);
+        o["jobs_done_ms"] = round3(jobs_done_ms(a));
+    }
     o["workers"] = a.spec.workers;
     o["gil"] = a.spec.gil;
     o["connection"] = a.spec.connection_close ? "close" : "keep-alive";

@@ -3,6 +3,7 @@
 #include "analysis/analysis.hpp"
 #include "analysis/findings.hpp"
 #include "load/load_generator.hpp"
+#include "model/clock.hpp"
 #include "process/fd_limit.hpp"
 #include "process/process_memory.hpp"
 #include "process/server_process.hpp"
@@ -25,6 +26,7 @@ std::vector<std::string> server_args(const arm_spec& arm) {
     if (arm.workers > 0) args.insert(args.end(), {"--workers", std::to_string(arm.workers)});
     if (arm.reuse_port) args.push_back("--reuse-port");
     if (arm.test_routes) args.push_back("--test-routes");
+    if (arm.route == "/tasks") args.insert(args.end(), {"--task-workers", std::to_string(arm.task_workers)});
     if (arm.accept_gate_us > 0) args.insert(args.end(), {"--accept-gate-us", std::to_string(arm.accept_gate_us)});
     return args;
 }
@@ -58,8 +60,34 @@ load_options load_for(const arm_spec& arm, int port) {
     o.cold = arm.cold;
     o.connection_close = arm.connection_close;
     o.rate = arm.rate;
+    o.post = arm.post;
     if (!arm.probe_route.empty()) o.probe = probe_options{arm.probe_route, arm.probe_after_ms};
     return o;
+}
+
+// Background jobs answer their POST at once and finish later: ask after each one until
+// it is done (bounded by the arm's timeout) and keep where and when it ran.
+std::vector<server_fields> wait_for_jobs(int port, const load_run& run, double timeout_s) {
+    std::vector<server_fields> jobs;
+    const auto deadline = monotonic_ns() + static_cast<std::int64_t>(timeout_s * 1e9);
+    for (const auto& r : run.requests) {
+        if (r.task_id <= 0) continue;
+        load_options ask;
+        ask.url = {"127.0.0.1", std::to_string(port), "/tasks/" + std::to_string(r.task_id)};
+        ask.requests = 1;
+        ask.concurrency = 1;
+        ask.timeout_s = 5;
+        while (monotonic_ns() < deadline) {
+            auto answer = run_load(ask);
+            const auto& rec = answer.requests.front();
+            if (rec.task_done && rec.server) {
+                jobs.push_back(*rec.server);
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    return jobs;
 }
 
 // One arm's server, kept for all of the arm's repeats.
@@ -97,9 +125,10 @@ struct arm_session {
         result.spec = spec;
         result.repeat_wall_ms = walls;
         result.peak_rss_kb = peak_rss_kb;
+        result.run = std::move(runs[median_index(walls)]);
+        if (spec.route == "/tasks") result.jobs = wait_for_jobs(server.port(), result.run, spec.timeout_s);  // the server must still run
         result.memory = memory_of_tree(server.pid());
         server.stop();
-        result.run = std::move(runs[median_index(walls)]);
         result.stats = analyze(spec, result.run);
         // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
         for (const auto& m : result.memory)

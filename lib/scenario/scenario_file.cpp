@@ -157,8 +157,12 @@ public:
         arm.name = *text(t, prefix, "name", true, &node);
         arm.route = *text(t, prefix, "route", true, &node);
         arm.model = model_for_route(arm.route);
-        if (arm.model == model_kind::none)
-            fail(t.get("route"), prefix + "route", "unknown route (expected /blocking, /async, /pool or /cpu)");
+        if (arm.model == model_kind::none && arm.route != "/tasks")
+            fail(t.get("route"), prefix + "route", "unknown route (expected /blocking, /async, /pool, /cpu or /tasks)");
+        if (auto v = choice(t, prefix, "method", {"GET", "POST"})) arm.post = *v == "POST";
+        if (arm.route == "/tasks" && !arm.post)
+            fail(t.get("route"), prefix + "method", "/tasks takes jobs by POST: add method = \"POST\"");
+        if (auto v = integer(t, prefix, "task_workers", 1, 256)) arm.task_workers = static_cast<int>(*v);
         read_knobs(t, prefix, arm);
         arm.seed_s = number(t, prefix, "seed_s", 0, 3600);
         if (auto v = choice(t, prefix, "on", {"loop", "pool"})) {
@@ -205,7 +209,8 @@ public:
 
     static std::set<std::string> arm_keys() {
         return {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s",
-                "probe", "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate"};
+                "probe", "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate", "method",
+                "task_workers"};
     }
 
     // `sweep_workers = "2*cores"` turns one arm into arms NAME-1 … NAME-M, one per worker

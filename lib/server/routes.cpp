@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -25,7 +26,8 @@ server_state::server_state(const server_options& options)
       pid(::getpid()),
       lock(options.gil ? std::make_unique<gil>() : nullptr),
       test_routes(options.test_routes),
-      io_timeout(options.io_timeout_ms) {}
+      io_timeout(options.io_timeout_ms),
+      tasks(options.task_workers, static_cast<std::size_t>(options.task_capacity)) {}
 
 namespace {
 
@@ -113,6 +115,49 @@ asio::awaitable<http_response> handle_cpu(const parsed_target& target, server_st
     co_return json_response(http::status::ok, body, version);
 }
 
+http_response submit_task(const parsed_target& target, server_state& state, unsigned version) {
+    task_job job;
+    if (target.find("n")) {
+        auto n = parse_int_param(target, "n", 1, static_cast<long long>(max_cpu_n));
+        if (!n.ok()) return error_response(http::status::bad_request, n.error, version);
+        job.n = static_cast<std::uint64_t>(n.value);
+    } else {
+        auto ms = parse_int_param(target, "ms", 0, max_ms);
+        if (!ms.ok()) return error_response(http::status::bad_request, ms.error + " (or give n= for CPU work)", version);
+        job.ms = ms.value;
+    }
+    auto now = monotonic_ns();
+    auto id = state.tasks.submit(job);
+    if (!id) return error_response(http::status::service_unavailable, "task queue full; try again later", version);
+    auto body = run_fields("/tasks", state, {this_thread_id(), now, monotonic_ns()});
+    body["task_id"] = static_cast<std::int64_t>(*id);
+    body["status"] = "queued";
+    body["queue_depth"] = state.tasks.waiting();
+    return json_response(http::status::accepted, body, version);
+}
+
+http_response task_status(std::string_view id_text, server_state& state, unsigned version) {
+    std::uint64_t id = 0;
+    auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+    auto task = ec == std::errc{} && end == id_text.data() + id_text.size() ? state.tasks.find(id) : std::nullopt;
+    if (!task)
+        return error_response(http::status::not_found,
+                              "no task " + std::string(id_text) + " in this process (each worker keeps its own queue)",
+                              version);
+    auto now = monotonic_ns();
+    // Once done, the fields say where and when the job itself ran; before, they are this lookup's.
+    bool done = std::string_view(task->status) == "done";
+    auto body = run_fields("/tasks", state,
+                           done ? handler_run{task->thread, task->start_ns, task->end_ns} : handler_run{this_thread_id(), now, now});
+    body["task_id"] = static_cast<std::int64_t>(task->id);
+    body["status"] = task->status;
+    body["queued_ns"] = task->queued_ns;
+    if (task->job.n > 0) body["n"] = task->job.n;
+    else body["ms"] = task->job.ms;
+    if (done && task->job.n > 0) body["result"] = task->result;
+    return json_response(http::status::ok, body, version);
+}
+
 }  // namespace
 
 http_response error_response(http::status status, const std::string& message, unsigned version) {
@@ -123,10 +168,11 @@ asio::awaitable<http_response> handle_request(const http_request& req, server_st
     const unsigned version = req.version();
     auto target = parse_target(req.target());
     if (!target) co_return error_response(http::status::bad_request, "malformed request target", version);
-    if (req.method() != http::verb::get)
-        co_return error_response(http::status::method_not_allowed, "only GET is served", version);
-
     const std::string& path = target->path;
+    if (path == "/tasks" && req.method() == http::verb::post) co_return submit_task(*target, state, version);
+    if (req.method() != http::verb::get)
+        co_return error_response(http::status::method_not_allowed, "only GET is served (and POST /tasks)", version);
+    if (path.starts_with("/tasks/")) co_return task_status(std::string_view(path).substr(7), state, version);
     if (path == "/health") {
         auto now = monotonic_ns();
         auto body = run_fields(path, state, {this_thread_id(), now, now});

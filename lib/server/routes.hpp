@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "server/server.hpp"
+#include "server/task_queue.hpp"
 #include "workload/gil.hpp"
 
 namespace lab {
@@ -18,6 +19,7 @@ struct server_state {
     std::unique_ptr<gil> lock;  // null unless --gil
     bool test_routes;
     std::chrono::milliseconds io_timeout;
+    task_queue tasks;
 
     explicit server_state(const server_options& options);
 };

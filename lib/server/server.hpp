@@ -16,6 +16,8 @@ struct server_options {
     bool test_routes = false; // enables GET /crash, which kills the worker that serves it
     int accept_gate_us = 0;   // > 0: accept the next connection only after the last one's
                               // first request arrived, or this long passed (see server.cpp)
+    int task_workers = 2;        // background threads behind POST /tasks
+    int task_capacity = 64;      // jobs that may wait; one more gets 503
     int io_timeout_ms = 30'000;  // a client gets this long to send a request head or take a
                                  // response (an idle keep-alive connection, a stalled sender)
 };

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <sys/socket.h>
+#include <thread>
 #include <set>
 #include <unistd.h>
 
@@ -77,6 +78,7 @@ TEST_CASE("bad input gets 4xx JSON and the server keeps serving") {
     auto post = s.client.Post("/async?ms=1", "", "text/plain");
     REQUIRE(post);
     CHECK(post->status == 405);
+    CHECK(nlohmann::json::parse(post->body)["error"] == "only GET is served (and POST /tasks)");
     CHECK(get_json(s.client, "/health", 200)["status"] == "ok");
 }
 
@@ -107,4 +109,41 @@ TEST_CASE("the server stops on SIGTERM and is reaped") {
     auto pid = p.pid();
     p.stop();
     CHECK(::kill(pid, 0) == -1);
+}
+
+TEST_CASE("POST /tasks answers at once; GET /tasks/{id} follows the job; a full queue says 503") {
+    lab::server_process p(LAB_BINARY, {"--task-workers", "1", "--task-queue", "2"});
+    httplib::Client c("127.0.0.1", p.port());
+    auto post = [&](const char* target) {
+        auto res = c.Post(target, "", "text/plain");
+        REQUIRE(res);
+        return std::make_pair(res->status, nlohmann::json::parse(res->body));
+    };
+    auto [status, first] = post("/tasks?ms=300");
+    CHECK(status == 202);
+    CHECK(first["status"] == "queued");
+    const auto id = first["task_id"].get<long long>();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the worker takes the first job
+    CHECK(post("/tasks?ms=300").first == 202);
+    CHECK(post("/tasks?n=1000").first == 202);
+    auto [full, why] = post("/tasks?ms=300");  // one running, two waiting: the queue is full
+    CHECK(full == 503);
+    CHECK(why["error"] == "task queue full; try again later");
+    CHECK(post("/tasks?ms=-1").first == 400);
+
+    auto status_of = [&](long long task) {
+        auto res = c.Get(("/tasks/" + std::to_string(task)).c_str());
+        REQUIRE(res);
+        return nlohmann::json::parse(res->body);
+    };
+    CHECK(status_of(id)["status"] == "running");
+    nlohmann::json done;
+    for (int i = 0; i < 100 && (done = status_of(id))["status"] != "done"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(done["status"] == "done");
+    CHECK(done["end_ns"].get<long long>() - done["start_ns"].get<long long>() >= 300'000'000);
+    CHECK(done["thread"] != p.pid());  // a background thread, not the loop
+    auto missing = c.Get("/tasks/999999");
+    REQUIRE(missing);
+    CHECK(missing->status == 404);
 }

@@ -149,3 +149,13 @@ TEST_CASE("c10k scaled down: one loop holds every wait, the pool goes in waves" 
     CHECK(pool["waves"].size() >= 40);
     CHECK(async["peak_rss_kb"].get<long long>() > 0);
 }
+
+TEST_CASE("a task queue answers at once and finishes at the workers' pace" * measures()) {
+    auto doc = run_scenario_json("task-queue");
+    auto inline_arm = doc["arms"][0], queued = doc["arms"][1];
+    CHECK(queued["latency_ms"]["p99"].get<double>() <= 0.1 * inline_arm["latency_ms"]["p99"].get<double>());
+    REQUIRE(queued["jobs"].size() == 10);
+    double done = queued["jobs_done_ms"];
+    CHECK(done >= 0.8 * inline_arm["wall_ms"].get<double>());
+    CHECK(done <= 1.5 * inline_arm["wall_ms"].get<double>());
+}
