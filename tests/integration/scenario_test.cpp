@@ -133,7 +133,7 @@ TEST_CASE("--timeline draws lanes under the table; csv and markdown render the s
     auto md = run_lab({"scenario", "nonblocking-async", "--requests", "4", "--ms", "5", "--format", "markdown"});
     REQUIRE(md.exit_code == 0);
     CHECK(md.out.starts_with("### nonblocking-async — "));
-    CHECK(md.out.find("| async | `/async?ms=5` | 4 × 10 |") != std::string::npos);
+    CHECK(md.out.find("| async | `/async?ms=5` | 4 × 4 |") != std::string::npos);
 }
 
 TEST_CASE("c10k scaled down: one loop holds every wait, the pool goes in waves" * measures()) {

@@ -58,7 +58,7 @@ TEST_CASE("bad files name file, line and key") {
     CHECK(error_of("bad/missing_arms.toml") ==
           data + "/bad/missing_arms.toml: arms: missing: a scenario needs at least one [[arms]] table");
     CHECK(error_of("bad/bad_route.toml") ==
-          data + "/bad/bad_route.toml:6: arms[0].route: unknown route (expected /blocking, /async, /pool or /cpu)");
+          data + "/bad/bad_route.toml:6: arms[0].route: unknown route (expected /blocking, /async, /pool, /cpu or /tasks)");
     CHECK(error_of("bad/impossible.toml") ==
           data + "/bad/impossible.toml:5: defaults.ms: must be an integer from 0 to 60000");
     CHECK(error_of("bad/duplicate_arm.toml") ==
