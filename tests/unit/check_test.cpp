@@ -9,22 +9,7 @@
 using namespace lab;
 using namespace lab::test;
 
-namespace {
-
-scenario_result demo() {
-    scenario_result r{"demo", "Demo", "x", {}, {}};
-    for (bool serialized : {true, false}) {
-        arm_result a;
-        a.spec = serialized ? synthetic_spec("blocking", "/blocking", model_kind::serialized)
-                            : synthetic_spec("async", "/async", model_kind::concurrent);
-        a.run = synthetic_run(10, 100, serialized);
-        a.stats = analyze(a.spec, a.run);
-        r.arms.push_back(a);
-    }
-    return r;
-}
-
-}  // namespace
+scenario_result demo() { return synthetic_result(); }
 
 TEST_CASE("ratios parse as ARM.METRIC / ARM.METRIC or one dimensionless term") {
     std::string error;

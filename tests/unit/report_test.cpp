@@ -14,24 +14,11 @@
 using namespace lab;
 using namespace lab::test;
 
-namespace {
-
 scenario_result two_arm_result() {
-    scenario_result r{"demo", "A demo", "Blocking serializes; awaiting overlaps.", {}, {}};
-    for (bool serialized : {true, false}) {
-        arm_result a;
-        a.spec = serialized ? synthetic_spec("blocking", "/blocking", model_kind::serialized)
-                            : synthetic_spec("async", "/async", model_kind::concurrent);
-        a.run = synthetic_run(10, 100, serialized);
-        a.stats = analyze(a.spec, a.run);
-        a.repeat_wall_ms = {a.stats.wall_ms};
-        r.arms.push_back(a);
-    }
+    auto r = synthetic_result();
     r.notes = findings(r);
     return r;
 }
-
-}  // namespace
 
 TEST_CASE("table_writer pads columns and aligns numbers right") {
     table_writer t({"arm", "wall"}, {false, true});

@@ -1,6 +1,7 @@
 #pragma once
 // Synthetic runs for analysis and report tests: N requests of t ms, either one after
 // another (a blocked loop) or all at once (coroutines).
+#include "analysis/analysis.hpp"
 #include "model/records.hpp"
 
 namespace lab::test {
@@ -34,6 +35,22 @@ inline arm_spec synthetic_spec(const char* name, const char* route, model_kind m
     spec.concurrency = n;
     spec.ms = 100;
     return spec;
+}
+
+// Two arms over the same ten 100 ms requests: "blocking" (serialized) and "async" (concurrent).
+// Needs analysis/analysis.hpp for analyze().
+inline scenario_result synthetic_result() {
+    scenario_result r{"demo", "A demo", "Blocking serializes; awaiting overlaps.", {}, {}};
+    for (bool serialized : {true, false}) {
+        arm_result a;
+        a.spec = serialized ? synthetic_spec("blocking", "/blocking", model_kind::serialized)
+                            : synthetic_spec("async", "/async", model_kind::concurrent);
+        a.run = synthetic_run(10, 100, serialized);
+        a.stats = analyze(a.spec, a.run);
+        a.repeat_wall_ms = {a.stats.wall_ms};
+        r.arms.push_back(a);
+    }
+    return r;
 }
 
 }  // namespace lab::test
