@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
@@ -85,12 +86,23 @@ http_response json_response(http::status status, const boost::json::object& body
     return res;
 }
 
-boost::json::object run_fields(std::string_view route, const server_state& state, const handler_run& run) {
-    return {{"route", route},
-            {"pid", state.pid},
-            {"thread", run.thread},
-            {"start_ns", run.start_ns},
-            {"end_ns", run.end_ns}};
+// A response body's JSON is built in a small buffer of its own instead of a heap allocation
+// per key and value: the body is serialized at once and the buffer dropped with it.
+struct json_scratch {
+    unsigned char buffer[1024];
+    boost::json::monotonic_resource resource{buffer, sizeof buffer};
+};
+
+boost::json::object run_fields(std::string_view route, const server_state& state, const handler_run& run,
+                               json_scratch& scratch) {
+    boost::json::object body(&scratch.resource);
+    body.reserve(12);
+    body["route"] = route;
+    body["pid"] = state.pid;
+    body["thread"] = run.thread;
+    body["start_ns"] = run.start_ns;
+    body["end_ns"] = run.end_ns;
+    return body;
 }
 
 asio::awaitable<http_response> handle_cpu(const parsed_target& target, server_state& state, unsigned version) {
@@ -106,7 +118,8 @@ asio::awaitable<http_response> handle_cpu(const parsed_target& target, server_st
     } else {
         result = co_await offload<cpu_run>(state.pool, cpu_job{static_cast<std::uint64_t>(n.value), state.lock.get()});
     }
-    auto body = run_fields("/cpu", state, result.run);
+    json_scratch scratch;
+    auto body = run_fields("/cpu", state, result.run, scratch);
     body["n"] = n.value;
     body["on"] = where;
     body["gil"] = state.lock != nullptr;
@@ -129,7 +142,8 @@ http_response submit_task(const parsed_target& target, server_state& state, unsi
     auto now = monotonic_ns();
     auto id = state.tasks.submit(job);
     if (!id) return error_response(http::status::service_unavailable, "task queue full; try again later", version);
-    auto body = run_fields("/tasks", state, {this_thread_id(), now, monotonic_ns()});
+    json_scratch scratch;
+    auto body = run_fields("/tasks", state, {this_thread_id(), now, monotonic_ns()}, scratch);
     body["task_id"] = static_cast<std::int64_t>(*id);
     body["status"] = "queued";
     body["queue_depth"] = state.tasks.waiting();
@@ -147,8 +161,10 @@ http_response task_status(std::string_view id_text, server_state& state, unsigne
     auto now = monotonic_ns();
     // Once done, the fields say where and when the job itself ran; before, they are this lookup's.
     bool done = std::string_view(task->status) == "done";
+    json_scratch scratch;
     auto body = run_fields("/tasks", state,
-                           done ? handler_run{task->thread, task->start_ns, task->end_ns} : handler_run{this_thread_id(), now, now});
+                           done ? handler_run{task->thread, task->start_ns, task->end_ns} : handler_run{this_thread_id(), now, now},
+                           scratch);
     body["task_id"] = static_cast<std::int64_t>(task->id);
     body["status"] = task->status;
     body["queued_ns"] = task->queued_ns;
@@ -175,7 +191,8 @@ asio::awaitable<http_response> handle_request(const http_request& req, server_st
     if (path.starts_with("/tasks/")) co_return task_status(std::string_view(path).substr(7), state, version);
     if (path == "/health") {
         auto now = monotonic_ns();
-        auto body = run_fields(path, state, {this_thread_id(), now, now});
+        json_scratch scratch;
+        auto body = run_fields(path, state, {this_thread_id(), now, now}, scratch);
         body["status"] = "ok";
         co_return json_response(http::status::ok, body, version);
     }
@@ -201,7 +218,8 @@ asio::awaitable<http_response> handle_request(const http_request& req, server_st
     } else {
         run = co_await offload<handler_run>(state.pool, sleep_job{ms.value});
     }
-    auto body = run_fields(path, state, run);
+    json_scratch scratch;
+    auto body = run_fields(path, state, run, scratch);
     body["ms"] = ms.value;
     co_return json_response(http::status::ok, body, version);
 }
