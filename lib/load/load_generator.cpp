@@ -16,6 +16,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <algorithm>
 #include <atomic>
@@ -74,8 +75,11 @@ request_type make_request(const target_url& url, const std::string& target, bool
 
 // The lab server's handler fields (and a task id), when the body carries them.
 void read_server_fields(const std::string& body, request_record& rec) {
+    // Parsed in a stack buffer: no heap allocation per response on the hot path.
+    unsigned char scratch[2048];
+    boost::json::monotonic_resource resource(scratch, sizeof scratch);
     boost::system::error_code ec;
-    auto value = boost::json::parse(body, ec);
+    auto value = boost::json::parse(body, ec, &resource);
     if (ec || !value.is_object()) return;
     const auto& obj = value.get_object();
     auto field = [&](const char* key) -> std::optional<std::int64_t> {
