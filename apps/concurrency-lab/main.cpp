@@ -12,7 +12,6 @@
 #include "scenario/scenario_spec.hpp"
 #include "server/listener.hpp"
 #include "server/server.hpp"
-#include "server/query.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>

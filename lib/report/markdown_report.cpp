@@ -33,9 +33,7 @@ std::string render_markdown(const scenario_result& r, bool timeline) {
                                fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap), failures_text(s)});
         out += md_row(row);
     }
-    int repeat = 1;
-    for (const auto& a : r.arms) repeat = std::max(repeat, a.spec.repeat);
-    if (repeat > 1) out += fmt::format("\nwall = median of {} runs.\n", repeat);
+    if (const int repeat = max_repeat(r); repeat > 1) out += fmt::format("\nwall = median of {} runs.\n", repeat);
     out += "\n";
     for (const auto& note : r.notes) out += "- " + note + "\n";
     if (timeline) {

@@ -51,6 +51,9 @@ std::string split_text(const std::map<long long, int>& per_pid);
 // "14.2 MiB (2 × 6.1)": all the server's processes, and the mean per worker.
 std::string memory_text(const std::vector<process_memory>& memory);
 
+// The most runs any arm made (its wall time is the median of that many).
+int max_repeat(const scenario_result& result);
+
 // "0", or "3 (2 timeout, 1 read)".
 std::string failures_text(const arm_stats& stats);
 

@@ -64,8 +64,7 @@ std::string open_loop_table(const scenario_result& r) {
 }
 
 std::string repeats_line(const scenario_result& r) {
-    int repeat = 1;
-    for (const auto& a : r.arms) repeat = std::max(repeat, a.spec.repeat);
+    const int repeat = max_repeat(r);
     if (repeat == 1) return "";
     return fmt::format("  wall = median of {} runs; every other column is from that median run.\n", repeat);
 }
@@ -90,6 +89,12 @@ std::string memory_text(const std::vector<process_memory>& memory) {
     if (memory.size() <= 1) return fmt::format("{:.1f} MiB", total / 1024.0);
     return fmt::format("{:.1f} MiB ({} × {:.1f})", total / 1024.0, memory.size() - 1,
                        static_cast<double>(total - memory.front().rss_kb) / 1024.0 / static_cast<double>(memory.size() - 1));
+}
+
+int max_repeat(const scenario_result& r) {
+    int repeat = 1;
+    for (const auto& a : r.arms) repeat = std::max(repeat, a.spec.repeat);
+    return repeat;
 }
 
 std::string failures_text(const arm_stats& s) {

@@ -2,49 +2,21 @@
 // workers: the server answers 4xx or closes, and keeps serving everyone else.
 #include "process/process_memory.hpp"
 #include "process/server_process.hpp"
+#include "raw_socket.hpp"
 
-#include <arpa/inet.h>
 #include "sanitizer.hpp"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <string>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
 
+using lab::test::connect_to;
+using lab::test::exchange;
+using lab::test::read_all;
+
 namespace {
-
-int connect_to(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    return fd;
-}
-
-std::string read_all(int fd) {
-    std::string reply;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<std::size_t>(n));
-    return reply;
-}
-
-std::string exchange(int port, const std::string& bytes) {
-    int fd = connect_to(port);
-    REQUIRE(fd >= 0);
-    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    auto reply = read_all(fd);
-    ::close(fd);
-    return reply;
-}
 
 bool healthy(int port) {
     httplib::Client c("127.0.0.1", port);

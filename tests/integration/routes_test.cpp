@@ -1,14 +1,12 @@
 // Route behaviour through cpp-httplib's client: an HTTP implementation independent of
 // Beast, so a bug shared by the lab's server and the lab's client cannot hide.
 #include "process/server_process.hpp"
+#include "raw_socket.hpp"
 
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <sys/socket.h>
 #include <thread>
-#include <set>
 #include <unistd.h>
 
 namespace {
@@ -24,24 +22,6 @@ nlohmann::json get_json(httplib::Client& c, const char* path, int expect_status)
     CHECK(res->status == expect_status);
     CHECK(res->get_header_value("Content-Type") == "application/json");
     return nlohmann::json::parse(res->body);
-}
-
-// Sends raw bytes on a fresh connection and returns whatever comes back until close.
-std::string raw_exchange(int port, const std::string& bytes) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::send(fd, bytes.data(), bytes.size(), 0);
-    std::string reply;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
-    return reply;
 }
 
 }  // namespace
@@ -84,15 +64,15 @@ TEST_CASE("bad input gets 4xx JSON and the server keeps serving") {
 
 TEST_CASE("a malformed request line gets 400, the next connection gets 200") {
     lab_server s;
-    auto reply = raw_exchange(s.process.port(), "GARBAGE\r\n\r\n");
+    auto reply = lab::test::exchange(s.process.port(), "GARBAGE\r\n\r\n");
     CHECK(reply.starts_with("HTTP/1.1 400"));
-    reply = raw_exchange(s.process.port(), "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    reply = lab::test::exchange(s.process.port(), "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK(reply.starts_with("HTTP/1.1 200"));
 }
 
 TEST_CASE("an oversized header gets 431") {
     lab_server s;
-    auto reply = raw_exchange(s.process.port(),
+    auto reply = lab::test::exchange(s.process.port(),
                               "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(10'000, 'a') + "\r\n\r\n");
     CHECK(reply.starts_with("HTTP/1.1 431"));
 }
@@ -100,7 +80,6 @@ TEST_CASE("an oversized header gets 431") {
 TEST_CASE("keep-alive: one connection serves many requests") {
     lab_server s;
     s.client.set_keep_alive(true);
-    std::set<long long> seen;
     for (int i = 0; i < 5; ++i) CHECK(get_json(s.client, "/async?ms=0", 200)["route"] == "/async");
 }
 
