@@ -38,9 +38,10 @@ void per_operation(benchmark::State& state, std::int64_t n) {
 
 // --- switch costs -----------------------------------------------------------------------
 
-asio::awaitable<void> yield_loop(std::int64_t n) {
+// The server's coroutine types (server/loop.hpp), so that the figures are the server's.
+lab::loop_task<> yield_loop(std::int64_t n) {
     auto ex = co_await asio::this_coro::executor;
-    for (std::int64_t i = 0; i < n; ++i) co_await asio::post(ex, asio::use_awaitable);
+    for (std::int64_t i = 0; i < n; ++i) co_await asio::post(ex, lab::on_loop);
 }
 
 // Suspend a coroutine and resume it on the same loop: the cost of one `await`.
@@ -61,7 +62,7 @@ struct nothing_job {
     int operator()() const { return 0; }
 };
 
-asio::awaitable<void> offload_loop(asio::thread_pool& pool, std::int64_t n) {
+lab::loop_task<> offload_loop(asio::thread_pool& pool, std::int64_t n) {
     for (std::int64_t i = 0; i < n; ++i) co_await lab::offload<int>(pool, nothing_job{});
 }
 

@@ -6,7 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "server/loop.hpp"
 #include <utility>
 
 namespace lab {
@@ -33,8 +33,8 @@ struct offload_initiation {
 
 template <class Result, class Job>
 auto offload(boost::asio::thread_pool& pool, Job job) {
-    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result)>(
-        offload_initiation<Job, Result>{&pool, std::move(job)}, boost::asio::use_awaitable);
+    return boost::asio::async_initiate<decltype(on_loop), void(Result)>(offload_initiation<Job, Result>{&pool, std::move(job)},
+                                                                        on_loop);
 }
 
 }  // namespace lab

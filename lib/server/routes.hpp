@@ -1,12 +1,12 @@
 #pragma once
 // Internal to lib/server: the route table. Each route's body decides where it runs.
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <memory>
 
+#include "server/loop.hpp"
 #include "server/server.hpp"
 #include "server/task_queue.hpp"
 #include "workload/gil.hpp"
@@ -27,7 +27,7 @@ struct server_state {
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
 using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
-boost::asio::awaitable<http_response> handle_request(const http_request& req, server_state& state);
+loop_task<http_response> handle_request(const http_request& req, server_state& state);
 
 // A small JSON error body ({"error": ...}) with the given status.
 http_response error_response(boost::beast::http::status status, const std::string& message,

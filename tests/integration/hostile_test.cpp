@@ -6,9 +6,11 @@
 
 #include "sanitizer.hpp"
 
+#include <chrono>
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <string>
+#include <poll.h>
 #include <unistd.h>
 #include <vector>
 
@@ -64,6 +66,36 @@ TEST_CASE("a client that sends half a request and stalls is cut off by the timeo
     ::close(fd);
     CHECK(reply.empty());
     CHECK(waited < std::chrono::seconds(4));  // closed by the server, not by our 5 s receive timeout
+    CHECK(healthy(s.port()));
+}
+
+TEST_CASE("a client that stops reading its responses is cut off by the timeout" * measures()) {
+    lab::server_process s(LAB_BINARY, {"--io-timeout-ms", "300"});
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;  // a small receive window fills fast
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(s.port()));
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    // Pipelined requests, never a byte read back: once the socket buffers are full, the
+    // server's write cannot finish, and only the timeout can end it.
+    std::string burst;
+    for (int i = 0; i < 1000; ++i) burst += "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    std::size_t sent = 0;  // into burst: a partial send must not cut a request in two
+    auto t0 = std::chrono::steady_clock::now();
+    bool closed = false;
+    while (!closed && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) {
+        auto n = ::send(fd, burst.data() + sent, burst.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) sent = (sent + static_cast<std::size_t>(n)) % burst.size();
+        pollfd p{fd, POLLRDHUP, 0};
+        ::poll(&p, 1, 100);
+        // The server's close of a connection it has not read to the end is a reset.
+        closed = (p.revents & (POLLERR | POLLHUP | POLLRDHUP)) != 0;
+    }
+    ::close(fd);
+    CHECK(closed);
     CHECK(healthy(s.port()));
 }
 
