@@ -1,17 +1,15 @@
 #include "load/load_generator.hpp"
 
 #include "model/clock.hpp"
+#include "net/io_deadlines.hpp"
+#include "net/loop.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -23,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <stdexcept>
 
@@ -32,15 +31,15 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
 using request_type = http::request<http::empty_body>;
 
 struct connection {
-    explicit connection(asio::io_context& ctx) : stream(ctx) {}
-    beast::tcp_stream stream;
+    connection(asio::io_context& ctx, io_deadlines& deadlines) : socket(ctx.get_executor()), watch(deadlines, socket) {}
+    loop_socket socket;
+    io_deadlines::watch watch;  // armed from a request's start to its response's end
     beast::flat_buffer buffer;
     bool open = false;
 };
@@ -49,17 +48,20 @@ struct connection {
 struct run_setup {
     const load_options& options;
     tcp::resolver::results_type endpoints;
-    request_type request;
+    std::string request;  // serialized once by Beast: every request of a run is the same bytes
     std::chrono::nanoseconds timeout;
 };
 
 // One io_context thread and everything it owns: nothing here is shared on the hot path
 // but `done`, which only its own thread writes (on its own cache line).
 struct thread_lane {
+    explicit thread_lane(std::chrono::nanoseconds timeout) : deadlines(ctx.get_executor(), timeout) {}
     asio::io_context ctx{1};
+    io_deadlines deadlines;  // declared before the connections, whose watches it holds
     std::vector<std::unique_ptr<connection>> connections;
     std::vector<int> connection_index;  // each connection's index among all C
     std::vector<request_record> records;
+    int active = 0;  // coroutines of this run still going; the last one stops the sweep
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
@@ -71,6 +73,12 @@ request_type make_request(const target_url& url, const std::string& target, bool
     req.keep_alive(keep_alive);
     req.prepare_payload();  // a POST says Content-Length: 0
     return req;
+}
+
+std::string serialize(const request_type& req) {
+    std::ostringstream bytes;
+    bytes << req;
+    return std::move(bytes).str();
 }
 
 // The lab server's handler fields (and a task id), when the body carries them.
@@ -96,56 +104,55 @@ void read_server_fields(const std::string& body, request_record& rec) {
 
 void drop(connection& c) {
     beast::error_code ignored;
-    c.stream.socket().close(ignored);
+    c.socket.close(ignored);
     c.open = false;
     c.buffer.clear();
 }
 
-asio::awaitable<bool> ensure_connected(connection& c, const run_setup& st) {
-    if (c.open) co_return true;
-    c.stream.expires_after(st.timeout);
-    auto [ec, endpoint] = co_await c.stream.async_connect(st.endpoints, use_tuple);
+// Connects `c` under the deadline its caller armed.
+loop_task<bool> connect(connection& c, const run_setup& st) {
+    auto [ec, endpoint] = co_await asio::async_connect(c.socket, st.endpoints, on_loop_tuple);
     if (ec) {
         drop(c);
         co_return false;
     }
-    c.stream.socket().set_option(tcp::no_delay(true), ec);
+    c.socket.set_option(tcp::no_delay(true), ec);
     c.open = true;
     co_return true;
 }
 
-error_kind io_failure(const beast::error_code& ec) {
-    return ec == beast::error::timeout ? error_kind::timeout : error_kind::read;
-}
+error_kind io_failure(const connection& c) { return c.watch.expired() ? error_kind::timeout : error_kind::read; }
 
-// One request/response on `c`. The deadline covers write and read together; when it
-// expires Beast closes the socket, which really cancels the request.
-asio::awaitable<void> exchange(connection& c, const run_setup& st, const request_type& req,
-                               request_record& rec) {
+// One request/response on `c`. The deadline covers connect, write and read together; when it
+// expires the sweep cancels the pending operation and the connection is closed, which really
+// cancels the request.
+loop_task<> exchange(connection& c, const run_setup& st, const std::string& request, request_record& rec) {
     rec.start_ns = monotonic_ns();
-    if (!co_await ensure_connected(c, st)) {
+    c.watch.arm();
+    if (!c.open && !co_await connect(c, st)) {
+        c.watch.disarm();
         rec.error = error_kind::connect;
         rec.end_ns = monotonic_ns();
         co_return;
     }
-    c.stream.expires_after(st.timeout);
-    auto [write_ec, written] = co_await http::async_write(c.stream, req, use_tuple);
+    auto [write_ec, written] = co_await asio::async_write(c.socket, asio::buffer(request), on_loop_tuple);
     if (write_ec) {
-        rec.error = io_failure(write_ec);
+        c.watch.disarm();
+        rec.error = io_failure(c);
         rec.end_ns = monotonic_ns();
         drop(c);
         co_return;
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(16 * 1024 * 1024);
-    auto [read_ec, read_n] = co_await http::async_read(c.stream, c.buffer, parser, use_tuple);
+    auto [read_ec, read_n] = co_await http::async_read(c.socket, c.buffer, parser, on_loop_tuple);
     rec.end_ns = monotonic_ns();
+    c.watch.disarm();
     if (read_ec) {
-        rec.error = io_failure(read_ec);
+        rec.error = io_failure(c);
         drop(c);
         co_return;
     }
-    c.stream.expires_never();
     const auto& res = parser.get();
     rec.status = res.result_int();
     rec.bytes = read_n;
@@ -154,8 +161,11 @@ asio::awaitable<void> exchange(connection& c, const run_setup& st, const request
     if (!res.keep_alive()) drop(c);
 }
 
-asio::awaitable<void> connect_only(connection& c, const run_setup& st) {
-    co_await ensure_connected(c, st);
+loop_task<> connect_only(connection& c, const run_setup& st) {
+    if (c.open) co_return;
+    c.watch.arm();
+    co_await connect(c, st);
+    c.watch.disarm();
 }
 
 // The schedule of one connection: its k-th request is request k·C + c of the run. In an
@@ -168,9 +178,9 @@ struct schedule {
     std::int64_t t0;
 };
 
-asio::awaitable<void> worker(connection& c, int index, const run_setup& st, thread_lane& lane, schedule plan) {
+loop_task<> worker(connection& c, int index, const run_setup& st, thread_lane& lane, schedule plan) {
     const std::int64_t connections = st.options.concurrency;
-    asio::steady_timer due(lane.ctx);
+    loop_timer due(lane.ctx.get_executor());
     for (std::int64_t k = 0;; ++k) {
         const std::int64_t i = k * connections + index;
         if (plan.total >= 0 && i >= plan.total) break;
@@ -180,7 +190,7 @@ asio::awaitable<void> worker(connection& c, int index, const run_setup& st, thre
             rec.planned_ns = plan.t0 + static_cast<std::int64_t>(static_cast<double>(i) * plan.ns_per_request);
             if (rec.planned_ns > monotonic_ns()) {
                 due.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(rec.planned_ns)));
-                co_await due.async_wait(use_tuple);
+                co_await due.async_wait(on_loop_tuple);
             }
         }
         co_await exchange(c, st, st.request, rec);
@@ -189,18 +199,32 @@ asio::awaitable<void> worker(connection& c, int index, const run_setup& st, thre
     }
 }
 
-asio::awaitable<void> send_probe(asio::io_context& ctx, const run_setup& st, request_record& rec) {
+loop_task<> send_probe(thread_lane& lane, const run_setup& st, request_record& rec) {
     const auto& probe = *st.options.probe;
-    asio::steady_timer delay(ctx, std::chrono::microseconds(static_cast<long long>(probe.after_ms * 1000)));
-    co_await delay.async_wait(use_tuple);
-    connection c(ctx);  // a fresh visitor: its own connection, as a new user would have
-    auto req = make_request(st.options.url, probe.target, false);
-    co_await exchange(c, st, req, rec);
+    loop_timer delay(lane.ctx.get_executor(), std::chrono::microseconds(static_cast<long long>(probe.after_ms * 1000)));
+    co_await delay.async_wait(on_loop_tuple);
+    connection c(lane.ctx, lane.deadlines);  // a fresh visitor: its own connection, as a new user would have
+    co_await exchange(c, st, serialize(make_request(st.options.url, probe.target, false)), rec);
     drop(c);
+}
+
+// Starts `task` on `lane` as one of the run's coroutines; the lane's deadline sweep runs
+// until the last of them ends (see run_lanes).
+void spawn_on(thread_lane& lane, loop_task<> task) {
+    ++lane.active;
+    asio::co_spawn(
+        lane.ctx,
+        [](thread_lane& l, loop_task<> t) -> loop_task<> {
+            co_await std::move(t);
+            if (--l.active == 0) l.deadlines.stop();
+        }(lane, std::move(task)),
+        asio::detached);
 }
 
 // Runs every lane's io_context on its own thread; the caller's thread reports progress.
 void run_lanes(std::vector<std::unique_ptr<thread_lane>>& lanes, const load_options& options, std::int64_t t0) {
+    for (auto& lane : lanes)
+        if (lane->active > 0) asio::co_spawn(lane->ctx, lane->deadlines.sweep(), asio::detached);
     std::mutex m;
     std::condition_variable finished;
     std::size_t running = lanes.size();
@@ -240,15 +264,15 @@ load_run run_load(const load_options& options) {
     if (ec) throw std::runtime_error("cannot resolve " + options.url.host + ": " + ec.message());
 
     run_setup st{options, endpoints,
-                 make_request(options.url, options.url.target, !options.connection_close,
-                              options.post ? http::verb::post : http::verb::get),
+                 serialize(make_request(options.url, options.url.target, !options.connection_close,
+                                        options.post ? http::verb::post : http::verb::get)),
                  std::chrono::nanoseconds(static_cast<long long>(options.timeout_s * 1e9))};
     const int thread_count = std::clamp(options.threads, 1, options.concurrency);
     std::vector<std::unique_ptr<thread_lane>> lanes;
-    for (int t = 0; t < thread_count; ++t) lanes.push_back(std::make_unique<thread_lane>());
+    for (int t = 0; t < thread_count; ++t) lanes.push_back(std::make_unique<thread_lane>(st.timeout));
     for (int c = 0; c < options.concurrency; ++c) {
         auto& lane = *lanes[static_cast<std::size_t>(c % thread_count)];
-        lane.connections.push_back(std::make_unique<connection>(lane.ctx));
+        lane.connections.push_back(std::make_unique<connection>(lane.ctx, lane.deadlines));
         lane.connection_index.push_back(c);
     }
 
@@ -265,7 +289,7 @@ load_run run_load(const load_options& options) {
     if (!options.cold && !options.connection_close) {
         // Warm: connections open before the timed window, so it measures requests only.
         for (auto& lane : lanes)
-            for (auto& c : lane->connections) asio::co_spawn(lane->ctx, connect_only(*c, st), asio::detached);
+            for (auto& c : lane->connections) spawn_on(*lane, connect_only(*c, st));
         run_lanes(lanes, {}, monotonic_ns());
     }
 
@@ -274,10 +298,9 @@ load_run run_load(const load_options& options) {
     plan.deadline = plan.t0 + static_cast<std::int64_t>(options.duration_s * 1e9);
     for (auto& lane : lanes)
         for (std::size_t i = 0; i < lane->connections.size(); ++i)
-            asio::co_spawn(lane->ctx, worker(*lane->connections[i], lane->connection_index[i], st, *lane, plan),
-                           asio::detached);
+            spawn_on(*lane, worker(*lane->connections[i], lane->connection_index[i], st, *lane, plan));
     request_record probe_record;
-    if (options.probe) asio::co_spawn(lanes.front()->ctx, send_probe(lanes.front()->ctx, st, probe_record), asio::detached);
+    if (options.probe) spawn_on(*lanes.front(), send_probe(*lanes.front(), st, probe_record));
     run_lanes(lanes, options, plan.t0);
     run.t1_ns = monotonic_ns();
 

@@ -6,7 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include "server/loop.hpp"
+#include "net/loop.hpp"
 #include <utility>
 
 namespace lab {

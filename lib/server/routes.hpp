@@ -6,7 +6,7 @@
 #include <chrono>
 #include <memory>
 
-#include "server/loop.hpp"
+#include "net/loop.hpp"
 #include "server/server.hpp"
 #include "server/task_queue.hpp"
 #include "workload/gil.hpp"

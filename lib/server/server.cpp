@@ -1,7 +1,7 @@
 #include "server/server.hpp"
 
 #include "server/head_cache.hpp"
-#include "server/io_deadlines.hpp"
+#include "net/io_deadlines.hpp"
 #include "server/listener.hpp"
 #include "server/routes.hpp"
 #include "server/supervisor.hpp"
@@ -152,7 +152,7 @@ void serve_on(int listen_fd, const server_options& options) {
     stop.sa_handler = exit_at_once;
     sigemptyset(&stop.sa_mask);
     for (int sig : {SIGINT, SIGTERM}) ::sigaction(sig, &stop, nullptr);
-    io_deadlines deadlines(state.io_timeout);
+    io_deadlines deadlines(ctx.get_executor(), state.io_timeout);
     head_cache heads;
     loop_context loop{state, deadlines, heads};
     asio::co_spawn(ctx, deadlines.sweep(), asio::detached);

@@ -1,8 +1,9 @@
 #pragma once
-// Internal to lib/server: the I/O types of the server's loop, bound to the io_context's own
-// executor type. Asio's default, any_io_executor, erases that type: every copy, move and
-// work count of it goes through a function table, and it makes each composed operation
-// larger (measured: a few percent of a /health request at 120k requests per second).
+// The I/O types of an Asio loop thread (the server's loop, each load-generator thread), bound
+// to the io_context's own executor type. Asio's default, any_io_executor, erases that type:
+// every copy, move and work count of it goes through a function table, and it makes each
+// composed operation larger (measured: a few percent of a /health request at 120k requests
+// per second).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
