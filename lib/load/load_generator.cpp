@@ -1,5 +1,7 @@
 #include "load/load_generator.hpp"
 
+#include "load/server_fields.hpp"
+
 #include "model/clock.hpp"
 #include "net/io_deadlines.hpp"
 #include "net/loop.hpp"
@@ -14,8 +16,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -93,27 +93,6 @@ std::string serialize(const request_type& req) {
     std::ostringstream bytes;
     bytes << req;
     return std::move(bytes).str();
-}
-
-// The lab server's handler fields (and a task id), when the body carries them.
-void read_server_fields(std::string_view body, request_record& rec) {
-    // Parsed in a stack buffer: no heap allocation per response on the hot path.
-    unsigned char scratch[2048];
-    boost::json::monotonic_resource resource(scratch, sizeof scratch);
-    boost::system::error_code ec;
-    auto value = boost::json::parse(body, ec, &resource);
-    if (ec || !value.is_object()) return;
-    const auto& obj = value.get_object();
-    auto field = [&](const char* key) -> std::optional<std::int64_t> {
-        auto it = obj.find(key);
-        if (it == obj.end() || !it->value().is_int64()) return std::nullopt;
-        return it->value().get_int64();
-    };
-    if (auto id = field("task_id")) rec.task_id = *id;
-    if (auto it = obj.find("status"); it != obj.end() && it->value().is_string())
-        rec.task_done = it->value().get_string() == "done";
-    auto pid = field("pid"), thread = field("thread"), start = field("start_ns"), end = field("end_ns");
-    if (pid && thread && start && end) rec.server = server_fields{*pid, *thread, *start, *end};
 }
 
 void drop(connection& c) {

@@ -1,0 +1,116 @@
+#include "load/server_fields.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <cstring>
+#include <optional>
+
+namespace lab {
+
+namespace {
+
+// A short text that arrives in parts (a key or a string value). Only short keys and values
+// are of interest here; anything longer is marked as no match rather than stored.
+struct short_text {
+    char bytes[16];
+    std::size_t size = 0;
+    bool too_long = false;
+
+    void clear() {
+        size = 0;
+        too_long = false;
+    }
+    void append(std::string_view part) {
+        if (too_long || size + part.size() > sizeof bytes) {
+            too_long = true;
+            return;
+        }
+        std::memcpy(bytes + size, part.data(), part.size());
+        size += part.size();
+    }
+    bool operator==(std::string_view other) const { return !too_long && std::string_view(bytes, size) == other; }
+};
+
+// Boost.JSON's event handler: remembers the wanted top-level members and ignores the rest.
+struct fields_handler {
+    static constexpr std::size_t max_array_size = -1;
+    static constexpr std::size_t max_object_size = -1;
+    static constexpr std::size_t max_string_size = -1;
+    static constexpr std::size_t max_key_size = -1;
+    using error_code = boost::system::error_code;
+    using string_view = boost::json::string_view;
+
+    int depth = 0;              // 1: inside the top-level object
+    bool top_is_object = false;
+    short_text key;             // the member whose value comes next
+    short_text text;            // a string value, as its parts arrive
+    std::optional<std::int64_t> pid, thread, start_ns, end_ns, task_id;
+    bool task_done = false;
+
+    bool top_level() const { return depth == 1 && top_is_object; }
+
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+    bool on_array_begin(error_code&) { return ++depth, true; }
+    bool on_array_end(std::size_t, error_code&) { return --depth, true; }
+    bool on_object_begin(error_code&) {
+        if (depth == 0) top_is_object = true;
+        return ++depth, true;
+    }
+    bool on_object_end(std::size_t, error_code&) { return --depth, true; }
+    bool on_key_part(string_view s, std::size_t, error_code&) {
+        key.append({s.data(), s.size()});
+        return true;
+    }
+    bool on_key(string_view s, std::size_t, error_code&) {
+        key.append({s.data(), s.size()});
+        return true;  // cleared when its value has been seen
+    }
+    bool on_string_part(string_view s, std::size_t, error_code&) {
+        text.append({s.data(), s.size()});
+        return true;
+    }
+    bool on_string(string_view s, std::size_t, error_code&) {
+        text.append({s.data(), s.size()});
+        if (top_level() && key == "status") task_done = text == "done";
+        text.clear();
+        return value_seen();
+    }
+    bool on_number_part(string_view, error_code&) { return true; }
+    bool on_int64(std::int64_t i, string_view, error_code&) {
+        if (top_level()) {
+            if (key == "pid") pid = i;
+            else if (key == "thread") thread = i;
+            else if (key == "start_ns") start_ns = i;
+            else if (key == "end_ns") end_ns = i;
+            else if (key == "task_id") task_id = i;
+        }
+        return value_seen();
+    }
+    bool on_uint64(std::uint64_t, string_view, error_code&) { return value_seen(); }
+    bool on_double(double, string_view, error_code&) { return value_seen(); }
+    bool on_bool(bool, error_code&) { return value_seen(); }
+    bool on_null(error_code&) { return value_seen(); }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+
+    bool value_seen() {
+        key.clear();
+        return true;
+    }
+};
+
+}  // namespace
+
+void read_server_fields(std::string_view body, request_record& rec) {
+    boost::json::basic_parser<fields_handler> parser({});
+    boost::system::error_code ec;
+    auto parsed = parser.write_some(false, body.data(), body.size(), ec);
+    if (ec || !parser.done() || parsed != body.size()) return;  // trailing bytes: not one JSON document
+    const auto& h = parser.handler();
+    if (!h.top_is_object) return;
+    if (h.task_id) rec.task_id = *h.task_id;
+    rec.task_done = h.task_done;
+    if (h.pid && h.thread && h.start_ns && h.end_ns) rec.server = server_fields{*h.pid, *h.thread, *h.start_ns, *h.end_ns};
+}
+
+}  // namespace lab
