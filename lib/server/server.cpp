@@ -1,7 +1,7 @@
 #include "server/server.hpp"
 
-#include "server/head_cache.hpp"
 #include "net/io_deadlines.hpp"
+#include "server/head_cache.hpp"
 #include "server/listener.hpp"
 #include "server/routes.hpp"
 #include "server/supervisor.hpp"
@@ -9,8 +9,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <chrono>
@@ -95,8 +95,7 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
     socket.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-loop_task<> accept_loop(loop_acceptor& acceptor, loop_context& loop,
-                                  std::chrono::microseconds gate_limit) {
+loop_task<> accept_loop(loop_acceptor& acceptor, loop_context& loop, std::chrono::microseconds gate_limit) {
     auto executor = acceptor.get_executor();
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(on_loop_tuple);
