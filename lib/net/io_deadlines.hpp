@@ -15,6 +15,17 @@
 
 namespace lab {
 
+// How often a sweep ticks and after how many ticks a wait is cut off. A wait armed between
+// two ticks is cut at the ticks-th tick after, having waited between (ticks - 1) and ticks
+// periods: at least the timeout, at most 1.25 times it (or 2 ms more, for timeouts under 4 ms,
+// where the period stays at its 1 ms floor).
+struct sweep_schedule {
+    std::chrono::nanoseconds period;
+    std::uint64_t ticks;
+
+    static sweep_schedule for_timeout(std::chrono::nanoseconds timeout);
+};
+
 class io_deadlines {
 public:
     // One connection's entry; it lives as long as the connection.
@@ -53,8 +64,7 @@ public:
 
 private:
     loop_timer timer_;
-    std::chrono::nanoseconds period_;
-    std::uint64_t ticks_to_expire_;
+    sweep_schedule schedule_;
     std::uint64_t tick_ = 1;
     bool stopping_ = false;
     std::vector<watch*> watches_;
