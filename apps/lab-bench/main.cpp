@@ -38,7 +38,7 @@ void per_operation(benchmark::State& state, std::int64_t n) {
 
 // --- switch costs -----------------------------------------------------------------------
 
-// The server's coroutine types (server/loop.hpp), so that the figures are the server's.
+// The server's coroutine types (net/loop.hpp), so that the figures are the server's.
 lab::loop_task<> yield_loop(std::int64_t n) {
     auto ex = co_await asio::this_coro::executor;
     for (std::int64_t i = 0; i < n; ++i) co_await asio::post(ex, lab::on_loop);

@@ -63,7 +63,6 @@ struct run_setup {
     const load_options& options;
     tcp::resolver::results_type endpoints;
     std::string request;  // serialized once by Beast: every request of a run is the same bytes
-    std::chrono::nanoseconds timeout;
 };
 
 // One io_context thread and everything it owns: nothing here is shared on the hot path
@@ -260,11 +259,11 @@ load_run run_load(const load_options& options) {
 
     run_setup st{options, endpoints,
                  serialize(make_request(options.url, options.url.target, !options.connection_close,
-                                        options.post ? http::verb::post : http::verb::get)),
-                 std::chrono::nanoseconds(static_cast<long long>(options.timeout_s * 1e9))};
+                                        options.post ? http::verb::post : http::verb::get))};
+    const std::chrono::nanoseconds timeout(static_cast<long long>(options.timeout_s * 1e9));
     const int thread_count = std::clamp(options.threads, 1, options.concurrency);
     std::vector<std::unique_ptr<thread_lane>> lanes;
-    for (int t = 0; t < thread_count; ++t) lanes.push_back(std::make_unique<thread_lane>(st.timeout));
+    for (int t = 0; t < thread_count; ++t) lanes.push_back(std::make_unique<thread_lane>(timeout));
     for (int c = 0; c < options.concurrency; ++c) {
         auto& lane = *lanes[static_cast<std::size_t>(c % thread_count)];
         lane.connections.push_back(std::make_unique<connection>(lane.ctx, lane.deadlines));

@@ -6,8 +6,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include "net/loop.hpp"
 #include <utility>
+
+#include "net/loop.hpp"
 
 namespace lab {
 
