@@ -50,10 +50,16 @@ struct fields_handler {
 
     bool on_document_begin(error_code&) { return true; }
     bool on_document_end(error_code&) { return true; }
-    bool on_array_begin(error_code&) { return ++depth, true; }
+    // A container is its key's value: the key is spent once it opens (an empty one has no
+    // member of its own that would spend it).
+    bool on_array_begin(error_code&) {
+        value_seen();
+        return ++depth, true;
+    }
     bool on_array_end(std::size_t, error_code&) { return --depth, true; }
     bool on_object_begin(error_code&) {
         if (depth == 0) top_is_object = true;
+        value_seen();
         return ++depth, true;
     }
     bool on_object_end(std::size_t, error_code&) { return --depth, true; }

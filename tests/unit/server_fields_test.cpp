@@ -21,6 +21,10 @@ TEST_CASE("handler fields are read from a lab server's body, and only from its t
     read_server_fields(R"({"inner":{"pid":1,"thread":2,"start_ns":3,"end_ns":4},"list":[{"pid":1}]})", nested);
     CHECK_FALSE(nested.server.has_value());
 
+    request_record after_empty;  // empty containers before the fields do not swallow a key
+    read_server_fields(R"({"inner":{},"list":[],"pid":1,"thread":2,"start_ns":3,"end_ns":4})", after_empty);
+    CHECK(after_empty.server.has_value());
+
     request_record partial;  // one field missing: no server fields at all
     read_server_fields(R"({"pid":1,"thread":2,"start_ns":3})", partial);
     CHECK_FALSE(partial.server.has_value());
