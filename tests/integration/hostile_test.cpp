@@ -71,14 +71,8 @@ TEST_CASE("a client that sends half a request and stalls is cut off by the timeo
 
 TEST_CASE("a client that stops reading its responses is cut off by the timeout" * measures()) {
     lab::server_process s(LAB_BINARY, {"--io-timeout-ms", "300"});
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    int small = 4096;  // a small receive window fills fast
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(s.port()));
-    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    int fd = connect_to(s.port(), 4096);  // a small receive window fills fast
+    REQUIRE(fd >= 0);
     // Pipelined requests, never a byte read back: once the socket buffers are full, the
     // server's write cannot finish, and only the timeout can end it.
     std::string burst;

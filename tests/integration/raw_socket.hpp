@@ -8,9 +8,11 @@
 
 namespace lab::test {
 
-// A connected socket with a 5 s receive timeout, or -1.
-inline int connect_to(int port) {
+// A connected socket with a 5 s receive timeout, or -1. A receive_buffer > 0 is set before
+// connecting, so that the window the peer sees is that small from the start.
+inline int connect_to(int port, int receive_buffer = 0) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
