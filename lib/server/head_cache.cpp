@@ -32,38 +32,42 @@ void drain(Serializer& sr, beast::flat_buffer& out, Done done) {
     }
 }
 
+// Version (10 or 11) in 8 bits, status in 10, keep-alive in 1, length in the remaining 45.
+std::uint64_t head_key(const reply& r, unsigned version) {
+    return (std::uint64_t{version & 0xffu} << 56) | (std::uint64_t{static_cast<unsigned>(r.status) & 0x3ffu} << 46) |
+           (std::uint64_t{r.keep_alive} << 45) | (r.body.size() & ((std::uint64_t{1} << 45) - 1));
+}
+
 }  // namespace
+
+http_response to_response(const reply& r, unsigned version) {
+    http_response res{r.status, version};
+    res.set(http::field::content_type, "application/json");
+    res.body() = r.body;
+    res.prepare_payload();
+    res.keep_alive(r.keep_alive);
+    return res;
+}
 
 void serialize_with_beast(const http_response& res, beast::flat_buffer& out) {
     http::response_serializer<http::string_body> sr{res};
     drain(sr, out, [&] { return sr.is_done(); });
 }
 
-void head_cache::serialize(const http_response& res, beast::flat_buffer& out) {
-    // A chunked body is framed by the serializer itself; the cache covers Content-Length only.
-    if (res.chunked()) return serialize_with_beast(res, out);
-    // The key holds every input of the head: version, status, reason and each field in order.
-    key_.clear();
-    const unsigned numbers[] = {res.version(), res.result_int()};
-    key_.append(reinterpret_cast<const char*>(numbers), sizeof numbers);
-    key_.append(res.reason());
-    for (const auto& field : res) {
-        key_ += '\n';
-        key_.append(field.name_string());
-        key_ += '\0';
-        key_.append(field.value());
-    }
-    auto found = heads_.find(key_);
+void head_cache::serialize(const reply& r, unsigned version, beast::flat_buffer& out) {
+    const auto key = head_key(r, version);
+    auto found = heads_.find(key);
     if (found == heads_.end()) {
         if (heads_.size() >= max_entries) heads_.clear();
+        const http_response res = to_response(r, version);
         http::response_serializer<http::string_body> sr{res};
         sr.split(true);
         beast::flat_buffer head;
         drain(sr, head, [&] { return sr.is_header_done(); });
-        found = heads_.emplace(key_, beast::buffers_to_string(head.data())).first;
+        found = heads_.emplace(key, beast::buffers_to_string(head.data())).first;
     }
     append(out, found->second);
-    append(out, res.body());
+    append(out, r.body);
 }
 
 }  // namespace lab

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "net/loop.hpp"
+#include "server/reply.hpp"
 #include "server/server.hpp"
 #include "server/task_queue.hpp"
 #include "workload/gil.hpp"
@@ -25,12 +26,8 @@ struct server_state {
 };
 
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
-using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
-loop_task<http_response> handle_request(const http_request& req, server_state& state);
-
-// A small JSON error body ({"error": ...}) with the given status.
-http_response error_response(boost::beast::http::status status, const std::string& message,
-                             unsigned version);
+// Answers req into out (status and body; the session sets keep-alive and writes the head).
+loop_task<> handle_request(const http_request& req, server_state& state, reply& out);
 
 }  // namespace lab

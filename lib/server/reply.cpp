@@ -1,0 +1,22 @@
+#include "server/reply.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serializer.hpp>
+
+namespace lab {
+
+void set_json(reply& r, boost::beast::http::status status, const boost::json::object& body) {
+    // One serializer per thread: reset() reuses the storage its state stack grew into.
+    thread_local boost::json::serializer serializer;
+    serializer.reset(&body);
+    r.status = status;
+    r.body.clear();
+    char chunk[512];
+    while (!serializer.done()) r.body.append(serializer.read(chunk, sizeof chunk));
+}
+
+void set_error(reply& r, boost::beast::http::status status, std::string_view message) {
+    set_json(r, status, {{"error", message}, {"status", static_cast<int>(status)}});
+}
+
+}  // namespace lab

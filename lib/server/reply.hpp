@@ -1,0 +1,25 @@
+#pragma once
+// Internal to lib/server: what a route answers. Every answer of the lab's server is a status and
+// a JSON body; its head (Content-Type, Content-Length, Connection) is the session's business,
+// written by Beast once per shape and then reused (see head_cache). A session keeps one reply
+// for all its requests, so the body's string keeps its capacity and a request allocates nothing.
+#include <boost/beast/http/status.hpp>
+#include <boost/json/fwd.hpp>
+#include <string>
+#include <string_view>
+
+namespace lab {
+
+struct reply {
+    boost::beast::http::status status = boost::beast::http::status::ok;
+    std::string body;  // JSON
+    bool keep_alive = true;
+};
+
+// Serializes `body` (Boost.JSON) into r.body and sets the status.
+void set_json(reply& r, boost::beast::http::status status, const boost::json::object& body);
+
+// A small JSON error body ({"error": ..., "status": ...}) with the given status.
+void set_error(reply& r, boost::beast::http::status status, std::string_view message);
+
+}  // namespace lab
