@@ -1,5 +1,6 @@
 #include "load/load_generator.hpp"
 
+#include "load/response_reader.hpp"
 #include "load/server_fields.hpp"
 
 #include "model/clock.hpp"
@@ -14,13 +15,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <memory_resource>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -37,24 +36,12 @@ namespace {
 
 using request_type = http::request<http::empty_body>;
 
-// A response's fields, reason and body are allocated from an arena of its connection's own,
-// rewound before each request: a response of up to about 1 KiB (every lab route's) costs no
-// malloc, and a larger one spills to the heap. 1 KiB keeps 10 000 connections at 10 MiB.
-using arena_allocator = std::pmr::polymorphic_allocator<char>;
-using response_body = http::basic_string_body<char, std::char_traits<char>, arena_allocator>;
-using response_parser = http::response_parser<response_body, arena_allocator>;
-
-struct response_arena {
-    alignas(std::max_align_t) std::byte bytes[1024];
-    std::pmr::monotonic_buffer_resource resource{bytes, sizeof bytes};
-};
-
 struct connection {
     connection(asio::io_context& ctx, io_deadlines& deadlines) : socket(ctx.get_executor()), watch(deadlines, socket) {}
     loop_socket socket;
     io_deadlines::watch watch;  // armed from a request's start to its response's end
     beast::flat_buffer buffer;
-    response_arena arena;
+    std::string body;  // the last response's, its capacity kept for the next
     bool open = false;
 };
 
@@ -135,9 +122,7 @@ loop_task<> exchange(connection& c, const run_setup& st, const std::string& requ
         drop(c);
         co_return;
     }
-    c.arena.resource.release();  // the last response's parser is gone
-    arena_allocator arena(&c.arena.resource);
-    response_parser parser(std::piecewise_construct, std::make_tuple(arena), std::make_tuple(arena));
+    response_reader parser(c.body);
     parser.body_limit(16 * 1024 * 1024);
     auto [read_ec, read_n] = co_await http::async_read(c.socket, c.buffer, parser, on_loop_tuple);
     rec.end_ns = monotonic_ns();
@@ -147,12 +132,11 @@ loop_task<> exchange(connection& c, const run_setup& st, const std::string& requ
         drop(c);
         co_return;
     }
-    const auto& res = parser.get();
-    rec.status = res.result_int();
+    rec.status = parser.status();
     rec.bytes = read_n;
     if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
-    if (st.options.server_fields) read_server_fields(res.body(), rec);
-    if (!res.keep_alive()) drop(c);
+    if (st.options.server_fields) read_server_fields(c.body, rec);
+    if (!parser.keep_alive()) drop(c);
 }
 
 loop_task<> connect_only(connection& c, const run_setup& st) {

@@ -52,7 +52,7 @@ TEST_CASE("scenario all writes one HTML page that a browser renders with every t
 
 TEST_CASE("scenario all prints every scenario and one summary") {
     auto r = run_lab({"scenario", "all", "--requests", "2", "--ms", "5", "--format", "json"}, 300);
-    REQUIRE(r.exit_code == 0);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     auto count = [&](const std::string& needle) {
         int n = 0;
         for (auto at = r.out.find(needle); at != std::string::npos; at = r.out.find(needle, at + 1)) ++n;
