@@ -79,7 +79,8 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
             set_error(answer, *status, read_ec.message());
             answer.keep_alive = false;
         } else {
-            co_await handle_request(parser.get(), loop.state, answer);
+            if (!answer_at_once(parser.get(), loop.state, answer))
+                co_await handle_request(parser.get(), loop.state, answer);
             answer.keep_alive = parser.get().keep_alive();
             version = parser.get().version();
         }

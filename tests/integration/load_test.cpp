@@ -1,4 +1,5 @@
 // `load`: duration, open loop, threads, connection close, detail limits, bad input.
+#include "canned_server.hpp"
 #include "process/server_process.hpp"
 #include "run_command.hpp"
 #include "sanitizer.hpp"
@@ -74,6 +75,19 @@ TEST_CASE("connection: close opens a connection per request") {
     auto arm = load_json({t.url("/health"), "-c", "3", "-n", "30", "--connection", "close"});
     CHECK(arm["ok"] == 30);
     CHECK(arm["connection"] == "close");
+}
+
+TEST_CASE("a body ended by the server's close is read whole; a body cut short is a read failure") {
+    lab::test::canned_server until_close("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"
+                                         R"({"pid":7,"thread":8,"start_ns":1,"end_ns":2})");
+    auto arm = load_json({until_close.url(), "-c", "2", "-n", "6"});
+    CHECK(arm["ok"] == 6);
+    CHECK(arm["per_pid"]["7"] == 6);  // the server's fields were read from the whole body
+
+    lab::test::canned_server cut("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"pid\":");
+    arm = load_json({cut.url(), "-c", "2", "-n", "4", "--timeout", "5"}, 1);
+    CHECK(arm["ok"] == 0);
+    CHECK(arm["errors"]["read"] == 4);
 }
 
 TEST_CASE("requests_detail is left out past 10000 requests unless --detail asks") {

@@ -32,6 +32,12 @@ TEST_CASE("routes report where and when their handler ran") {
     CHECK(health["route"] == "/health");
     CHECK(health["pid"] == s.process.pid());
     const auto loop_thread = health["thread"].get<long long>();
+    // The same route through the parsing path (a query it ignores): the same answer.
+    auto parsed = get_json(s.client, "/health?from=test", 200);
+    CHECK(parsed["route"] == "/health");
+    CHECK(parsed["status"] == "ok");
+    CHECK(parsed["thread"] == loop_thread);
+    CHECK(parsed["start_ns"].get<long long>() >= health["end_ns"].get<long long>());
 
     for (const char* path : {"/blocking?ms=20", "/async?ms=20", "/pool?ms=20"}) {
         CAPTURE(path);

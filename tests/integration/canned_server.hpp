@@ -1,0 +1,65 @@
+#pragma once
+// A loopback server that answers every request with the same bytes and closes the connection:
+// the framings a foreign server may use and the lab's own never does (a body ended by the close,
+// a body cut short), for testing the load generator's reading of them.
+#include <arpa/inet.h>
+#include <atomic>
+#include <poll.h>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+namespace lab::test {
+
+class canned_server {
+public:
+    explicit canned_server(std::string response) : response_(std::move(response)) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        ::listen(fd_, 64);
+        socklen_t len = sizeof addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~canned_server() {
+        stop_ = true;
+        thread_.join();
+        ::close(fd_);
+    }
+    canned_server(const canned_server&) = delete;
+    canned_server& operator=(const canned_server&) = delete;
+
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+private:
+    void serve() {
+        while (!stop_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0) continue;
+            // Read the whole request first: closing on unread bytes would reset the connection.
+            std::string request;
+            char buf[1024];
+            timeval tv{2, 0};
+            ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            for (ssize_t n; request.find("\r\n\r\n") == std::string::npos && (n = ::recv(c, buf, sizeof buf, 0)) > 0;)
+                request.append(buf, static_cast<std::size_t>(n));
+            if (!request.empty()) ::send(c, response_.data(), response_.size(), MSG_NOSIGNAL);
+            ::close(c);
+        }
+    }
+
+    std::string response_;
+    int fd_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+}  // namespace lab::test
