@@ -1,5 +1,6 @@
 #include "process/process_memory.hpp"
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,9 +12,14 @@ namespace {
 
 long long rss_kb(pid_t pid) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
-    return 0;
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmRSS:", 0) != 0) continue;
+        const auto digits = line.find_first_of("0123456789");
+        long long kb = 0;
+        if (digits != std::string::npos) std::from_chars(line.data() + digits, line.data() + line.size(), kb);
+        return kb;
+    }
+    return 0;  // gone, or a zombie: no memory of its own
 }
 
 pid_t parent_of(const std::filesystem::path& proc_dir) {
@@ -33,11 +39,16 @@ pid_t parent_of(const std::filesystem::path& proc_dir) {
 
 std::vector<process_memory> memory_of_tree(pid_t root) {
     std::vector<process_memory> out{{root, rss_kb(root), false}};
+    // Processes come and go while /proc is listed (a worker dies, its replacement starts):
+    // every step takes an error code, so the listing ends early instead of throwing — it runs
+    // on the memory sampler's thread, where an exception would terminate the lab.
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-        const auto name = entry.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (parent_of(entry.path()) == root) out.push_back({std::stoll(name), rss_kb(std::stoi(name)), false});
+    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        pid_t pid = 0;
+        auto [last, parse_ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+        if (parse_ec != std::errc{} || last != name.data() + name.size()) continue;
+        if (parent_of(it->path()) == root) out.push_back({pid, rss_kb(pid), false});
     }
     out.front().supervisor = out.size() > 1;
     return out;

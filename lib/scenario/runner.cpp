@@ -10,7 +10,6 @@
 #include "workload/cpu_work.hpp"
 
 #include <fmt/format.h>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -102,19 +101,20 @@ struct arm_session {
         : spec(arm), server(options.executable, server_args(arm)), load(load_for(arm, server.port())) {}
 
     // One run, with the server's resident memory sampled while it is under load.
+    // A jthread: should run_load throw, the sampler is stopped and joined on the way out
+    // instead of std::thread's destructor calling std::terminate on a joinable thread.
     void run_once() {
-        std::atomic<bool> done{false};
-        std::thread sampler([&] {
-            while (!done.load()) {
-                long long total = 0;
-                for (const auto& m : memory_of_tree(server.pid())) total += m.rss_kb;
-                peak_rss_kb = std::max(peak_rss_kb, total);
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            }
-        });
-        runs.push_back(run_load(load));
-        done = true;
-        sampler.join();
+        {
+            std::jthread sampler([this](std::stop_token stop) {
+                while (!stop.stop_requested()) {
+                    long long total = 0;
+                    for (const auto& m : memory_of_tree(server.pid())) total += m.rss_kb;
+                    peak_rss_kb = std::max(peak_rss_kb, total);
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                }
+            });
+            runs.push_back(run_load(load));
+        }
         walls.push_back(analyze(spec, runs.back()).wall_ms);
     }
 
