@@ -76,8 +76,10 @@ struct cpu_job {
     cpu_run operator()() const { return cpu_work(n, lock); }
 };
 
-// The fields every route reports about its handler's run, set on this thread's body for it.
-void set_run(fixed_body& body, std::string_view route, const server_state& state, const handler_run& run) {
+// The fields every route reports about its handler's run: on a route's fixed_body, or on a
+// boost::json::object where the keys vary.
+template <class Body>
+void set_run(Body& body, std::string_view route, const server_state& state, const handler_run& run) {
     body["route"] = route;
     body["pid"] = state.pid;
     body["thread"] = run.thread;
@@ -144,8 +146,8 @@ void task_status(std::string_view id_text, server_state& state, reply& out) {
     bool done = std::string_view(task->status) == "done";
     const handler_run run = done ? handler_run{task->thread, task->start_ns, task->end_ns} : handler_run{this_thread_id(), now, now};
     // Its keys depend on the job (n or ms, a result once done), so this body is built each time.
-    boost::json::object body{{"route", "/tasks"}, {"pid", state.pid}, {"thread", run.thread},
-                             {"start_ns", run.start_ns}, {"end_ns", run.end_ns}};
+    boost::json::object body;
+    set_run(body, "/tasks", state, run);
     body["task_id"] = static_cast<std::int64_t>(task->id);
     body["status"] = task->status;
     body["queued_ns"] = task->queued_ns;

@@ -2,7 +2,6 @@
 // A loopback server that answers every request with the same bytes and closes the connection:
 // the framings a foreign server may use and the lab's own never does (a body ended by the close,
 // a body cut short), for testing the load generator's reading of them.
-#include <arpa/inet.h>
 #include <atomic>
 #include <poll.h>
 #include <string>
@@ -10,22 +9,14 @@
 #include <thread>
 #include <unistd.h>
 
+#include "raw_socket.hpp"
+
 namespace lab::test {
 
 class canned_server {
 public:
-    explicit canned_server(std::string response) : response_(std::move(response)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-        ::listen(fd_, 64);
-        socklen_t len = sizeof addr;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
-        thread_ = std::thread([this] { serve(); });
-    }
+    explicit canned_server(std::string response)
+        : response_(std::move(response)), fd_(listen_on_loopback(64, port_)), thread_([this] { serve(); }) {}
     ~canned_server() {
         stop_ = true;
         thread_.join();
@@ -56,10 +47,10 @@ private:
     }
 
     std::string response_;
+    int port_ = 0;  // set by listen_on_loopback, before fd_ in the initializer order
     int fd_ = -1;
-    int port_ = 0;
     std::atomic<bool> stop_{false};
-    std::thread thread_;
+    std::thread thread_;  // last: it starts serving once everything above is ready
 };
 
 }  // namespace lab::test

@@ -1,8 +1,8 @@
 // Bad input: one line on stderr, exit 2, no server left, no partial file.
+#include "raw_socket.hpp"
 #include "run_command.hpp"
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <fstream>
 #include <sys/wait.h>
 #include "sanitizer.hpp"
@@ -10,7 +10,6 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sys/socket.h>
 #include <unistd.h>
 
 using lab::test::run_lab;
@@ -30,18 +29,8 @@ void check_usage_error(const std::vector<std::string>& args, const std::string& 
 
 // A listening socket that nobody serves, to make a port busy.
 struct busy_port {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     int port = 0;
-    busy_port() {
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-        ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-        ::listen(fd, 1);
-        socklen_t len = sizeof addr;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        port = ntohs(addr.sin_port);
-    }
+    int fd = lab::test::listen_on_loopback(1, port);
     ~busy_port() { ::close(fd); }
 };
 

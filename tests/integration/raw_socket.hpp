@@ -26,6 +26,20 @@ inline int connect_to(int port, int receive_buffer = 0) {
     return fd;
 }
 
+// A socket listening on 127.0.0.1 at a port the kernel picks (returned in `port`).
+inline int listen_on_loopback(int backlog, int& port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd, backlog);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+    return fd;
+}
+
 // Everything the peer sends until it closes (or the receive timeout passes).
 inline std::string read_all(int fd) {
     std::string reply;
