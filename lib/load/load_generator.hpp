@@ -44,7 +44,6 @@ struct load_options {
     bool cold = false;        // when true, connecting happens inside the timed window
     bool connection_close = false;  // a new connection for every request
     bool post = false;              // POST instead of GET
-    bool server_fields = true;      // read the lab server's handler fields from each body
     std::optional<probe_options> probe;
     std::function<void(const load_progress&)> on_progress;  // ~4 times a second, from the caller's thread
 };
