@@ -28,6 +28,12 @@ nlohmann::json load_json(const std::vector<std::string>& args, int expect_exit =
     return nlohmann::json::parse(r.out);
 }
 
+// Whether every request's `key` is at or after the one before it.
+bool in_order(const nlohmann::json& detail, const char* key) {
+    return std::is_sorted(detail.begin(), detail.end(),
+                          [key](const auto& a, const auto& b) { return a[key].template get<double>() < b[key].template get<double>(); });
+}
+
 }  // namespace
 
 TEST_CASE("load refuses contradictory or impossible settings") {
@@ -65,6 +71,7 @@ TEST_CASE("an open loop keeps each request's planned send time") {
     // Request i is due at i / rate: 10 ms apart.
     CHECK(arm["requests_detail"][0]["planned_ms"].get<double>() == doctest::Approx(0).epsilon(0.01));
     CHECK(arm["requests_detail"][19]["planned_ms"].get<double>() == doctest::Approx(190).epsilon(0.01));
+    CHECK(in_order(arm["requests_detail"], "planned_ms"));
     for (const char* key : {"latency_corrected_ms", "queue_delay_ms", "corrected_first_tenth_ms"})
         CHECK_MESSAGE(arm.contains(key), key);
     CHECK(arm["duration_s"].get<double>() >= 0.19);
@@ -95,8 +102,10 @@ TEST_CASE("requests_detail is left out past 10000 requests unless --detail asks"
     auto arm = load_json({t.url("/health"), "-c", "16", "-n", "10001"});
     CHECK(arm["ok"] == 10001);
     CHECK_FALSE(arm.contains("requests_detail"));
-    arm = load_json({t.url("/health"), "-c", "16", "-n", "10001", "--detail"});
+    arm = load_json({t.url("/health"), "-c", "16", "-t", "2", "-n", "10001", "--detail"});
     CHECK(arm["requests_detail"].size() == 10001);
+    // Sixteen connections on two threads, each with its own records: one order, by send time.
+    CHECK(in_order(arm["requests_detail"], "start_ms"));
 }
 
 TEST_CASE("overload: above capacity, corrected latency climbs while uncorrected hides it" * measures()) {
