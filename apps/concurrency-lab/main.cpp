@@ -187,8 +187,13 @@ int cmd_load(const load_flags& flags) {
         arm.run = lab::run_load(options);
     } catch (const std::runtime_error& e) {
         throw usage_error(e.what());  // an unresolvable host is bad input
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(e.what());  // --rate × -d beyond the record limit
     }
     clear_progress();
+    if (arm.run.record_limit_reached)
+        fmt::print(stderr, "concurrency-lab: note: stopped after {} requests, the most one run records ({:.1f} of {} s)\n",
+                   arm.run.requests.size(), static_cast<double>(arm.run.t1_ns - arm.run.t0_ns) / 1e9, options.duration_s);
     arm.spec.requests = static_cast<int>(arm.run.requests.size());  // a duration decides the count
     arm.stats = lab::analyze(arm.spec, arm.run);
     arm.repeat_wall_ms = {arm.stats.wall_ms};
@@ -304,7 +309,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 20'000))
         ->capture_default_str();
     auto* n_opt = ld->add_option("-n,--requests", load.requests, "total requests")
-                      ->check(CLI::Range(1, 10'000'000))
+                      ->check(CLI::Range(std::int64_t{1}, lab::max_recorded_requests))
                       ->capture_default_str();
     ld->add_option("-d,--duration", load.duration_s, "run for SECONDS instead of a count")
         ->check(CLI::Range(0.01, 3600.0))

@@ -7,6 +7,8 @@
 #include "net/io_deadlines.hpp"
 #include "net/loop.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -64,6 +66,7 @@ struct thread_lane {
     std::vector<std::unique_ptr<connection>> connections;
     std::vector<int> connection_index;  // each connection's index among all C
     std::vector<request_record> records;
+    std::int64_t room = 0;  // requests this lane may still start (a duration run's share of the record limit)
     int active = 0;  // coroutines of this run still going; the last one stops the sweep
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
@@ -128,6 +131,7 @@ struct schedule {
 struct record_sink {
     std::vector<request_record>& records;
     std::atomic<std::uint64_t>& done;
+    std::int64_t& room;  // counted down as requests start, so no more are sent than can be kept
 };
 
 // Every request of one connection, each sent when the last is answered (or when due). The
@@ -141,6 +145,8 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
     for (std::int64_t i = plan.first;; i += plan.stride) {
         if (plan.total >= 0 && i >= plan.total) break;
         if (plan.total < 0 && monotonic_ns() >= plan.deadline) break;
+        if (sink.room <= 0) break;
+        --sink.room;
         request_record rec;
         if (plan.ns_per_request > 0) {
             rec.planned_ns = plan.t0 + static_cast<std::int64_t>(static_cast<double>(i) * plan.ns_per_request);
@@ -214,7 +220,9 @@ loop_task<> send_probe(thread_lane& lane, const run_setup& st, request_record& r
     connection c(lane.ctx, lane.deadlines);  // a fresh visitor: its own connection, as a new user would have
     std::vector<request_record> one;
     std::atomic<std::uint64_t> done{0};
-    co_await worker(c, st, serialize(make_request(st.options.url, probe.target, false)), schedule{1, 0, 0, 0}, {one, done});
+    std::int64_t room = 1;
+    co_await worker(c, st, serialize(make_request(st.options.url, probe.target, false)), schedule{1, 0, 0, 0},
+                    {one, done, room});
     rec = one.front();
     drop(c);
 }
@@ -294,8 +302,17 @@ load_run run_load(const load_options& options) {
     } else if (options.duration_s > 0) {
         plan.total = -1;
     }
-    if (plan.total > 0)
-        for (auto& lane : lanes) lane->records.reserve(static_cast<std::size_t>(plan.total / thread_count + 1));
+    if (plan.total > options.record_limit)
+        throw std::invalid_argument(fmt::format("rate × duration schedules {} requests, more than the {} one run records",
+                                                plan.total, options.record_limit));
+    // A run of a given count keeps every record; a duration run gives each lane an equal share.
+    for (auto& lane : lanes)
+        lane->room = plan.total >= 0 ? plan.total : std::max<std::int64_t>(1, options.record_limit / thread_count);
+    // Reserved up front, so a growing vector never holds its old and new copies at once: a run
+    // at the record limit peaked at 1.7 GB resident that way, 1.35 GB reserved. A duration
+    // run's share is address space only; pages become resident as records fill them.
+    for (auto& lane : lanes)
+        lane->records.reserve(static_cast<std::size_t>(plan.total >= 0 ? plan.total / thread_count + 1 : lane->room));
 
     if (!options.cold && !options.connection_close) {
         // Warm: connections open before the timed window, so it measures requests only.
@@ -312,14 +329,20 @@ load_run run_load(const load_options& options) {
             schedule mine = plan;
             mine.first = lane->connection_index[i];
             mine.stride = options.concurrency;
-            spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine, {lane->records, lane->done}));
+            spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine, {lane->records, lane->done, lane->room}));
         }
     request_record probe_record;
     if (options.probe) spawn_on(*lanes.front(), send_probe(*lanes.front(), st, probe_record));
     run_lanes(lanes, options, plan.t0);
     run.t1_ns = monotonic_ns();
+    run.record_limit_reached = plan.total < 0 && std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
 
-    for (auto& lane : lanes) run.requests.insert(run.requests.end(), lane->records.begin(), lane->records.end());
+    // Each lane's records are let go as they are gathered: at the record limit they are 1.1 GB.
+    run.requests = std::move(lanes.front()->records);
+    for (std::size_t l = 1; l < lanes.size(); ++l) {
+        run.requests.insert(run.requests.end(), lanes[l]->records.begin(), lanes[l]->records.end());
+        std::vector<request_record>().swap(lanes[l]->records);
+    }
     // One order for every report: by when each request was due (open loop) or sent.
     std::sort(run.requests.begin(), run.requests.end(), [](const auto& a, const auto& b) {
         return (a.planned_ns ? a.planned_ns : a.start_ns) < (b.planned_ns ? b.planned_ns : b.start_ns);

@@ -33,6 +33,11 @@ struct load_progress {
     double elapsed_s = 0;
 };
 
+// The most requests one run records: 112 bytes each, about 1.1 GB. A closed-loop run for a
+// duration stops when it has this many (at 140k requests a second, after about 70 s) rather
+// than grow until the kernel kills it; an open loop may not schedule more.
+inline constexpr std::int64_t max_recorded_requests = 10'000'000;
+
 struct load_options {
     target_url url;
     int requests = 10;        // how many, unless duration_s is set
@@ -44,11 +49,13 @@ struct load_options {
     bool cold = false;        // when true, connecting happens inside the timed window
     bool connection_close = false;  // a new connection for every request
     bool post = false;              // POST instead of GET
+    std::int64_t record_limit = max_recorded_requests;
     std::optional<probe_options> probe;
     std::function<void(const load_progress&)> on_progress;  // ~4 times a second, from the caller's thread
 };
 
-// Throws std::runtime_error when the host does not resolve; every other failure is
+// Throws std::runtime_error when the host does not resolve and std::invalid_argument when
+// rate × duration schedules more than record_limit requests; every other failure is
 // recorded in the returned run.
 load_run run_load(const load_options& options);
 

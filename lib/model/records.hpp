@@ -42,6 +42,7 @@ struct load_run {
     std::int64_t t1_ns = 0;
     std::vector<request_record> requests;
     std::optional<request_record> probe;  // a single request sent alongside the load
+    bool record_limit_reached = false;    // a duration run that stopped at its record limit
 };
 
 // The execution models of DESIGN.md §4; `none` when a target's model is unknown.

@@ -65,6 +65,8 @@ json arm_object(const arm_result& a, bool detail) {
     o["rps"] = round3(s.rps);
     o["bytes_per_s"] = std::round(s.bytes_per_s);
     o["duration_s"] = round3(s.wall_ms / 1000);
+    // Only a `load -d` run that stopped at the record limit, before its duration, has this key.
+    if (a.run.record_limit_reached) o["record_limit_reached"] = true;
     if (s.open_loop) {
         o["rate"] = a.spec.rate;
         o["latency_corrected_ms"] = summary_object(s.corrected_ms);

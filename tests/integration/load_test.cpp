@@ -1,5 +1,6 @@
 // `load`: duration, open loop, threads, connection close, detail limits, bad input.
 #include "canned_server.hpp"
+#include "load/load_generator.hpp"
 #include "process/server_process.hpp"
 #include "run_command.hpp"
 #include "sanitizer.hpp"
@@ -41,6 +42,7 @@ TEST_CASE("load refuses contradictory or impossible settings") {
              {"load", "http://127.0.0.1:1/", "-n", "5", "-d", "1"},
              {"load", "http://127.0.0.1:1/", "--rate", "0"},
              {"load", "http://127.0.0.1:1/", "--rate", "-3"},
+             {"load", "http://127.0.0.1:1/", "--rate", "10000000", "-d", "3600"},  // 3.6e10 records
              {"load", "http://127.0.0.1:1/", "-t", "0"},
              {"load", "http://127.0.0.1:1/", "--connection", "sometimes"},
              {"load", "not a url"}}) {
@@ -60,6 +62,31 @@ TEST_CASE("a duration run is closed loop for that long, across threads") {
     CHECK(arm["ok"].get<int>() > 100);
     CHECK(arm["rps"].get<double>() > 0);
     CHECK(arm["bytes_per_s"].get<double>() > 0);
+}
+
+TEST_CASE("a duration run stops at its record limit instead of growing without bound") {
+    target t;
+    lab::load_options o;
+    o.url = lab::parse_url(t.url("/health"));
+    o.duration_s = 60;
+    o.concurrency = 4;
+    o.threads = 2;
+    o.record_limit = 400;
+    auto run = lab::run_load(o);
+    CHECK(run.requests.size() == 400);  // 200 per thread, none sent beyond
+    CHECK(run.record_limit_reached);
+    CHECK(run.t1_ns - run.t0_ns < 30'000'000'000);  // long before the 60 s it asked for
+
+    o.duration_s = 0;  // a run of a given count is never cut
+    o.requests = 400;
+    run = lab::run_load(o);
+    CHECK(run.requests.size() == 400);
+    CHECK_FALSE(run.record_limit_reached);
+
+    o.rate = 1000;  // an open loop may not schedule more than the limit
+    o.duration_s = 1;
+    o.record_limit = 999;
+    CHECK_THROWS_AS(lab::run_load(o), std::invalid_argument);
 }
 
 TEST_CASE("an open loop keeps each request's planned send time") {

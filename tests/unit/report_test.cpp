@@ -77,6 +77,13 @@ TEST_CASE("the arm JSON alone is the same object") {
     CHECK(arm == doc["arms"][1]);
 }
 
+TEST_CASE("record_limit_reached appears only on a run that stopped at the limit") {
+    auto r = two_arm_result();
+    CHECK_FALSE(nlohmann::json::parse(render_arm_json(r.arms[1])).contains("record_limit_reached"));
+    r.arms[1].run.record_limit_reached = true;
+    CHECK(nlohmann::json::parse(render_arm_json(r.arms[1]))["record_limit_reached"] == true);
+}
+
 TEST_CASE("CSV has one row per request with the server fields") {
     auto csv = render_csv(two_arm_result());
     auto first_line = csv.substr(0, csv.find('\n'));
