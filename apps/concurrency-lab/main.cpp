@@ -139,34 +139,22 @@ int cmd_serve(const lab::server_options& options) {
     return 0;
 }
 
+// The numeric flags are bound straight to the options they set; these are the rest.
 struct load_flags {
     std::string url;
-    int connections = 10;
-    int requests = 10;
-    double duration_s = 0;
-    double rate = 0;
-    int threads = 1;
-    double timeout_s = 30;
-    bool cold = false;
+    lab::load_options options;
     std::string connection = "keep-alive";
     bool quiet = false;
     output_flags output;
 };
 
 int cmd_load(const load_flags& flags) {
-    lab::load_options options;
+    lab::load_options options = flags.options;
     try {
         options.url = lab::parse_url(flags.url);
     } catch (const std::invalid_argument& e) {
         throw usage_error(e.what());
     }
-    options.requests = flags.requests;
-    options.duration_s = flags.duration_s;
-    options.rate = flags.rate;
-    options.threads = flags.threads;
-    options.concurrency = flags.connections;
-    options.timeout_s = flags.timeout_s;
-    options.cold = flags.cold;
     options.connection_close = flags.connection == "close";
     if (!flags.quiet && ::isatty(STDERR_FILENO))
         options.on_progress = [](const lab::load_progress& p) {
@@ -176,7 +164,7 @@ int cmd_load(const load_flags& flags) {
         };
     output_sink sink(flags.output);
     try {
-        lab::require_fds(flags.connections + 64L, "this load");
+        lab::require_fds(options.concurrency + 64L, "this load");
     } catch (const lab::fd_limit_error& e) {
         throw usage_error(e.what());
     }
@@ -303,30 +291,30 @@ int main(int argc, char** argv) {
     serve->add_flag("--test-routes", serve_options.test_routes, "enable GET /crash (kills the serving worker)");
 
     load_flags load;
-    auto* ld = app.add_subcommand("load", "closed-loop load against a URL");
+    auto* ld = app.add_subcommand("load", "load against a URL: closed loop, or open loop with --rate");
     ld->add_option("url", load.url, "http://host:port/path")->required();
-    ld->add_option("-c,--connections", load.connections, "concurrent keep-alive connections")
+    ld->add_option("-c,--connections", load.options.concurrency, "concurrent keep-alive connections")
         ->check(CLI::Range(1, 20'000))
         ->capture_default_str();
-    auto* n_opt = ld->add_option("-n,--requests", load.requests, "total requests")
+    auto* n_opt = ld->add_option("-n,--requests", load.options.requests, "total requests")
                       ->check(CLI::Range(std::int64_t{1}, lab::max_recorded_requests))
                       ->capture_default_str();
-    ld->add_option("-d,--duration", load.duration_s, "run for SECONDS instead of a count")
+    ld->add_option("-d,--duration", load.options.duration_s, "run for SECONDS instead of a count")
         ->check(CLI::Range(0.01, 3600.0))
         ->excludes(n_opt);
-    ld->add_option("--rate", load.rate, "open loop: schedule this many requests per second in total")
+    ld->add_option("--rate", load.options.rate, "open loop: schedule this many requests per second in total")
         ->check(CLI::Range(0.01, 1e7));
-    ld->add_option("-t,--threads", load.threads, "client threads (one io_context each)")
+    ld->add_option("-t,--threads", load.options.threads, "client threads (one io_context each)")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
     ld->add_option("--connection", load.connection, "keep-alive, or close (a new connection per request)")
         ->check(CLI::IsMember({"keep-alive", "close"}))
         ->capture_default_str();
     ld->add_flag("--quiet", load.quiet, "no progress line");
-    ld->add_option("--timeout", load.timeout_s, "per-request timeout in seconds")
+    ld->add_option("--timeout", load.options.timeout_s, "per-request timeout in seconds")
         ->check(CLI::Range(0.001, 3600.0))
         ->capture_default_str();
-    ld->add_flag("--cold", load.cold, "include connecting in the timed window");
+    ld->add_flag("--cold", load.options.cold, "include connecting in the timed window");
     add_output_flags(*ld, load.output);
 
     check_flags check;
