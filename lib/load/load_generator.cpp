@@ -158,6 +158,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
         rec.start_ns = monotonic_ns();
         c.watch.arm();
         beast::error_code ec;
+        bool body_kept = false;  // a response arrived and its whole body is in c.body
         bool connected = c.open || co_await connect(c, st);
         // asio::async_write's loop, awaited write by write: its composed operation cost 250
         // instructions per request (callgrind), and a request is one write nearly always.
@@ -173,7 +174,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
             drop(c);
         } else {
             response_reader parser(c.body);
-            parser.body_limit(16 * 1024 * 1024);
+            parser.body_limit(boost::none);  // any length is read and counted, as wrk does; only a bounded head of it is kept
             // Beast's parser fed by hand, as http::read does it: whatever the buffer holds goes
             // to the parser, and the socket is read only when the parser needs more. Not
             // http::async_read: its two layers of composed operations cost 440 instructions per
@@ -200,6 +201,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
             } else {
                 rec.status = parser.status();
                 rec.bytes = read_n;
+                body_kept = parser.body_whole();
                 if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
                 if (!parser.keep_alive()) drop(c);
             }
@@ -207,7 +209,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
         rec.end_ns = monotonic_ns();
         c.watch.disarm();
         // After the clock stops: what the server says about itself is not part of the request's time.
-        if (rec.status != 0) read_server_fields(c.body, rec);
+        if (body_kept) read_server_fields(c.body, rec);
         sink.records.push_back(rec);
         sink.done.fetch_add(1, std::memory_order_relaxed);
     }

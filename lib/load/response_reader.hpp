@@ -5,17 +5,24 @@
 // request went there; wrk keeps no fields either. Framing (Content-Length, chunked encoding,
 // Connection and keep-alive, the body limit) is basic_parser's own and unchanged.
 #include <boost/beast/http/basic_parser.hpp>
+#include <algorithm>
 #include <string>
 
 namespace lab {
 
 class response_reader : public boost::beast::http::basic_parser<false> {
 public:
-    // The body goes into `body`, cleared first; a connection passes the same string for every
-    // response, so its capacity is reused and a response allocates nothing.
-    explicit response_reader(std::string& body) : body_(body) { body_.clear(); }
+    // The body's first `keep` bytes go into `body`, cleared first; the rest is read and counted
+    // but not kept, so a connection holds at most `keep` bytes whatever the server sends. A
+    // connection passes the same string for every response: its capacity is reused and a
+    // response allocates nothing.
+    explicit response_reader(std::string& body, std::size_t keep = 16 * 1024) : body_(body), keep_(keep) {
+        body_.clear();
+    }
 
     int status() const { return status_; }
+    // Whether `body` holds the whole body (false once a byte past `keep` arrived).
+    bool body_whole() const { return whole_; }
 
 private:
     using string_view = boost::beast::string_view;
@@ -27,7 +34,9 @@ private:
     void on_header_impl(error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
     std::size_t on_body_impl(string_view part, error_code&) override {
-        body_.append(part.data(), part.size());
+        const std::size_t room = keep_ - body_.size();
+        if (part.size() > room) whole_ = false;
+        body_.append(part.data(), std::min(part.size(), room));
         return part.size();
     }
     void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
@@ -37,6 +46,8 @@ private:
     void on_finish_impl(error_code&) override {}
 
     std::string& body_;
+    std::size_t keep_;
+    bool whole_ = true;
     int status_ = 0;
 };
 

@@ -124,6 +124,16 @@ TEST_CASE("a body ended by the server's close is read whole; a body cut short is
     CHECK(arm["errors"]["read"] == 4);
 }
 
+TEST_CASE("a body of any length is read and counted; only a bounded head of it is kept") {
+    // 20 MB of JSON-looking body: past what a connection keeps, so its fields are not read.
+    const std::string body = R"({"pid":7,"thread":8,"start_ns":1,"end_ns":2,"pad":")" + std::string(20'000'000, 'x') + "\"}";
+    lab::test::canned_server big("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    auto arm = load_json({big.url(), "-c", "2", "-n", "4", "--detail"});
+    CHECK(arm["ok"] == 4);
+    CHECK(arm["per_pid"].empty());
+    for (const auto& r : arm["requests_detail"]) CHECK(r["bytes"].get<double>() > 20e6);
+}
+
 TEST_CASE("requests_detail is left out past 10000 requests unless --detail asks") {
     target t;
     auto arm = load_json({t.url("/health"), "-c", "16", "-n", "10001"});

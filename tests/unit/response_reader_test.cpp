@@ -80,6 +80,21 @@ TEST_CASE("a chunked body arrives whole, and a response ends where the next begi
     CHECK(body == "{}");
 }
 
+TEST_CASE("a body longer than what is kept is read to its end; only its head is kept") {
+    std::string body;
+    lab::response_reader parser(body, 8);
+    auto r = feed(parser, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{\"pid\":1234}");
+    CHECK_FALSE(r.ec);
+    CHECK(parser.is_done());
+    CHECK(body == "{\"pid\":1");
+    CHECK_FALSE(parser.body_whole());
+
+    lab::response_reader exact(body, 12);
+    feed(exact, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{\"pid\":1234}");
+    CHECK(body == "{\"pid\":1234}");
+    CHECK(exact.body_whole());
+}
+
 TEST_CASE("a body over the limit is an error, and so is a body cut short") {
     std::string body;
     lab::response_reader parser(body);
