@@ -26,7 +26,9 @@ server_state::server_state(const server_options& options)
       lock(options.gil ? std::make_unique<gil>() : nullptr),
       test_routes(options.test_routes),
       io_timeout(options.io_timeout_ms),
-      tasks(options.task_workers, static_cast<std::size_t>(options.task_capacity)) {}
+      own_tasks(options.shared_tasks ? nullptr : std::make_unique<task_board>(task_board_slots(options))),
+      tasks(options.task_workers, static_cast<std::size_t>(options.task_capacity),
+            options.shared_tasks ? *options.shared_tasks : *own_tasks) {}
 
 namespace {
 
@@ -79,9 +81,9 @@ struct cpu_job {
 // The fields every route reports about its handler's run: on a route's fixed_body, or on a
 // boost::json::object where the keys vary.
 template <class Body>
-void set_run(Body& body, std::string_view route, const server_state& state, const handler_run& run) {
+void set_run(Body& body, std::string_view route, long long pid, const handler_run& run) {
     body["route"] = route;
-    body["pid"] = state.pid;
+    body["pid"] = pid;
     body["thread"] = run.thread;
     body["start_ns"] = run.start_ns;
     body["end_ns"] = run.end_ns;
@@ -103,7 +105,7 @@ loop_task<> handle_cpu(const parsed_target& target, server_state& state, reply& 
         result = co_await offload<cpu_run>(state.pool, cpu_job{static_cast<std::uint64_t>(n.value), state.lock.get()});
     }
     thread_local fixed_body body{run_keys, {"n", "on", "gil", "cpu_ms", "result"}};
-    set_run(body, "/cpu", state, result.run);
+    set_run(body, "/cpu", state.pid, result.run);
     body["n"] = n.value;
     body["on"] = where;
     body["gil"] = state.lock != nullptr;
@@ -127,29 +129,30 @@ void submit_task(const parsed_target& target, server_state& state, reply& out) {
     auto id = state.tasks.submit(job);
     if (!id) return set_error(out, http::status::service_unavailable, "task queue full; try again later");
     thread_local fixed_body body{run_keys, {"task_id", "status", "queue_depth"}};
-    set_run(body, "/tasks", state, {this_thread_id(), now, monotonic_ns()});
+    set_run(body, "/tasks", state.pid, {this_thread_id(), now, monotonic_ns()});
     body["task_id"] = static_cast<std::int64_t>(*id);
     body["status"] = "queued";
     body["queue_depth"] = state.tasks.waiting();
     set_json(out, http::status::accepted, body.object());
 }
 
-void task_status(std::string_view id_text, server_state& state, reply& out) {
+void report_task(std::string_view id_text, server_state& state, reply& out) {
     std::uint64_t id = 0;
     auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
     auto task = ec == std::errc{} && end == id_text.data() + id_text.size() ? state.tasks.find(id) : std::nullopt;
     if (!task)
         return set_error(out, http::status::not_found,
-                         "no task " + std::string(id_text) + " in this process (each worker keeps its own queue)");
+                         "no task " + std::string(id_text) + " (never made, or older than the last " +
+                             std::to_string(remembered_tasks) + ")");
     auto now = monotonic_ns();
-    // Once done, the fields say where and when the job itself ran; before, they are this lookup's.
-    bool done = std::string_view(task->status) == "done";
-    const handler_run run = done ? handler_run{task->thread, task->start_ns, task->end_ns} : handler_run{this_thread_id(), now, now};
-    // Its keys depend on the job (n or ms, a result once done), so this body is built each time.
-    boost::json::object body;
-    set_run(body, "/tasks", state, run);
+    // Once done, the fields say where and when the job itself ran (perhaps in another worker
+    // process); before, they are this lookup's.
+    bool done = task->status == task_status::done;
+    boost::json::object body;  // its keys depend on the job (n or ms, a result once done)
+    if (done) set_run(body, "/tasks", task->pid, {task->thread, task->start_ns, task->end_ns});
+    else set_run(body, "/tasks", state.pid, {this_thread_id(), now, now});
     body["task_id"] = static_cast<std::int64_t>(task->id);
-    body["status"] = task->status;
+    body["status"] = to_string(task->status);
     body["queued_ns"] = task->queued_ns;
     if (task->job.n > 0) body["n"] = task->job.n;
     else body["ms"] = task->job.ms;
@@ -160,7 +163,7 @@ void task_status(std::string_view id_text, server_state& state, reply& out) {
 void health(const server_state& state, reply& out) {
     auto now = monotonic_ns();
     thread_local fixed_body body{run_keys, {"status"}};
-    set_run(body, "/health", state, {this_thread_id(), now, now});
+    set_run(body, "/health", state.pid, {this_thread_id(), now, now});
     body["status"] = "ok";
     set_json(out, http::status::ok, body.object());
 }
@@ -181,7 +184,7 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
     if (path == "/tasks" && req.method() == http::verb::post) co_return submit_task(*target, state, out);
     if (req.method() != http::verb::get)
         co_return set_error(out, http::status::method_not_allowed, "only GET is served (and POST /tasks)");
-    if (path.starts_with("/tasks/")) co_return task_status(std::string_view(path).substr(7), state, out);
+    if (path.starts_with("/tasks/")) co_return report_task(std::string_view(path).substr(7), state, out);
     if (path == "/health") co_return health(state, out);
     if (path == "/crash" && state.test_routes) {
         ::raise(SIGKILL);  // a worker dying mid-request, for the supervisor to notice
@@ -206,7 +209,7 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
         run = co_await offload<handler_run>(state.pool, sleep_job{ms.value});
     }
     thread_local fixed_body body{run_keys, {"ms"}};
-    set_run(body, path, state, run);
+    set_run(body, path, state.pid, run);
     body["ms"] = ms.value;
     set_json(out, http::status::ok, body.object());
 }

@@ -20,6 +20,7 @@ struct server_state {
     std::unique_ptr<gil> lock;  // null unless --gil
     bool test_routes;
     std::chrono::milliseconds io_timeout;
+    std::unique_ptr<task_board> own_tasks;  // unless the supervisor shares one among its workers
     task_queue tasks;
 
     explicit server_state(const server_options& options);

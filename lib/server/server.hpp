@@ -5,6 +5,8 @@
 
 namespace lab {
 
+class task_board;
+
 struct server_options {
     std::string host = "127.0.0.1";
     int port = 0;           // 0: the kernel picks a free port
@@ -18,6 +20,7 @@ struct server_options {
                               // first request arrived, or this long passed (see server.cpp)
     int task_workers = 2;        // background threads behind POST /tasks
     int task_capacity = 64;      // jobs that may wait; one more gets 503
+    task_board* shared_tasks = nullptr;  // set by the supervisor for its workers; null: a board of this process's own
     int io_timeout_ms = 30'000;  // a client gets this long to send a request head or take a
                                  // response (an idle keep-alive connection, a stalled sender)
 };

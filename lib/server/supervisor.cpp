@@ -1,6 +1,7 @@
 #include "server/supervisor.hpp"
 
 #include "server/listener.hpp"
+#include "server/task_board.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -82,8 +83,11 @@ void run_supervisor(const server_options& options) {
     // Signals are taken synchronously with sigwaitinfo: no handler runs between fork calls.
     sigset_t set = supervisor_signals();
     ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    // Mapped before the first fork, so every worker, replacements included, shares it.
+    task_board tasks(task_board_slots(options));
     server_options worker_options = options;
     worker_options.ready_fd = -1;
+    worker_options.shared_tasks = &tasks;
     for (auto& slot : slots) {
         slot.pid = fork_worker(slot, slots, worker_options);
         slot.started = std::chrono::steady_clock::now();
@@ -100,6 +104,7 @@ void run_supervisor(const server_options& options) {
         if (sig != SIGCHLD) break;
         int status = 0;
         for (pid_t dead; (dead = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+            tasks.lose_tasks_of(dead);  // its queue died with it
             for (auto& slot : slots) {
                 if (slot.pid != dead) continue;
                 // A replacement that dies at once would make a fork loop; pace those restarts.

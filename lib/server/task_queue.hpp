@@ -2,11 +2,13 @@
 // The notes' Part 7, option 3: a background task queue. POST /tasks enqueues a job and
 // answers at once; background threads run jobs in arrival order; GET /tasks/{id} reports
 // the job's status and, once done, where and when it ran. The queue is bounded: a full
-// queue refuses new jobs (503) instead of growing without limit.
+// queue refuses new jobs (503) instead of growing without limit. Each process runs its own
+// jobs; their status goes on a task_board, which the worker processes of --workers share.
+#include "server/task_board.hpp"
+
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -14,40 +16,27 @@
 
 namespace lab {
 
-struct task_job {
-    long long ms = 0;       // a blocking sleep of ms, or
-    std::uint64_t n = 0;    // Σ√i for i < n when n > 0
-};
-
-struct task_view {
-    std::uint64_t id = 0;
-    const char* status = "queued";  // queued | running | done
-    task_job job;
-    std::int64_t queued_ns = 0, start_ns = 0, end_ns = 0;
-    long long thread = 0;
-    double result = 0;
-};
-
 class task_queue {
 public:
-    task_queue(int workers, std::size_t capacity);
+    task_queue(int workers, std::size_t capacity, task_board& board);
     ~task_queue();
     task_queue(const task_queue&) = delete;
     task_queue& operator=(const task_queue&) = delete;
 
     // The new task's id, or nullopt when `capacity` jobs are already waiting.
     std::optional<std::uint64_t> submit(const task_job& job);
-    std::optional<task_view> find(std::uint64_t id) const;
+    // Any task on the board, this process's or another worker's.
+    std::optional<task_view> find(std::uint64_t id) const { return board_.read(id); }
     std::size_t waiting() const;
 
 private:
     void work();
 
-    mutable std::mutex mutex_;
+    task_board& board_;
+    const long long pid_;
+    mutable std::mutex mutex_;  // also keeps this process's writes to the board one at a time
     std::condition_variable ready_;
-    std::deque<std::uint64_t> waiting_;
-    std::map<std::uint64_t, task_view> tasks_;
-    std::uint64_t next_id_ = 1;
+    std::deque<task_view> waiting_;
     std::size_t capacity_;
     bool stopping_ = false;
     std::vector<std::thread> workers_;

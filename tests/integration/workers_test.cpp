@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -140,6 +141,42 @@ TEST_CASE("a killed worker is restarted and the run completes" * measures()) {
     CHECK(failed <= arm["concurrency"].get<int>());          // only requests in flight on the victim
     CHECK(err.find("killed by signal 9") != std::string::npos);
     CHECK(err.find("restarted as") != std::string::npos);
+}
+
+TEST_CASE("with workers, any worker reports any task; a killed worker's tasks read lost") {
+    lab::server_process p(LAB_BINARY, {"--workers", "2", "--reuse-port", "--task-workers", "1"});
+    // Every request on a connection of its own: with one socket per worker the kernel spreads
+    // connections by their ports, so a task's GET often reaches the other worker.
+    auto call = [&](bool post, const std::string& target) {
+        httplib::Client c("127.0.0.1", p.port());
+        auto res = post ? c.Post(target, "", "text/plain") : c.Get(target);
+        REQUIRE(res);
+        INFO(res->body);
+        REQUIRE(res->status == (post ? 202 : 200));
+        return nlohmann::json::parse(res->body);
+    };
+    std::map<long long, long long> owner;  // task id → the worker that took it
+    std::set<long long> takers;
+    for (int i = 0; i < 12; ++i) {
+        auto t = call(true, "/tasks?ms=1");
+        owner[t["task_id"]] = t["pid"];
+        takers.insert(t["pid"].get<long long>());
+    }
+    REQUIRE(takers.size() == 2);  // both workers took some
+    for (const auto& [id, pid] : owner) {
+        nlohmann::json t;
+        for (int i = 0; i < 100 && (t = call(false, "/tasks/" + std::to_string(id)))["status"] != "done"; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        CHECK(t["status"] == "done");
+        CHECK(t["pid"] == pid);  // where the job ran, whichever worker answered
+    }
+
+    auto doomed = call(true, "/tasks?ms=60000");
+    ::kill(static_cast<pid_t>(doomed["pid"].get<long long>()), SIGKILL);
+    nlohmann::json t;
+    for (int i = 0; i < 200 && (t = call(false, "/tasks/" + std::to_string(doomed["task_id"].get<long long>())))["status"] != "lost"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(t["status"] == "lost");
 }
 
 TEST_CASE("SIGTERM to the supervisor leaves no worker behind") {
