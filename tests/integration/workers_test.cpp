@@ -157,7 +157,7 @@ TEST_CASE("with workers, any worker reports any task; a killed worker's tasks re
     };
     std::map<long long, long long> owner;  // task id → the worker that took it
     std::set<long long> takers;
-    for (int i = 0; i < 12; ++i) {
+    for (int i = 0; i < 40 && (i < 12 || takers.size() < 2); ++i) {  // 12, or more until both took some
         auto t = call(true, "/tasks?ms=1");
         owner[t["task_id"]] = t["pid"];
         takers.insert(t["pid"].get<long long>());
