@@ -5,8 +5,11 @@
 #include <algorithm>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <stdexcept>
 #include <bit>
-#include <new>
 #include <sys/mman.h>
 
 namespace lab {
@@ -67,7 +70,9 @@ const char* to_string(task_status s) {
 
 task_board::task_board(std::size_t slots) : slots_(slots), bytes_(sizeof(shared) + slots * sizeof(slot)) {
     void* p = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
+    if (p == MAP_FAILED)
+        throw std::runtime_error(fmt::format("cannot map a task board of {} slots ({} MB): {} (lower --task-queue or --workers)",
+                                             slots, bytes_ / 1'000'000, std::strerror(errno)));
     shared_ = static_cast<shared*>(p);
 }
 

@@ -2,6 +2,7 @@
 #include "server/task_board.hpp"
 
 #include <doctest/doctest.h>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,4 +78,8 @@ TEST_CASE("ids and tasks are shared with a forked process; a dead process's unfi
     board.lose_tasks_of(child);
     CHECK(board.read(2)->status == task_status::lost);
     CHECK(board.read(3)->status == task_status::queued);  // another process's task is untouched
+}
+
+TEST_CASE("a board too large to map is a one-line error, not a crash") {
+    CHECK_THROWS_WITH_AS(task_board(std::size_t{1} << 50), doctest::Contains("cannot map a task board"), std::runtime_error);
 }
