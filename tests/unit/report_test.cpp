@@ -95,6 +95,26 @@ TEST_CASE("CSV has one row per request with the server fields") {
           std::string::npos);
 }
 
+TEST_CASE("the HTML timeline draws a busy server thread at the chart's resolution, not per request") {
+    // 20 000 back-to-back 1 ms handlers on one thread, and one lone handler after a gap.
+    scenario_result r{"busy", "Busy", "One thread, many requests.", {}, {}};
+    arm_result a;
+    a.spec = synthetic_spec("blocking", "/blocking", model_kind::serialized, 20'000);
+    a.run = synthetic_run(20'000, 1, true);
+    auto lone = a.run.requests.back();
+    lone.server->start_ns += 100 * ms_ns;  // far more than a pixel later
+    lone.server->end_ns = lone.end_ns = lone.server->start_ns + ms_ns;
+    a.run.requests.push_back(lone);
+    a.stats = analyze(a.spec, a.run);
+    r.arms.push_back(a);
+    auto html = render_html({r});
+    std::size_t runs = 0;
+    for (auto at = html.find("class=\"run\""); at != std::string::npos; at = html.find("class=\"run\"", at + 1)) ++runs;
+    // 40 request lanes (each with its handler), then the thread's lane: one span, and the lone one.
+    CHECK(runs == 40 + 2);
+    CHECK(html.size() < 100'000);
+}
+
 TEST_CASE("Markdown is a pasteable table") {
     auto md = render_markdown(two_arm_result());
     CAPTURE(md);
