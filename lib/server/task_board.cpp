@@ -3,7 +3,6 @@
 #include "server/server.hpp"
 
 #include <algorithm>
-
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -34,9 +33,11 @@ using word = std::atomic_ref<std::uint64_t>;
 // worker); a reader that sees it held this long gives up. A write takes tens of nanoseconds.
 constexpr int patience = 1 << 20;
 
-void store(std::uint64_t& field, std::uint64_t v) { word(field).store(v, std::memory_order_relaxed); }
-// Acquire, so that a reader's second look at the slot's count cannot move before it (the
-// seqlock's check; an atomic_thread_fence would say the same, but ThreadSanitizer cannot see fences).
+// A field is stored with release and loaded with acquire: a reader that sees a value a writer
+// stored inside the lock then also sees the count the writer made odd, so its second look at
+// the count tells it to read again (the seqlock's check; fences would say the same, but
+// ThreadSanitizer cannot see fences). On x86 these are plain moves all the same.
+void store(std::uint64_t& field, std::uint64_t v) { word(field).store(v, std::memory_order_release); }
 std::uint64_t load(std::uint64_t& field) { return word(field).load(std::memory_order_acquire); }
 
 // Takes the slot's seqlock (the count made odd) and returns the count to release it with.
