@@ -97,7 +97,7 @@ TEST_CASE("CSV has one row per request with the server fields") {
 
 TEST_CASE("the HTML timeline draws a busy server thread at the chart's resolution, not per request") {
     // 20 000 back-to-back 1 ms handlers on one thread, and one lone handler after a gap.
-    scenario_result r{"busy", "Busy", "One thread, many requests.", {}, {}};
+    scenario_result r{"busy", "Busy", "One thread, many requests.", {}, {}, {}};
     arm_result a;
     a.spec = synthetic_spec("blocking", "/blocking", model_kind::serialized, 20'000);
     a.run = synthetic_run(20'000, 1, true);

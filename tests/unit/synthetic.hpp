@@ -40,7 +40,7 @@ inline arm_spec synthetic_spec(const char* name, const char* route, model_kind m
 // Two arms over the same ten 100 ms requests: "blocking" (serialized) and "async" (concurrent).
 // Needs analysis/analysis.hpp for analyze().
 inline scenario_result synthetic_result() {
-    scenario_result r{"demo", "A demo", "Blocking serializes; awaiting overlaps.", {}, {}};
+    scenario_result r{"demo", "A demo", "Blocking serializes; awaiting overlaps.", {}, {}, {}};
     for (bool serialized : {true, false}) {
         arm_result a;
         a.spec = serialized ? synthetic_spec("blocking", "/blocking", model_kind::serialized)
