@@ -188,7 +188,7 @@ int cmd_load(const load_flags& flags) {
     if (flags.output.format == "json") {
         sink.write(lab::render_arm_json(arm, flags.output.detail));
     } else {
-        lab::scenario_result result{"load", flags.url, "One run against a URL.", {arm}, {}};
+        lab::scenario_result result{"load", flags.url, "One run against a URL.", {arm}, {}, {}};
         sink.write(lab::render(result, flags.output.render()));
     }
     return arm.stats.ok == arm.spec.requests ? 0 : exit_failed;
