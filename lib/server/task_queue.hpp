@@ -34,7 +34,7 @@ private:
 
     task_board& board_;
     const long long pid_;
-    mutable std::mutex mutex_;  // also keeps this process's writes to the board one at a time
+    mutable std::mutex mutex_;  // guards waiting_ and stopping_ (the board locks its own slots)
     std::condition_variable ready_;
     std::deque<task_view> waiting_;
     std::size_t capacity_;
