@@ -1,12 +1,14 @@
 // concurrency-lab: parse the command line, dispatch, map failures to exit codes
 // (0 ok, 1 a run failed, 2 usage or input error). No lab logic lives here.
 #include "analysis/analysis.hpp"
+#include "analysis/findings.hpp"
 #include "check/check.hpp"
 #include "load/load_generator.hpp"
 #include "process/fd_limit.hpp"
 #include "process/server_process.hpp"
 #include "report/atomic_file.hpp"
 #include "report/report.hpp"
+#include "scenario/locations.hpp"
 #include "scenario/runner.hpp"
 #include "scenario/url_arm.hpp"
 #include "scenario/scenario_spec.hpp"
@@ -124,7 +126,8 @@ int cmd_scenario(const scenario_flags& flags) {
     clear_progress();
     sink.write(specs.size() == 1 && flags.name != "all" ? lab::render(results.front(), flags.output.render())
                                                         : lab::render_many(results, flags.output.render()));
-    return 0;
+    bool judged = std::all_of(results.begin(), results.end(), lab::every_arm_judged);
+    return judged ? 0 : exit_failed;
 }
 
 int cmd_serve(const lab::server_options& options) {
@@ -214,7 +217,14 @@ int cmd_check(const check_flags& flags) {
     }
     lab::check_options options;
     options.scenarios = flags.scenarios;
-    // Recording measures afresh; otherwise compare with the baseline when there is one.
+    // Recording measures afresh but keeps the entries of scenarios it does not run;
+    // otherwise compare with the baseline when there is one.
+    std::optional<lab::baseline> kept;
+    try {
+        if (flags.record && fs::exists(baseline_path)) kept = lab::load_baseline(baseline_path);
+    } catch (const lab::baseline_error& e) {
+        throw usage_error(e.what());
+    }
     if (!flags.record && (!flags.baseline.empty() || fs::exists(baseline_path))) options.baseline_file = baseline_path;
     options.executable = lab::self_executable();
     options.progress = progress_line;
@@ -232,8 +242,10 @@ int cmd_check(const check_flags& flags) {
     bool all_pass = std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.pass; });
     if (junit) junit->commit(lab::render_junit(rows, seconds));
     if (record && all_pass) {
-        record->commit(lab::render_baseline(rows));
-        fmt::print("  baseline written to {}\n", baseline_path.string());
+        auto update = lab::render_baseline(rows, kept ? &*kept : nullptr);
+        record->commit(update.document);
+        fmt::print("  baseline written to {}: updated {}, kept {}\n", baseline_path.string(), update.updated,
+                   update.kept);
     } else if (record) {
         fmt::print("  baseline not written: a ratio is outside its bounds\n");
     }

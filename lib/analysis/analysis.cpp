@@ -35,24 +35,82 @@ double ideal_ms(model_kind model, int n, int c, int lanes, double t_ms) {
     return 0;
 }
 
-model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, model_kind expected,
-                         double floor_ms) {
-    if (wall_ms <= 0 || t_ms <= 0) return model_kind::none;
-    std::vector<model_kind> candidates{model_kind::serialized, model_kind::concurrent};
-    if (expected == model_kind::pool || expected == model_kind::parallel) candidates.push_back(expected);
+model_kind closest_of(double wall_ms, const std::vector<model_ideal>& candidates, model_kind expected) {
+    if (wall_ms <= 0) return model_kind::none;
     model_kind best = model_kind::none;
     double best_distance = INFINITY;
-    for (auto m : candidates) {
-        double ideal = std::max(ideal_ms(m, n, c, lanes, t_ms), floor_ms);
-        if (ideal <= 0) continue;
-        double distance = std::abs(std::log(wall_ms / ideal));
+    for (const auto& c : candidates) {
+        if (c.ms <= 0) continue;
+        double distance = std::abs(std::log(wall_ms / c.ms));
         bool tie = std::abs(distance - best_distance) < 1e-12;
-        if (distance < best_distance || (tie && m == expected)) {
-            best = m;
+        if (distance < best_distance || (tie && c.model == expected)) {
+            best = c.model;
             best_distance = distance;
         }
     }
     return best;
+}
+
+// The models a run is weighed against: its own first, then serialized and concurrent.
+static std::vector<model_ideal> candidate_ideals(int n, int c, int lanes, double t_ms, model_kind expected,
+                                                 double floor_ms) {
+    std::vector<model_ideal> out;
+    if (t_ms <= 0) return out;
+    auto add = [&](model_kind m) {
+        for (const auto& have : out)
+            if (have.model == m) return;
+        out.push_back({m, std::max(ideal_ms(m, n, c, lanes, t_ms), floor_ms)});
+    };
+    if (expected != model_kind::none) add(expected);
+    add(model_kind::serialized);
+    add(model_kind::concurrent);
+    return out;
+}
+
+model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, model_kind expected,
+                         double floor_ms) {
+    std::vector<model_ideal> candidates = candidate_ideals(n, c, lanes, t_ms, expected, floor_ms);
+    // Only the arm's own model may be a pool or parallel lanes; the others are the two extremes.
+    if (expected != model_kind::pool && expected != model_kind::parallel)
+        std::erase_if(candidates, [&](const auto& m) { return m.model == model_kind::pool || m.model == model_kind::parallel; });
+    return closest_of(wall_ms, candidates, expected);
+}
+
+// Requests one worker can serve at once: one on a loop that blocks, its pool on the pool,
+// every connection it holds for coroutines.
+static int worker_lanes(const arm_spec& spec) {
+    if (spec.route == "/cpu") return spec.on == "pool" && !spec.gil ? spec.pool_threads : 1;
+    if (spec.route == "/pool") return spec.pool_threads;
+    if (spec.route == "/async") return spec.concurrency;
+    return 1;
+}
+
+double split_ideal_ms(const arm_spec& spec, const std::map<long long, int>& per_pid) {
+    const int lanes = spec.lanes > 0 ? spec.lanes : spec.pool_threads;
+    const double balanced = ideal_ms(spec.model, spec.requests, spec.concurrency, lanes, spec.ms);
+    double busiest = 0;
+    const int per_worker = std::min(worker_lanes(spec), spec.concurrency);
+    for (const auto& [pid, count] : per_pid)
+        busiest = std::max(busiest, ideal_ms(model_kind::pool, count, count, per_worker, spec.ms));
+    return std::max(balanced, busiest);
+}
+
+bool processes_overlapped(const load_run& run) {
+    struct span { std::int64_t start, end, pid; };
+    std::vector<span> spans;
+    for (const auto& r : run.requests)
+        if (r.error == error_kind::none && r.server) spans.push_back({r.server->start_ns, r.server->end_ns, r.server->pid});
+    std::sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+    // Sweep in start order, keeping the latest end seen per pid: a handler that starts
+    // before another process's handler has ended ran beside it.
+    std::map<std::int64_t, std::int64_t> last_end;
+    for (const auto& s : spans) {
+        for (const auto& [pid, end] : last_end)
+            if (pid != s.pid && end > s.start) return true;
+        auto& mine = last_end[s.pid];
+        mine = std::max(mine, s.end);
+    }
+    return false;
 }
 
 double overlap_factor(const std::vector<interval>& intervals) {
@@ -147,14 +205,25 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     s.overlap = s.wall_ms > 0 ? latency_sum / s.wall_ms : 0;
     s.server_overlap = overlap_factor(handlers);
 
+    s.asked = spec.requests;
+    const bool probe_failed = run.probe && run.probe->error != error_kind::none;
+    if (s.ok == 0) s.outcome = run_outcome::failed;
+    else if (s.ok < s.asked || probe_failed) s.outcome = run_outcome::partial;
+
     const int lanes = spec.lanes > 0 ? spec.lanes : spec.pool_threads;
     // An open loop cannot finish before its last request is due, plus that request's t.
     const double schedule_ms = spec.rate > 0 ? (spec.requests - 1) / spec.rate * 1000 + spec.ms : 0;
-    s.ideal_ms = spec.model == model_kind::none
-                     ? 0
-                     : std::max(ideal_ms(spec.model, spec.requests, spec.concurrency, lanes, spec.ms), schedule_ms);
+    s.ideals = candidate_ideals(spec.requests, spec.concurrency, lanes, spec.ms, spec.model, schedule_ms);
+    s.processes_overlapped = processes_overlapped(run);
+    if (spec.workers > 1 && !s.ideals.empty() && s.outcome == run_outcome::judged)
+        s.ideals.front().ms = std::max(split_ideal_ms(spec, s.per_pid), schedule_ms);
+    // Handlers that ran in two processes at once were not serialized, whatever the wall says.
+    // (On one core, where the arm's own model is serialized, the processes took turns: it stays.)
+    if (s.processes_overlapped)
+        std::erase_if(s.ideals, [&](const auto& m) { return m.model == model_kind::serialized && m.model != spec.model; });
+    s.ideal_ms = spec.model == model_kind::none || s.ideals.empty() ? 0 : s.ideals.front().ms;
     s.measured_over_ideal = s.ideal_ms > 0 ? s.wall_ms / s.ideal_ms : 0;
-    s.verdict = closest_model(s.wall_ms, spec.requests, spec.concurrency, lanes, spec.ms, spec.model, schedule_ms);
+    if (s.outcome == run_outcome::judged) s.verdict = closest_of(s.wall_ms, s.ideals, spec.model);
     if (spec.ms > 0) s.waves = completion_waves(run, static_cast<std::int64_t>(spec.ms * ns_per_ms / 2));
     if (run.probe && run.probe->error == error_kind::none)
         s.probe_ms = static_cast<double>(run.probe->end_ns - run.probe->start_ns) / ns_per_ms;

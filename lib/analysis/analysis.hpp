@@ -2,6 +2,7 @@
 // Statistics, ideal models and verdicts (DESIGN.md §4). Pure: records in, numbers out.
 #include "model/records.hpp"
 
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +21,22 @@ double percentile(const std::vector<double>& sorted, double p);
 // Ideal wall time of N requests of t ms each at client concurrency C, for one model.
 // `lanes` is the pool size K for `pool` and the parallel lanes P for `parallel`.
 double ideal_ms(model_kind model, int n, int c, int lanes, double t_ms);
+
+// The candidate whose ideal is closest (as a ratio) to the measured wall; ties go to
+// `expected`. `none` when no candidate has a positive ideal.
+model_kind closest_of(double wall_ms, const std::vector<model_ideal>& candidates, model_kind expected);
+
+// How far a measurement may stray from the verdict's ideal and still be called "about"
+// it: within a factor of 1.25 either way.
+inline constexpr double verdict_tolerance = 1.25;
+
+// The ideal of a prefork arm on the split that happened: each worker serves only its own
+// requests, so the busiest one sets the pace (3 / 1 on two workers of 100 ms: 300 ms).
+// Never below the arm's balanced ideal, which counts the cores the workers share.
+double split_ideal_ms(const arm_spec& spec, const std::map<long long, int>& per_pid);
+
+// Whether handlers of two different processes ever ran at the same moment.
+bool processes_overlapped(const load_run& run);
 
 // The model whose ideal wall time is closest (as a ratio) to the measured one.
 // Models with equal ideals are told apart by `expected`, the arm's own model.

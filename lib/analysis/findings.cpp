@@ -3,8 +3,11 @@
 #include "analysis/analysis.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
+#include <thread>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace lab {
 
@@ -16,8 +19,97 @@ static std::string format_duration(double ms) {
     return ms >= 1000 ? fmt::format("{:.2f} s", ms / 1000) : fmt::format("{:.0f} ms", ms);
 }
 
+static unsigned machine_cores_seen() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// "4 timeout, 1 read": the failures of a run by kind.
+static std::string failure_kinds(const arm_stats& s) {
+    std::vector<std::string> kinds;
+    for (std::size_t i = 0; i < s.errors.size(); ++i)
+        if (s.errors[i] > 0) kinds.push_back(fmt::format("{} {}", s.errors[i], error_kind_names[i]));
+    return fmt::format("{}", fmt::join(kinds, ", "));
+}
+
+// A run with failures is not judged: say what failed, how often and when.
+static std::string explain_failures(const arm_result& arm) {
+    const auto& s = arm.stats;
+    std::int64_t first = 0, last = 0;
+    int failed = 0;
+    for (const auto& r : arm.run.requests) {
+        if (r.error == error_kind::none) continue;
+        first = failed++ == 0 ? r.end_ns : std::min(first, r.end_ns);
+        last = std::max(last, r.end_ns);
+    }
+    const int missing = std::max(0, s.asked - s.ok - failed);  // asked for, never sent (an interrupted run)
+    const std::string from = format_duration(static_cast<double>(first - arm.run.t0_ns) / 1e6);
+    const std::string to = format_duration(static_cast<double>(last - arm.run.t0_ns) / 1e6);
+    std::string what = failed > 0 ? fmt::format("{} of {} requests failed ({}), {} after the window opened", failed,
+                                                s.asked, failure_kinds(s),
+                                                from == to ? "at " + from : fmt::format("from {} to {}", from, to))
+                                  : std::string();
+    if (missing > 0) what += fmt::format("{}{} of {} were never sent", what.empty() ? "" : "; ", missing, s.asked);
+    if (arm.run.probe && arm.run.probe->error != error_kind::none)
+        what += fmt::format("{}the probe {} failed ({})", what.empty() ? "" : "; ", arm.spec.probe_route,
+                            to_string(arm.run.probe->error));
+    return fmt::format("{}: {} — {}; {} succeeded. No model is judged on a run with failures{}.", arm.spec.name,
+                       verdict_name(s), what, s.ok,
+                       arm.spec.expect_failures ? " (here the failures are the lesson)" : "");
+}
+
+static double ideal_of(const arm_stats& s, model_kind m) {
+    for (const auto& i : s.ideals)
+        if (i.model == m) return i.ms;
+    return 0;
+}
+
+// A measurement too far from every model to be called "about" one: say where it falls.
+static std::string explain_between(const arm_result& arm) {
+    const auto& s = arm.stats;
+    std::vector<model_ideal> sorted = s.ideals;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.ms < b.ms; });
+    const model_ideal* below = nullptr;
+    const model_ideal* above = nullptr;
+    for (const auto& i : sorted) {
+        if (i.ms <= s.wall_ms) below = &i;
+        if (i.ms >= s.wall_ms && !above) above = &i;
+    }
+    const std::string shared =
+        arm.spec.route == "/cpu" ? fmt::format(" — the server's CPU work shared this machine's {} cores with the client",
+                                               machine_cores_seen())
+                                 : "";
+    if (below && above)
+        return fmt::format("{}: {} lies between the {} ideal of {} and the {} ideal of {}, nearer the {} "
+                           "({:.2f} × its ideal){}.",
+                           arm.spec.name, format_duration(s.wall_ms), to_string(below->model), format_duration(below->ms),
+                           to_string(above->model), format_duration(above->ms), to_string(s.verdict),
+                           s.wall_ms / ideal_of(s, s.verdict), shared);
+    if (above)
+        return fmt::format("{}: {} is below every model's ideal (the fastest, {}, is {}): no scheduler finishes "
+                           "sooner, so a clock or a record is wrong.",
+                           arm.spec.name, format_duration(s.wall_ms), to_string(above->model), format_duration(above->ms));
+    return fmt::format("{}: {} is {:.2f} × even the slowest model's ideal ({} {}): slower than anything the route's "
+                       "model predicts{}.",
+                       arm.spec.name, format_duration(s.wall_ms), s.wall_ms / below->ms, to_string(below->model),
+                       format_duration(below->ms), shared);
+}
+
+// "3 / 1 across 2 workers: the busiest took 3 × 100 ms": the split a prefork arm is judged on.
+static std::string split_clause(const arm_result& arm) {
+    const auto& s = arm.stats;
+    if (arm.spec.workers <= 1 || s.per_pid.empty()) return "";
+    std::vector<int> counts;
+    for (const auto& [pid, n] : s.per_pid) counts.push_back(n);
+    std::sort(counts.rbegin(), counts.rend());
+    return fmt::format("{} across {} workers: the busiest served {} of the {} requests", fmt::join(counts, " / "),
+                       arm.spec.workers, counts.front(), s.ok);
+}
+
 static std::string explain(const arm_result& arm) {
     const auto& s = arm.stats;
+    if (s.outcome != run_outcome::judged) return explain_failures(arm);
+    if (s.verdict == model_kind::none) return fmt::format("{}: no model fits (t = 0).", arm.spec.name);
+    const double ideal = ideal_of(s, s.verdict);
+    if (std::abs(std::log(s.wall_ms / ideal)) > std::log(verdict_tolerance)) return explain_between(arm);
+    const std::string split = split_clause(arm);
     switch (s.verdict) {
         case model_kind::serialized:
             return fmt::format("{}: serialized — {}, so {} requests took {:.0f} ms, about {} × {:.0f} ms.",
@@ -38,23 +130,32 @@ static std::string explain(const arm_result& arm) {
             return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}); {} requests at "
                                "concurrency {} took {:.0f} ms against an ideal of {:.0f} ms.",
                                arm.spec.name, s.server_overlap, arm.spec.requests, arm.spec.concurrency, s.wall_ms,
-                               s.ideal_ms);
+                               ideal);
         case model_kind::pool:
             return fmt::format("{}: pool — {} threads took the blocking work off the loop; {:.0f} ms against an "
                                "ideal of {:.0f} ms.",
-                               arm.spec.name, arm.spec.pool_threads, s.wall_ms, s.ideal_ms);
+                               arm.spec.name, arm.spec.pool_threads, s.wall_ms, ideal);
         case model_kind::parallel:
+            if (!split.empty())
+                return fmt::format("{}: parallel — {}, which sets the ideal at {:.0f} ms; measured {:.0f} ms.",
+                                   arm.spec.name, split, ideal, s.wall_ms);
             return fmt::format("{}: parallel — {:.0f} ms against an ideal of {:.0f} ms.", arm.spec.name, s.wall_ms,
-                               s.ideal_ms);
+                               ideal);
         case model_kind::none: break;
     }
-    return fmt::format("{}: no model fits (t = 0 or nothing succeeded).", arm.spec.name);
+    return "";
 }
 
 double jobs_done_ms(const arm_result& arm) {
     std::int64_t last = 0;
     for (const auto& j : arm.jobs) last = std::max(last, j.end_ns);
     return last > 0 ? static_cast<double>(last - arm.run.t0_ns) / 1e6 : 0;
+}
+
+bool every_arm_judged(const scenario_result& result) {
+    return std::all_of(result.arms.begin(), result.arms.end(), [](const arm_result& a) {
+        return a.stats.outcome == run_outcome::judged || a.spec.expect_failures;
+    });
 }
 
 void add_speedups(scenario_result& result) {
@@ -102,11 +203,8 @@ std::vector<std::string> findings(const scenario_result& result) {
                                   arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_first_tenth_ms),
                                   format_duration(s.corrected_last_tenth_ms), format_duration(s.latency_ms.p50)));
         }
-        int failed = 0;
-        for (int e : arm.stats.errors) failed += e;
-        if (failed > 0)
-            notes.push_back(fmt::format("{}: {} of {} requests failed — see the failed column.", arm.spec.name,
-                                        failed, arm.spec.requests));
+        // An open loop's wall is its schedule, so its failures get a sentence of their own.
+        if (arm.stats.open_loop && arm.stats.outcome != run_outcome::judged) notes.push_back(explain_failures(arm));
         if (arm.spec.seed_s) {
             double seed_ms = *arm.spec.seed_s * 1000;
             double floor = physical_floor_ms(arm.spec);

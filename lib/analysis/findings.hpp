@@ -15,6 +15,9 @@ std::vector<std::string> findings(const scenario_result& result);
 // When the last background job of a /tasks arm finished, in ms after the window opened (0: none).
 double jobs_done_ms(const arm_result& arm);
 
+// True when every arm was judged, or its failures are its lesson: the run exits 0, else 1.
+bool every_arm_judged(const scenario_result& result);
+
 // Fills each arm's speedup against result.baseline (when it names an arm).
 void add_speedups(scenario_result& result);
 

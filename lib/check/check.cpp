@@ -22,6 +22,7 @@ baseline load_baseline(const std::filesystem::path& file) {
             baseline_entry e;
             e.value = entry.at("value").get<double>();
             e.tolerance = entry.value("tolerance", 0.4);
+            e.ratio = entry.value("ratio", std::string());
             if (!(e.value > 0) || !(e.tolerance > 0))
                 throw baseline_error(fmt::format("{}: ratios.{}: value and tolerance must be positive", file.string(), key));
             out.ratios[key] = e;

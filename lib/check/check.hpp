@@ -16,6 +16,7 @@ namespace lab {
 struct baseline_entry {
     double value = 0;
     double tolerance = 0.4;
+    std::string ratio;  // the expression, as the scenario file wrote it
 };
 
 struct baseline {
@@ -48,8 +49,14 @@ std::vector<check_row> evaluate_expectations(const std::vector<expectation>& exp
 std::string render_check_table(const std::vector<check_row>& rows);
 std::string render_junit(const std::vector<check_row>& rows, double seconds);
 
-// A new baseline document with this run's values and the machine's facts.
-std::string render_baseline(const std::vector<check_row>& rows);
+// A baseline document with this run's values and the machine's facts. Entries of `kept`
+// that this run did not measure stay as they were, so recording a subset of the
+// scenarios updates those and keeps the rest.
+struct baseline_update {
+    std::string document;
+    int updated = 0, kept = 0;
+};
+baseline_update render_baseline(const std::vector<check_row>& rows, const baseline* kept = nullptr);
 
 struct check_options {
     std::vector<std::string> scenarios;  // names; empty: every scenario with expectations

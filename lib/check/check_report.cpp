@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/utsname.h>
@@ -95,7 +96,7 @@ std::string render_junit(const std::vector<check_row>& rows, double seconds) {
     return out.str();
 }
 
-std::string render_baseline(const std::vector<check_row>& rows) {
+baseline_update render_baseline(const std::vector<check_row>& rows, const baseline* kept) {
     utsname u{};
     ::uname(&u);
     nlohmann::ordered_json doc;
@@ -103,15 +104,24 @@ std::string render_baseline(const std::vector<check_row>& rows) {
                       {"kernel", fmt::format("{} {}", u.sysname, u.release)},
                       {"compiler", fmt::format("g++ {}", __VERSION__)},
                       {"date", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)))}};
-    nlohmann::ordered_json ratios = nlohmann::ordered_json::object();
+    // Keys in order, whichever run wrote them, so a merged baseline diffs cleanly.
+    std::map<std::string, nlohmann::ordered_json> ratios;
+    baseline_update out;
+    if (kept)
+        for (const auto& [key, e] : kept->ratios)
+            ratios[key] = {{"ratio", e.ratio}, {"value", e.value}, {"tolerance", e.tolerance}};
     for (const auto& r : rows) {
         if (!r.measured) continue;
         ratios[r.scenario + "/" + r.name] = {{"ratio", r.ratio},
                                              {"value", std::round(*r.measured * 1000) / 1000},
                                              {"tolerance", r.tolerance}};
+        out.updated++;
     }
-    doc["ratios"] = ratios;
-    return doc.dump(2) + "\n";
+    out.kept = static_cast<int>(ratios.size()) - out.updated;
+    doc["ratios"] = nlohmann::ordered_json::object();
+    for (auto& [key, entry] : ratios) doc["ratios"][key] = std::move(entry);
+    out.document = doc.dump(2) + "\n";
+    return out;
 }
 
 }  // namespace lab

@@ -1,5 +1,6 @@
 #include "check/check.hpp"
 
+#include "scenario/locations.hpp"
 #include "scenario/runner.hpp"
 #include "scenario/scenario_spec.hpp"
 
@@ -24,6 +25,9 @@ std::vector<scenario_spec> selected(const check_options& options) {
         auto spec = load_scenario_file(file);
         if (!spec.expectations.empty() && !spec.long_running) specs.push_back(std::move(spec));
     }
+    // A CI job that checked nothing must not go green.
+    if (specs.empty())
+        throw scenario_error(fmt::format("no scenario in {} states expectations to check", scenario_dir().string()));
     return specs;
 }
 

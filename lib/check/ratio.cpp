@@ -93,6 +93,12 @@ std::optional<double> evaluate(const ratio_expr& expr, const scenario_result& re
     auto value_of = [&](const std::string& arm, const std::string& metric) -> std::optional<double> {
         for (const auto& a : result.arms)
             if (a.spec.name == arm) {
+                // A ratio of a run with failures would judge what was not measured.
+                if (a.stats.outcome != run_outcome::judged && !a.spec.expect_failures) {
+                    error = fmt::format("arm '{}' is {}: {} of {} requests succeeded", arm, verdict_name(a.stats),
+                                        a.stats.ok, a.stats.asked);
+                    return std::nullopt;
+                }
                 auto v = metric_value(a, metric);
                 if (!v) error = fmt::format("{}.{} has no value in this run", arm, metric);
                 return v;

@@ -48,6 +48,16 @@ struct load_run {
 // The execution models of DESIGN.md §4; `none` when a target's model is unknown.
 enum class model_kind { none, serialized, concurrent, pool, parallel };
 
+// Whether a run can be judged against the models (DESIGN.md §9): only when every request
+// asked for was answered with 2xx. A run with failures names no model.
+enum class run_outcome { judged, partial, failed };
+
+// One model's ideal wall time for an arm, as the verdict weighed it.
+struct model_ideal {
+    model_kind model = model_kind::none;
+    double ms = 0;
+};
+
 struct arm_spec {
     std::string name;
     std::string route;      // path only, e.g. "/blocking"
@@ -74,6 +84,7 @@ struct arm_spec {
     bool test_routes = false;
     int accept_gate_us = 0;
     bool post = false;      // send POST instead of GET (POST /tasks)
+    bool expect_failures = false;  // failures are the arm's lesson (worker-crash): a partial run does not fail
     int task_workers = 2;   // background threads behind /tasks
 
     // CPU work (/cpu): where it runs and how much; `ms` is the calibrated duration of one call.
@@ -104,7 +115,11 @@ struct arm_stats {
     double wall_ms = 0;
     double ideal_ms = 0;          // 0 when the model is unknown
     double measured_over_ideal = 0;
-    model_kind verdict = model_kind::none;
+    run_outcome outcome = run_outcome::judged;
+    model_kind verdict = model_kind::none;  // none unless the run was judged
+    std::vector<model_ideal> ideals;  // every model the verdict weighed, the arm's own model's first
+    bool processes_overlapped = false;  // handlers of two processes ran at the same moment
+    int asked = 0;                // requests asked for (N), the probe not included
     double overlap = 0;           // sum of client latencies / wall
     double server_overlap = 0;    // sum of handler times / span of handler times
     latency_summary latency_ms;
@@ -145,6 +160,10 @@ struct scenario_result {
     std::string baseline;            // the arm speedups are measured against, if any
 };
 
+inline const char* to_string(error_kind e) {
+    return e == error_kind::none ? "none" : error_kind_names[static_cast<std::size_t>(e) - 1];
+}
+
 inline const char* to_string(model_kind m) {
     switch (m) {
         case model_kind::serialized: return "serialized";
@@ -154,6 +173,16 @@ inline const char* to_string(model_kind m) {
         case model_kind::none: break;
     }
     return "none";
+}
+
+// The verdict column: the model a judged run fits, or why none is named.
+inline const char* verdict_name(const arm_stats& s) {
+    switch (s.outcome) {
+        case run_outcome::failed: return "failed";
+        case run_outcome::partial: return "partial";
+        case run_outcome::judged: break;
+    }
+    return to_string(s.verdict);
 }
 
 }  // namespace lab

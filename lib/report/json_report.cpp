@@ -56,9 +56,11 @@ json arm_object(const arm_result& a, bool detail) {
     o["wall_ms"] = round3(s.wall_ms);
     o["repeat_wall_ms"] = a.repeat_wall_ms;
     o["ideal_ms"] = s.ideal_ms > 0 ? json(round3(s.ideal_ms)) : json(nullptr);
-    o["measured_over_ideal"] = s.ideal_ms > 0 ? json(round3(s.measured_over_ideal)) : json(nullptr);
+    // Only a judged run has a distance from its model (DESIGN.md §9).
+    o["measured_over_ideal"] =
+        s.ideal_ms > 0 && s.outcome == run_outcome::judged ? json(round3(s.measured_over_ideal)) : json(nullptr);
     o["model"] = to_string(a.spec.model);
-    o["verdict"] = to_string(s.verdict);
+    o["verdict"] = verdict_name(s);
     o["overlap"] = round3(s.overlap);
     o["server_overlap"] = round3(s.server_overlap);
     o["latency_ms"] = summary_object(s.latency_ms);

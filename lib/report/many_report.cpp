@@ -16,8 +16,10 @@ std::string all_arms_table(const std::vector<scenario_result>& results) {
         for (const auto& a : r.arms)
             table.add_row({r.name, a.spec.name, format_ms(a.stats.wall_ms),
                            a.stats.ideal_ms > 0 ? format_ms(a.stats.ideal_ms) : "n/a",
-                           a.stats.ideal_ms > 0 ? fmt::format("{:.3f}", a.stats.measured_over_ideal) : "n/a",
-                           to_string(a.stats.verdict), failures_text(a.stats)});
+                           a.stats.ideal_ms > 0 && a.stats.outcome == run_outcome::judged
+                               ? fmt::format("{:.3f}", a.stats.measured_over_ideal)
+                               : "n/a",
+                           verdict_name(a.stats), failures_text(a.stats)});
     return "\n  summary\n\n" + table.str();
 }
 

@@ -35,8 +35,10 @@ std::string latency_table(const scenario_result& r) {
     for (const auto& a : r.arms) {
         const auto& s = a.stats;
         const auto& l = s.latency_ms;
-        table.add_row({a.spec.name, format_ms(l.min), format_ms(l.p50), format_ms(l.p90), format_ms(l.p99),
-                       format_ms(l.max), fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap),
+        // No answer, no latency: a dash, not a row of zeros that reads like a fast server.
+        auto latency = [&](double v) { return s.ok > 0 ? format_ms(v) : std::string("—"); };
+        table.add_row({a.spec.name, latency(l.min), latency(l.p50), latency(l.p90), latency(l.p99),
+                       latency(l.max), fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap),
                        fmt::format("{:.0f}", s.rps),
                        a.peak_rss_kb > 0 ? fmt::format("{:.1f} MiB", a.peak_rss_kb / 1024.0) : "—",
                        std::to_string(s.ok), failures_text(s)});
@@ -142,8 +144,10 @@ summary_table arms_summary(const scenario_result& r) {
             fmt::format("{} × {}", a.spec.requests, a.spec.concurrency),
             format_ms(s.wall_ms),
             s.ideal_ms > 0 ? fmt::format("{} ({})", format_ms(s.ideal_ms), to_string(a.spec.model)) : "n/a",
-            s.ideal_ms > 0 ? fmt::format("{:.3f}", s.measured_over_ideal) : "n/a",
-            to_string(s.verdict)};
+            s.ideal_ms > 0 && s.outcome == run_outcome::judged ? fmt::format("{:.3f}", s.measured_over_ideal)
+            : s.ideal_ms > 0                                 ? "—"
+                                                             : "n/a",
+            verdict_name(s)};
         if (seed)
             row.insert(row.begin() + 3, {a.spec.seed_s ? fmt::format("~{} s", *a.spec.seed_s) : "",
                                          format_ms(physical_floor_ms(a.spec))});

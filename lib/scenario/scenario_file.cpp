@@ -170,6 +170,7 @@ public:
             arm.on = *v;
         }
         if (auto v = boolean(t, prefix, "test_routes")) arm.test_routes = *v;
+        if (auto v = boolean(t, prefix, "expect_failures")) arm.expect_failures = *v;
         if (arm.reuse_port && arm.workers == 0)
             fail(t.get("reuse_port"), prefix + "reuse_port", "needs workers (one socket per worker)");
         read_probe(t, prefix, arm);
@@ -210,7 +211,7 @@ public:
     static std::set<std::string> arm_keys() {
         return {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s",
                 "probe", "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate", "method",
-                "task_workers"};
+                "task_workers", "expect_failures"};
     }
 
     // `sweep_workers = "2*cores"` turns one arm into arms NAME-1 … NAME-M, one per worker
@@ -325,29 +326,5 @@ void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
 }
 
 int machine_cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
-
-fs::path scenario_dir() {
-    if (const char* env = std::getenv("CONCURRENCY_LAB_SCENARIOS"); env && *env) return env;
-    return CONCURRENCY_LAB_SOURCE_DIR "/scenarios";
-}
-
-fs::path results_dir() { return CONCURRENCY_LAB_SOURCE_DIR "/results"; }
-
-fs::path find_scenario(const std::string& name) {
-    if (name.ends_with(".toml") || name.find('/') != std::string::npos) return name;
-    fs::path file = scenario_dir() / (name + ".toml");
-    if (!fs::is_regular_file(file))
-        throw scenario_error(fmt::format("unknown scenario '{}' (run 'concurrency-lab list' to see them)", name));
-    return file;
-}
-
-std::vector<fs::path> list_scenario_files() {
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(scenario_dir(), ec))
-        if (entry.path().extension() == ".toml") files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    return files;
-}
 
 }  // namespace lab

@@ -44,16 +44,4 @@ void apply_overrides(scenario_spec& spec, const scenario_overrides& overrides);
 // Cores of this machine, as the ideal models count them.
 int machine_cores();
 
-// The scenario directory: $CONCURRENCY_LAB_SCENARIOS, else the one in the source tree.
-std::filesystem::path scenario_dir();
-
-// results/ in the source tree: reference outputs and the CI baseline.
-std::filesystem::path results_dir();
-
-// NAME in the scenario directory, or a path to a .toml file. Throws scenario_error.
-std::filesystem::path find_scenario(const std::string& name_or_path);
-
-// Every scenario file in the directory, sorted by name.
-std::vector<std::filesystem::path> list_scenario_files();
-
 }  // namespace lab

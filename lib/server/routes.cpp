@@ -177,7 +177,33 @@ bool answer_at_once(const http_request& req, const server_state& state, reply& o
     return true;
 }
 
+namespace {
+
+// GET /crash (--test-routes): a worker dying while it serves others, for the supervisor to
+// notice and the client to count. It waits (at most 2 s) until this worker holds another
+// request, so the crash always takes in-flight requests with it — the lesson of worker-crash.
+loop_task<> crash_when_busy(server_state& state) {
+    loop_timer tick(co_await asio::this_coro::executor);
+    for (int waited_ms = 0; state.in_flight < 2 && waited_ms < 2000; ++waited_ms) {
+        tick.expires_after(std::chrono::milliseconds(1));
+        co_await tick.async_wait(on_loop);
+    }
+    ::raise(SIGKILL);
+}
+
+// Counts the request among the loop's in-flight ones for as long as its coroutine runs.
+struct in_flight_guard {
+    explicit in_flight_guard(int& n) : n_(n) { ++n_; }
+    ~in_flight_guard() { --n_; }
+    in_flight_guard(const in_flight_guard&) = delete;
+    in_flight_guard& operator=(const in_flight_guard&) = delete;
+    int& n_;
+};
+
+}  // namespace
+
 loop_task<> handle_request(const http_request& req, server_state& state, reply& out) {
+    in_flight_guard counted(state.in_flight);
     auto target = parse_target(req.target());
     if (!target) co_return set_error(out, http::status::bad_request, "malformed request target");
     const std::string& path = target->path;
@@ -186,9 +212,7 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
         co_return set_error(out, http::status::method_not_allowed, "only GET is served (and POST /tasks)");
     if (path.starts_with("/tasks/")) co_return report_task(std::string_view(path).substr(7), state, out);
     if (path == "/health") co_return health(state, out);
-    if (path == "/crash" && state.test_routes) {
-        ::raise(SIGKILL);  // a worker dying mid-request, for the supervisor to notice
-    }
+    if (path == "/crash" && state.test_routes) co_await crash_when_busy(state);
     if (path == "/cpu") co_return co_await handle_cpu(*target, state, out);
     if (path != "/blocking" && path != "/async" && path != "/pool")
         co_return set_error(out, http::status::not_found, "no route " + path);

@@ -22,6 +22,7 @@ struct server_state {
     std::chrono::milliseconds io_timeout;
     std::unique_ptr<task_board> own_tasks;  // unless the supervisor shares one among its workers
     task_queue tasks;
+    int in_flight = 0;  // handle_request coroutines running on the loop (loop thread only)
 
     explicit server_state(const server_options& options);
 };

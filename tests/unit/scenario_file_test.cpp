@@ -1,4 +1,5 @@
 #include "scenario/scenario_spec.hpp"
+#include "scenario/locations.hpp"
 
 #include <doctest/doctest.h>
 #include <string>
