@@ -6,7 +6,8 @@
 #include "load/load_generator.hpp"
 #include "process/fd_limit.hpp"
 #include "process/server_process.hpp"
-#include "report/atomic_file.hpp"
+#include "output/output_file.hpp"
+#include "process/interrupt.hpp"
 #include "report/report.hpp"
 #include "scenario/locations.hpp"
 #include "scenario/runner.hpp"
@@ -59,20 +60,30 @@ void add_output_flags(CLI::App& cmd, output_flags& flags) {
 }
 
 // Opened before any work starts, so an unwritable path fails before a run, not after.
-struct output_sink {
-    explicit output_sink(const output_flags& flags) {
-        try {
-            if (!flags.out.empty()) file = std::make_unique<lab::atomic_file>(flags.out);
-        } catch (const std::runtime_error& e) {
-            throw usage_error(e.what());
-        }
+std::unique_ptr<lab::output_file> open_output(const std::string& path) {
+    if (path.empty()) return nullptr;
+    try {
+        return std::make_unique<lab::output_file>(path);
+    } catch (const lab::output_error& e) {
+        throw usage_error(e.what());
     }
+}
+
+struct output_sink {
+    explicit output_sink(const output_flags& flags) : file(open_output(flags.out)) {}
     void write(const std::string& text) {
         if (file) file->commit(text);
         else std::fwrite(text.data(), 1, text.size(), stdout);
     }
-    std::unique_ptr<lab::atomic_file> file;
+    std::unique_ptr<lab::output_file> file;
 };
+
+// A run stopped by its first SIGINT or SIGTERM has printed what it measured; it ends as the
+// signal would have ended it (130, 143), so scripts still see the interruption.
+int exit_code(bool ok) {
+    if (int sig = lab::interrupt_signal().load()) return 128 + sig;
+    return ok ? 0 : exit_failed;
+}
 
 void progress_line(const std::string& line) {
     static const bool tty = ::isatty(STDERR_FILENO);
@@ -115,19 +126,18 @@ int cmd_scenario(const scenario_flags& flags) {
     }
     for (auto& spec : specs) lab::apply_overrides(spec, flags.overrides);
     output_sink sink(flags.output);
-    lab::install_child_cleanup_handlers();
+    lab::install_interrupt_handlers();
     std::vector<lab::scenario_result> results;
-    for (std::size_t i = 0; i < specs.size(); ++i) {
+    for (std::size_t i = 0; i < specs.size() && !lab::interrupt_signal().load(); ++i) {
         auto label = specs.size() > 1 ? fmt::format("[{}/{}] {}: ", i + 1, specs.size(), specs[i].name) : std::string();
-        results.push_back(lab::run_scenario(specs[i], {lab::self_executable(), [&](const std::string& line) {
-                                                           progress_line(label + line);
-                                                       }}));
+        results.push_back(lab::run_scenario(specs[i], {lab::self_executable(),
+                                                       [&](const std::string& line) { progress_line(label + line); },
+                                                       &lab::interrupt_signal()}));
     }
     clear_progress();
     sink.write(specs.size() == 1 && flags.name != "all" ? lab::render(results.front(), flags.output.render())
                                                         : lab::render_many(results, flags.output.render()));
-    bool judged = std::all_of(results.begin(), results.end(), lab::every_arm_judged);
-    return judged ? 0 : exit_failed;
+    return exit_code(std::all_of(results.begin(), results.end(), lab::every_arm_judged));
 }
 
 int cmd_serve(const lab::server_options& options) {
@@ -166,6 +176,8 @@ int cmd_load(const load_flags& flags) {
                                       p.elapsed_s));
         };
     output_sink sink(flags.output);
+    lab::install_interrupt_handlers();
+    options.stop = &lab::interrupt_signal();
     try {
         lab::require_fds(options.concurrency + 64L, "this load");
     } catch (const lab::fd_limit_error& e) {
@@ -185,16 +197,30 @@ int cmd_load(const load_flags& flags) {
     if (arm.run.record_limit_reached)
         fmt::print(stderr, "concurrency-lab: note: stopped after {} requests, the most one run records ({:.1f} of {} s)\n",
                    arm.run.requests.size(), static_cast<double>(arm.run.t1_ns - arm.run.t0_ns) / 1e9, options.duration_s);
-    arm.spec.requests = static_cast<int>(arm.run.requests.size());  // a duration decides the count
+    const double ran_s = static_cast<double>(arm.run.t1_ns - arm.run.t0_ns) / 1e9;
+    std::string interrupted;
+    if (arm.run.interrupted) {
+        interrupted = fmt::format("interrupted after {:.1f} {}{}", ran_s,
+                                  options.duration_s > 0 ? fmt::format("of {:g} s", options.duration_s)
+                                                         : fmt::format("s, {} of {} requests recorded",
+                                                                       arm.run.requests.size(), options.requests),
+                                  arm.run.cancelled > 0 ? fmt::format(" ({} in flight cancelled)", arm.run.cancelled) : "");
+        fmt::print(stderr, "concurrency-lab: note: {}\n", interrupted);
+    }
+    // A duration decides the count; a count stays what was asked for, so an interrupted run is partial.
+    if (options.duration_s > 0) arm.spec.requests = static_cast<int>(arm.run.requests.size());
     arm.stats = lab::analyze(arm.spec, arm.run);
     arm.repeat_wall_ms = {arm.stats.wall_ms};
     if (flags.output.format == "json") {
         sink.write(lab::render_arm_json(arm, flags.output.detail));
     } else {
         lab::scenario_result result{"load", flags.url, "One run against a URL.", {arm}, {}, {}};
+        result.notes = lab::findings(result);
+        result.interrupted = arm.run.interrupted;
+        if (!interrupted.empty()) result.notes.push_back(interrupted + ".");
         sink.write(lab::render(result, flags.output.render()));
     }
-    return arm.stats.ok == arm.spec.requests ? 0 : exit_failed;
+    return exit_code(arm.stats.outcome == lab::run_outcome::judged);
 }
 
 struct check_flags {
@@ -208,13 +234,8 @@ int cmd_check(const check_flags& flags) {
     namespace fs = std::filesystem;
     fs::path baseline_path = flags.baseline.empty() ? lab::results_dir() / "baseline.json" : fs::path(flags.baseline);
     // Outputs are opened first: an unwritable path fails before any run.
-    std::unique_ptr<lab::atomic_file> junit, record;
-    try {
-        if (!flags.junit.empty()) junit = std::make_unique<lab::atomic_file>(flags.junit);
-        if (flags.record) record = std::make_unique<lab::atomic_file>(baseline_path);
-    } catch (const std::runtime_error& e) {
-        throw usage_error(e.what());
-    }
+    auto junit = open_output(flags.junit);
+    auto record = flags.record ? open_output(baseline_path.string()) : nullptr;
     lab::check_options options;
     options.scenarios = flags.scenarios;
     // Recording measures afresh but keeps the entries of scenarios it does not run;
@@ -228,7 +249,8 @@ int cmd_check(const check_flags& flags) {
     if (!flags.record && (!flags.baseline.empty() || fs::exists(baseline_path))) options.baseline_file = baseline_path;
     options.executable = lab::self_executable();
     options.progress = progress_line;
-    lab::install_child_cleanup_handlers();
+    options.stop = &lab::interrupt_signal();
+    lab::install_interrupt_handlers();
     auto started = std::chrono::steady_clock::now();
     std::vector<lab::check_row> rows;
     try {
@@ -241,7 +263,9 @@ int cmd_check(const check_flags& flags) {
     std::fputs(lab::render_check_table(rows).c_str(), stdout);
     bool all_pass = std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.pass; });
     if (junit) junit->commit(lab::render_junit(rows, seconds));
-    if (record && all_pass) {
+    if (record && lab::interrupt_signal().load()) {
+        fmt::print("  baseline not written: the run was interrupted\n");
+    } else if (record && all_pass) {
         auto update = lab::render_baseline(rows, kept ? &*kept : nullptr);
         record->commit(update.document);
         fmt::print("  baseline written to {}: updated {}, kept {}\n", baseline_path.string(), update.updated,
@@ -249,7 +273,7 @@ int cmd_check(const check_flags& flags) {
     } else if (record) {
         fmt::print("  baseline not written: a ratio is outside its bounds\n");
     }
-    return all_pass ? 0 : exit_failed;
+    return exit_code(all_pass);
 }
 
 }  // namespace

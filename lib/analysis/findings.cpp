@@ -39,14 +39,20 @@ static std::string explain_failures(const arm_result& arm) {
         first = failed++ == 0 ? r.end_ns : std::min(first, r.end_ns);
         last = std::max(last, r.end_ns);
     }
-    const int missing = std::max(0, s.asked - s.ok - failed);  // asked for, never sent (an interrupted run)
+    // Asked for but never answered: cut off in flight, or never sent, by an interruption.
+    const int cancelled = arm.run.cancelled;
+    const int never_sent = std::max(0, s.asked - s.ok - failed - cancelled);
     const std::string from = format_duration(static_cast<double>(first - arm.run.t0_ns) / 1e6);
     const std::string to = format_duration(static_cast<double>(last - arm.run.t0_ns) / 1e6);
     std::string what = failed > 0 ? fmt::format("{} of {} requests failed ({}), {} after the window opened", failed,
                                                 s.asked, failure_kinds(s),
                                                 from == to ? "at " + from : fmt::format("from {} to {}", from, to))
                                   : std::string();
-    if (missing > 0) what += fmt::format("{}{} of {} were never sent", what.empty() ? "" : "; ", missing, s.asked);
+    if (cancelled > 0)
+        what += fmt::format("{}{} of {} were in flight when the interruption cancelled them", what.empty() ? "" : "; ",
+                            cancelled, s.asked);
+    if (never_sent > 0)
+        what += fmt::format("{}{} of {} were never sent", what.empty() ? "" : "; ", never_sent, s.asked);
     if (arm.run.probe && arm.run.probe->error != error_kind::none)
         what += fmt::format("{}the probe {} failed ({})", what.empty() ? "" : "; ", arm.spec.probe_route,
                             to_string(arm.run.probe->error));

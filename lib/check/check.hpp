@@ -3,6 +3,7 @@
 // a recorded baseline, report as a table and as JUnit XML. Exit 0 all pass, 1 any fails.
 #include "model/records.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -63,6 +64,7 @@ struct check_options {
     std::optional<std::filesystem::path> baseline_file;
     std::string executable;
     std::function<void(const std::string&)> progress;
+    const std::atomic<int>* stop = nullptr;  // non-zero: run no further scenario
 };
 
 // Runs the scenarios; a scenario with a failing row is run once more, and its rows

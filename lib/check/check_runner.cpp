@@ -39,11 +39,13 @@ std::vector<check_row> run_check(const check_options& options) {
     const baseline* base = recorded ? &*recorded : nullptr;
     auto specs = selected(options);  // every file is read before any server starts
     std::vector<check_row> rows;
+    const auto interrupted = [&] { return options.stop && options.stop->load() != 0; };
     for (const auto& spec : specs) {
-        runner_options run{options.executable, options.progress};
+        if (interrupted()) break;
+        runner_options run{options.executable, options.progress, options.stop};
         auto scenario_rows = evaluate_expectations(spec.expectations, run_scenario(spec, run), base);
         bool missed = std::any_of(scenario_rows.begin(), scenario_rows.end(), [](auto& r) { return !r.pass; });
-        if (missed) {
+        if (missed && !interrupted()) {
             // A noisy machine can miss once; a regression misses again.
             if (options.progress) options.progress(fmt::format("{}: a ratio missed; measuring again", spec.name));
             scenario_rows = evaluate_expectations(spec.expectations, run_scenario(spec, run), base);

@@ -44,6 +44,7 @@ struct connection {
     beast::flat_buffer buffer;
     std::string body;  // the last response's, its capacity kept for the next
     bool open = false;
+    loop_timer* due = nullptr;  // the open loop's wait for the next send, while one is pending
 };
 
 // Read-only for every thread once the run starts.
@@ -67,6 +68,9 @@ struct thread_lane {
     std::vector<request_record> records;
     std::int64_t room = 0;  // requests this lane may still start (a duration run's share of the record limit)
     int active = 0;  // coroutines of this run still going; the last one stops the sweep
+    loop_timer* stop_tick = nullptr;  // watch_for_stop's timer, cancelled when the last coroutine ends
+    bool cancelling = false;  // an interrupted run is closing what is still in flight
+    int cancelled = 0;
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
@@ -131,6 +135,8 @@ struct record_sink {
     std::vector<request_record>& records;
     std::atomic<std::uint64_t>& done;
     std::int64_t& room;  // counted down as requests start, so no more are sent than can be kept
+    const bool& cancelling;  // true once an interrupted run closes its connections
+    int& cancelled;
 };
 
 // Every request of one connection, each sent when the last is answered (or when due). The
@@ -141,10 +147,12 @@ struct record_sink {
 // a nested coroutine frame per request cost 700 instructions (callgrind), a tenth of the client's.
 loop_task<> worker(connection& c, const run_setup& st, const std::string& request, schedule plan, record_sink sink) {
     loop_timer due(c.socket.get_executor());
+    c.due = &due;
     for (std::int64_t i = plan.first;; i += plan.stride) {
         if (plan.total >= 0 && i >= plan.total) break;
         if (plan.total < 0 && monotonic_ns() >= plan.deadline) break;
         if (sink.room <= 0) break;
+        if (st.options.stop && st.options.stop->load(std::memory_order_relaxed) != 0) break;
         --sink.room;
         request_record rec;
         if (plan.ns_per_request > 0) {
@@ -152,6 +160,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
             if (rec.planned_ns > monotonic_ns()) {
                 due.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(rec.planned_ns)));
                 co_await due.async_wait(on_loop_tuple);
+                if (st.options.stop && st.options.stop->load(std::memory_order_relaxed) != 0) break;
             }
         }
         rec.start_ns = monotonic_ns();
@@ -207,14 +216,41 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
         }
         rec.end_ns = monotonic_ns();
         c.watch.disarm();
+        if (sink.cancelling && rec.error != error_kind::none) {
+            ++sink.cancelled;  // cut off by the interruption, not failed by the server
+            continue;
+        }
         // After the clock stops: what the server says about itself is not part of the request's time.
         if (body_kept) read_server_fields(c.body, rec);
         sink.records.push_back(rec);
         sink.done.fetch_add(1, std::memory_order_relaxed);
     }
+    c.due = nullptr;
 }
 
-loop_task<> send_probe(thread_lane& lane, const run_setup& st, request_record& rec) {
+// An interrupted run: requests in flight get stop_grace_ms to finish, then their connections
+// are closed (which cancels them) and any wait for a planned send is cut short. Runs on the
+// lane's own thread, like everything of the lane.
+loop_task<> pause(loop_timer& timer, int ms) {
+    timer.expires_after(std::chrono::milliseconds(ms));
+    co_await timer.async_wait(on_loop_tuple);
+}
+
+loop_task<> watch_for_stop(thread_lane& lane, const std::atomic<int>& stop) {
+    loop_timer tick(lane.ctx.get_executor());
+    lane.stop_tick = &tick;
+    while (lane.active > 0 && stop.load(std::memory_order_relaxed) == 0) co_await pause(tick, 20);
+    for (int waited = 0; lane.active > 0 && waited < stop_grace_ms; waited += 20) co_await pause(tick, 20);
+    lane.stop_tick = nullptr;
+    if (lane.active == 0) co_return;
+    lane.cancelling = true;
+    for (auto& c : lane.connections) {
+        if (c->due) c->due->cancel();
+        drop(*c);
+    }
+}
+
+loop_task<> send_probe(thread_lane& lane, const run_setup& st, std::optional<request_record>& rec) {
     const auto& probe = *st.options.probe;
     loop_timer delay(lane.ctx.get_executor(), std::chrono::microseconds(static_cast<long long>(probe.after_ms * 1000)));
     co_await delay.async_wait(on_loop_tuple);
@@ -223,8 +259,8 @@ loop_task<> send_probe(thread_lane& lane, const run_setup& st, request_record& r
     std::atomic<std::uint64_t> done{0};
     std::int64_t room = 1;
     co_await worker(c, st, serialize(make_request(st.options.url, probe.target, false)), schedule{1, 0, 0, 0},
-                    {one, done, room});
-    rec = one.front();
+                    {one, done, room, lane.cancelling, lane.cancelled});
+    if (!one.empty()) rec = one.front();  // empty: cut off by an interruption
     drop(c);
 }
 
@@ -236,7 +272,10 @@ void spawn_on(thread_lane& lane, loop_task<> task) {
         lane.ctx,
         [](thread_lane& l, loop_task<> t) -> loop_task<> {
             co_await std::move(t);
-            if (--l.active == 0) l.deadlines.stop();
+            if (--l.active == 0) {
+                l.deadlines.stop();
+                if (l.stop_tick) l.stop_tick->cancel();
+            }
         }(lane, std::move(task)),
         asio::detached);
 }
@@ -330,12 +369,18 @@ load_run run_load(const load_options& options) {
             schedule mine = plan;
             mine.first = lane->connection_index[i];
             mine.stride = options.concurrency;
-            spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine, {lane->records, lane->done, lane->room}));
+            spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine,
+                                   {lane->records, lane->done, lane->room, lane->cancelling, lane->cancelled}));
         }
-    request_record probe_record;
+    std::optional<request_record> probe_record;  // stays empty if an interruption came first
     if (options.probe) spawn_on(*lanes.front(), send_probe(*lanes.front(), st, probe_record));
+    if (options.stop)
+        for (auto& lane : lanes)
+            if (lane->active > 0) asio::co_spawn(lane->ctx, watch_for_stop(*lane, *options.stop), asio::detached);
     run_lanes(lanes, options, plan.t0);
     run.t1_ns = monotonic_ns();
+    run.interrupted = options.stop && options.stop->load() != 0;
+    for (auto& lane : lanes) run.cancelled += lane->cancelled;
     run.record_limit_reached = plan.total < 0 && std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
 
     // Each lane's records are let go as they are gathered: at the record limit they are 1.1 GB.
@@ -348,7 +393,7 @@ load_run run_load(const load_options& options) {
     std::sort(run.requests.begin(), run.requests.end(), [](const auto& a, const auto& b) {
         return (a.planned_ns ? a.planned_ns : a.start_ns) < (b.planned_ns ? b.planned_ns : b.start_ns);
     });
-    if (options.probe) run.probe = probe_record;
+    run.probe = probe_record;
     return run;
 }
 

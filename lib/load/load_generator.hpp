@@ -6,6 +6,7 @@
 // by kind and never abort the run. Asio stays in the .cpp files.
 #include "model/records.hpp"
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,7 +53,12 @@ struct load_options {
     std::int64_t record_limit = max_recorded_requests;
     std::optional<probe_options> probe;
     std::function<void(const load_progress&)> on_progress;  // ~4 times a second, from the caller's thread
+    // When it turns non-zero (a signal's number): send nothing more, give the requests in
+    // flight up to stop_grace_ms to finish, then cancel them and keep what was measured.
+    const std::atomic<int>* stop = nullptr;
 };
+
+inline constexpr int stop_grace_ms = 1000;
 
 // Throws std::runtime_error when the host does not resolve and std::invalid_argument when
 // rate × duration schedules more than record_limit requests; every other failure is

@@ -43,6 +43,8 @@ struct load_run {
     std::vector<request_record> requests;
     std::optional<request_record> probe;  // a single request sent alongside the load
     bool record_limit_reached = false;    // a duration run that stopped at its record limit
+    bool interrupted = false;             // stopped early by a signal; what was measured is kept
+    int cancelled = 0;                    // in flight when an interrupted run cut them off: not recorded
 };
 
 // The execution models of DESIGN.md §4; `none` when a target's model is unknown.
@@ -158,6 +160,7 @@ struct scenario_result {
     std::vector<arm_result> arms;
     std::vector<std::string> notes;  // findings the report prints under the table
     std::string baseline;            // the arm speedups are measured against, if any
+    bool interrupted = false;        // a signal stopped it: the arms hold what was measured by then
 };
 
 inline const char* to_string(error_kind e) {

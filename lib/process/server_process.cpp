@@ -36,12 +36,6 @@ void forget(pid_t pid) {
     }
 }
 
-extern "C" void kill_children_and_die(int sig) {
-    for (auto& slot : live_children)
-        if (pid_t pid = slot.load(); pid > 0) ::kill(pid, SIGKILL);
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-}
 
 [[noreturn]] void exec_child(const std::string& exe, const std::vector<std::string>& args, int ready_fd,
                              pid_t parent) {
@@ -137,11 +131,9 @@ void server_process::stop() {
     pid_ = -1;
 }
 
-void install_child_cleanup_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = kill_children_and_die;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+void kill_live_children() noexcept {
+    for (auto& slot : live_children)
+        if (pid_t pid = slot.load(); pid > 0) ::kill(pid, SIGKILL);
 }
 
 }  // namespace lab

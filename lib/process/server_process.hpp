@@ -32,8 +32,7 @@ private:
     int port_ = 0;
 };
 
-// Installs SIGINT/SIGTERM/SIGHUP handlers that kill every live server_process and
-// then let the signal end the driver, so Ctrl-C never leaves a server behind.
-void install_child_cleanup_handlers();
+// SIGKILLs every live server_process; async-signal-safe (the driver's signal handler calls it).
+void kill_live_children() noexcept;
 
 }  // namespace lab

@@ -69,6 +69,10 @@ json arm_object(const arm_result& a, bool detail) {
     o["duration_s"] = round3(s.wall_ms / 1000);
     // Only a `load -d` run that stopped at the record limit, before its duration, has this key.
     if (a.run.record_limit_reached) o["record_limit_reached"] = true;
+    if (a.run.interrupted) {
+        o["interrupted"] = true;
+        o["cancelled"] = a.run.cancelled;
+    }
     if (s.open_loop) {
         o["rate"] = a.spec.rate;
         o["latency_corrected_ms"] = summary_object(s.corrected_ms);
@@ -132,6 +136,7 @@ std::string render_json(const scenario_result& r, bool detail) {
     for (const auto& a : r.arms) arms.push_back(arm_object(a, detail));
     doc["arms"] = std::move(arms);
     doc["notes"] = r.notes;
+    if (r.interrupted) doc["interrupted"] = true;
     return doc.dump() + "\n";
 }
 

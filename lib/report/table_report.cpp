@@ -95,7 +95,8 @@ std::string memory_text(const std::vector<process_memory>& memory) {
 
 int max_repeat(const scenario_result& r) {
     int repeat = 1;
-    for (const auto& a : r.arms) repeat = std::max(repeat, a.spec.repeat);
+    // The runs made, not those asked for: an interrupted scenario may have made fewer.
+    for (const auto& a : r.arms) repeat = std::max(repeat, static_cast<int>(a.repeat_wall_ms.size()));
     return repeat;
 }
 

@@ -9,7 +9,9 @@
 #include "process/server_process.hpp"
 #include "workload/cpu_work.hpp"
 
+#include <csignal>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -64,9 +66,12 @@ load_options load_for(const arm_spec& arm, int port) {
     return o;
 }
 
+bool stopped(const runner_options& options) { return options.stop && options.stop->load() != 0; }
+
 // Background jobs answer their POST at once and finish later: ask after each one until
 // it is done (bounded by the arm's timeout) and keep where and when it ran.
-std::vector<server_fields> wait_for_jobs(int port, const load_run& run, double timeout_s) {
+std::vector<server_fields> wait_for_jobs(int port, const load_run& run, double timeout_s,
+                                        const runner_options& options) {
     std::vector<server_fields> jobs;
     const auto deadline = monotonic_ns() + static_cast<std::int64_t>(timeout_s * 1e9);
     for (const auto& r : run.requests) {
@@ -76,7 +81,7 @@ std::vector<server_fields> wait_for_jobs(int port, const load_run& run, double t
         ask.requests = 1;
         ask.concurrency = 1;
         ask.timeout_s = 5;
-        while (monotonic_ns() < deadline) {
+        while (monotonic_ns() < deadline && !stopped(options)) {
             auto answer = run_load(ask);
             const auto& rec = answer.requests.front();
             if (rec.task_done && rec.server) {
@@ -89,53 +94,62 @@ std::vector<server_fields> wait_for_jobs(int port, const load_run& run, double t
     return jobs;
 }
 
-// One arm's server, kept for all of the arm's repeats.
-struct arm_session {
-    arm_spec spec;
-    server_process server;
-    load_options load;
-    std::vector<load_run> runs;
-    std::vector<double> walls;
-
-    arm_session(const arm_spec& arm, const runner_options& options)
-        : spec(arm), server(options.executable, server_args(arm)), load(load_for(arm, server.port())) {}
-
-    // One run, with the server's resident memory sampled while it is under load.
-    // A jthread: should run_load throw, the sampler is stopped and joined on the way out
-    // instead of std::thread's destructor calling std::terminate on a joinable thread.
-    void run_once() {
-        {
-            std::jthread sampler([this](std::stop_token stop) {
-                while (!stop.stop_requested()) {
-                    long long total = 0;
-                    for (const auto& m : memory_of_tree(server.pid())) total += m.rss_kb;
-                    peak_rss_kb = std::max(peak_rss_kb, total);
-                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-                }
-            });
-            runs.push_back(run_load(load));
-        }
-        walls.push_back(analyze(spec, runs.back()).wall_ms);
-    }
-
+// One run of one arm on a server of its own: started, loaded (its resident memory sampled
+// meanwhile), asked about its background jobs, stopped and reaped. A jthread samples: should
+// run_load throw, it is stopped and joined on the way out instead of std::thread's destructor
+// calling std::terminate on a joinable thread.
+struct measured_run {
+    load_run run;
+    std::vector<process_memory> memory;
+    std::vector<server_fields> jobs;
     long long peak_rss_kb = 0;
-
-    arm_result finish() {
-        arm_result result;
-        result.spec = spec;
-        result.repeat_wall_ms = walls;
-        result.peak_rss_kb = peak_rss_kb;
-        result.run = std::move(runs[median_index(walls)]);
-        if (spec.route == "/tasks") result.jobs = wait_for_jobs(server.port(), result.run, spec.timeout_s);  // the server must still run
-        result.memory = memory_of_tree(server.pid());
-        server.stop();
-        result.stats = analyze(spec, result.run);
-        // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
-        for (const auto& m : result.memory)
-            if (!m.supervisor && spec.workers > 0) result.stats.per_pid.try_emplace(m.pid, 0);
-        return result;
-    }
 };
+
+measured_run run_once(const arm_spec& arm, const runner_options& options) {
+    measured_run m;
+    server_process server(options.executable, server_args(arm));
+    auto load = load_for(arm, server.port());
+    load.stop = options.stop;
+    {
+        std::jthread sampler([&](std::stop_token stop) {
+            while (!stop.stop_requested()) {
+                long long total = 0;
+                for (const auto& p : memory_of_tree(server.pid())) total += p.rss_kb;
+                m.peak_rss_kb = std::max(m.peak_rss_kb, total);
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        });
+        m.run = run_load(load);
+    }
+    if (arm.route == "/tasks" && !stopped(options)) m.jobs = wait_for_jobs(server.port(), m.run, arm.timeout_s, options);
+    m.memory = memory_of_tree(server.pid());
+    server.stop();
+    return m;
+}
+
+arm_result finish(const arm_spec& arm, std::vector<measured_run>& runs) {
+    arm_result result;
+    result.spec = arm;
+    for (const auto& m : runs) result.repeat_wall_ms.push_back(analyze(arm, m.run).wall_ms);
+    auto& median = runs[median_index(result.repeat_wall_ms)];
+    for (const auto& m : runs) result.peak_rss_kb = std::max(result.peak_rss_kb, m.peak_rss_kb);
+    result.run = std::move(median.run);
+    result.jobs = std::move(median.jobs);
+    result.memory = std::move(median.memory);
+    result.stats = analyze(arm, result.run);
+    // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
+    for (const auto& m : result.memory)
+        if (!m.supervisor && arm.workers > 0) result.stats.per_pid.try_emplace(m.pid, 0);
+    return result;
+}
+
+std::string interruption_note(const runner_options& options, const std::vector<std::string>& not_run) {
+    const int sig = options.stop->load();
+    std::string note = fmt::format("interrupted by {}: the arms above show what was measured until then",
+                                   sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+    if (!not_run.empty()) note += fmt::format("; not run: {}", fmt::join(not_run, ", "));
+    return note + ".";
+}
 
 }  // namespace
 
@@ -143,31 +157,37 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
     scenario_result result{spec.name, spec.title, spec.lesson, {}, {}, spec.baseline};
     auto arms = spec.arms;
     auto calibration_notes = calibrate(arms, options);
-    // Every arm's server starts first, then the repeats go round the arms in turn: when the
-    // machine gets busier or quieter during a scenario, every arm sees it alike, and the
-    // ratios between arms — the lesson — stay true.
     int most_connections = 0;
     for (const auto& arm : arms) most_connections = std::max(most_connections, arm.concurrency);
     require_fds(most_connections + 64L, "this scenario");  // the driver holds every client connection
-    std::vector<std::unique_ptr<arm_session>> sessions;
+    // The repeats go round the arms in turn: when the machine gets busier or quieter during a
+    // scenario, every arm sees it alike, and the ratios between arms — the lesson — stay true.
+    // Every run has a server of its own, reaped before the next starts, so a file of many arms
+    // never holds more than one server (and its workers) at a time.
+    std::vector<std::vector<measured_run>> runs(arms.size());
     int rounds = 0;
-    for (const auto& arm : arms) {
-        sessions.push_back(std::make_unique<arm_session>(arm, options));
-        rounds = std::max(rounds, arm.repeat);
-    }
-    for (int r = 0; r < rounds; ++r)
-        for (auto& s : sessions) {
-            if (r >= s->spec.repeat) continue;
+    for (const auto& arm : arms) rounds = std::max(rounds, arm.repeat);
+    for (int r = 0; r < rounds && !stopped(options); ++r)
+        for (std::size_t i = 0; i < arms.size() && !stopped(options); ++i) {
+            if (r >= arms[i].repeat) continue;
             if (options.progress)
-                options.progress(fmt::format("{}: run {}/{} — {} × {} at concurrency {}", s->spec.name, r + 1,
-                                             s->spec.repeat, s->spec.requests, s->load.url.target,
-                                             s->spec.concurrency));
-            s->run_once();
+                options.progress(fmt::format("{}: run {}/{} — {} × {} at concurrency {}", arms[i].name, r + 1,
+                                             arms[i].repeat, arms[i].requests, arms[i].route + "?" + arms[i].query,
+                                             arms[i].concurrency));
+            runs[i].push_back(run_once(arms[i], options));
         }
-    for (auto& s : sessions) result.arms.push_back(s->finish());
+    std::vector<std::string> not_run;
+    for (std::size_t i = 0; i < arms.size(); ++i) {
+        if (runs[i].empty()) not_run.push_back(arms[i].name);
+        else result.arms.push_back(finish(arms[i], runs[i]));
+    }
     add_speedups(result);
     result.notes = calibration_notes;
     for (auto& note : findings(result)) result.notes.push_back(std::move(note));
+    if (stopped(options)) {
+        result.interrupted = true;
+        result.notes.push_back(interruption_note(options, not_run));
+    }
     return result;
 }
 

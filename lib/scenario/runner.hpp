@@ -4,6 +4,7 @@
 #include "model/records.hpp"
 #include "scenario/scenario_spec.hpp"
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -12,6 +13,7 @@ namespace lab {
 struct runner_options {
     std::string executable;                              // the binary that serves (normally ourselves)
     std::function<void(const std::string&)> progress;    // one line of progress, or empty
+    const std::atomic<int>* stop = nullptr;              // non-zero: finish the run in flight, start no other
 };
 
 scenario_result run_scenario(const scenario_spec& spec, const runner_options& options);
