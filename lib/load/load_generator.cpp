@@ -319,7 +319,9 @@ load_run run_load(const load_options& options) {
     asio::io_context resolve_ctx(1);
     tcp::resolver resolver(resolve_ctx);
     beast::error_code ec;
-    auto endpoints = resolver.resolve(options.url.host, options.url.port, ec);
+    // Every address the name has, in order (async_connect tries each): not Asio's default
+    // AI_ADDRCONFIG, which drops ::1 for `localhost` on a machine whose only IPv6 is loopback.
+    auto endpoints = resolver.resolve(options.url.host, options.url.port, tcp::resolver::numeric_service, ec);
     if (ec) throw std::runtime_error("cannot resolve " + options.url.host + ": " + ec.message());
 
     run_setup st{options, endpoints,

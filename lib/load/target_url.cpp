@@ -1,5 +1,7 @@
 #include "load/load_generator.hpp"
 
+#include "model/numbers.hpp"
+
 #include <boost/url/parse.hpp>
 #include <stdexcept>
 
@@ -16,6 +18,11 @@ target_url parse_url(std::string_view text) {
     target_url out;
     out.host = std::string(url->encoded_host_address());
     out.port = url->has_port() ? std::string(url->port()) : "80";
+    // Decimal, 1 … 65535: Boost.URL keeps any digits, and a resolver would wrap 99999 to 34463.
+    auto port = parse_decimal_integer(out.port);
+    if (!port || *port < 1 || *port > 65535)
+        throw std::invalid_argument("bad port '" + out.port + "' in '" + std::string(text) + "' (expected 1 … 65535)");
+    out.port = std::to_string(*port);
     out.target = url->encoded_path().empty() ? "/" : std::string(url->encoded_path());
     if (url->has_query()) out.target += "?" + std::string(url->encoded_query());
     return out;

@@ -3,6 +3,7 @@
 #include "scenario/scenario_spec.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <set>
@@ -28,6 +29,74 @@ std::string one_paragraph(const std::string& text) {
     return out;
 }
 
+
+// Bounds on what toml++ is given. It parses dotted keys and nested arrays and tables by
+// recursion, so 50 000 key parts overflow the stack; no lesson needs more than a few.
+constexpr std::size_t max_file_bytes = 1 << 20;
+constexpr int max_key_parts = 16;
+constexpr int max_nesting = 32;
+constexpr std::size_t max_arms = 256;
+
+// Scans outside strings and comments: the most dots in one run of key or value characters
+// (a dotted key's parts; a float or a time has one) and the deepest nesting of [ and {.
+void check_shape(std::string_view text, const fs::path& file) {
+    if (text.size() > max_file_bytes)
+        throw scenario_error(fmt::format("{}: larger than 1 MiB; a scenario file is a few KiB", file.string()));
+    int line = 1, depth = 0, dots = 0;
+    char quote = 0;      // inside a string: its quote character
+    bool multi = false;  // a multi-line string, between triple quotes
+    bool comment = false;
+    auto fail = [&](const std::string& what) {
+        throw scenario_error(fmt::format("{}:{}: {}", file.string(), line, what));
+    };
+    auto triple = [&](std::size_t i, char q) { return text.substr(i, 3) == std::string(3, q); };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            comment = false;
+            if (!multi) quote = 0;  // a one-line string cannot span lines (toml++ reports it)
+            dots = 0;
+            continue;
+        }
+        if (comment) continue;
+        if (quote) {
+            if (c == '\\' && quote == '"') {
+                ++i;
+            } else if (c == quote && (!multi || triple(i, quote))) {
+                if (multi) i += 2;
+                quote = 0;
+                multi = false;
+            }
+            continue;
+        }
+        switch (c) {
+            case '#': comment = true; break;
+            case '"':
+            case '\'':
+                quote = c;
+                multi = triple(i, c);
+                if (multi) i += 2;
+                break;
+            case '.':
+                if (++dots >= max_key_parts) fail(fmt::format("a key of more than {} parts", max_key_parts));
+                break;
+            case '[':
+            case '{':
+                if (++depth > max_nesting) fail(fmt::format("arrays or tables nested deeper than {}", max_nesting));
+                dots = 0;
+                break;
+            case ']':
+            case '}':
+                depth = std::max(0, depth - 1);
+                dots = 0;
+                break;
+            case '=':
+            case ',': dots = 0; break;
+            default: break;
+        }
+    }
+}
 
 // Reads one file and says exactly where it is wrong.
 class file_reader {
@@ -98,7 +167,7 @@ public:
         const toml::node* node = t.get(key);
         if (!node) return std::nullopt;
         auto value = node->value<double>();  // integers are accepted as numbers
-        if (!value || *value < min || *value > max)
+        if (!value || !std::isfinite(*value) || *value < min || *value > max)
             fail(node, prefix + key, fmt::format("must be a number from {} to {}", min, max));
         return *value;
     }
@@ -234,6 +303,7 @@ public:
     }
 
     scenario_spec read(std::string_view content) const {
+        check_shape(content, file_);
         toml::table root;
         try {
             root = toml::parse(content, file_.string());
@@ -270,6 +340,10 @@ public:
             if (!names.contains(*b)) fail(root.get("baseline"), "baseline", "names no arm of this scenario");
             spec.baseline = *b;
         }
+        // One server runs at a time (the runner reaps each before the next), so the bound is
+        // on how long a file may keep the lab busy, not on processes alive at once.
+        if (spec.arms.size() > max_arms)
+            fail(arms, "arms", fmt::format("{} arms (after sweeps); at most {} in one file", spec.arms.size(), max_arms));
         read_expectations(root, names, spec);
         spec.long_running = boolean(root, "", "long").value_or(false);
         return spec;
