@@ -16,6 +16,9 @@
 #include "server/listener.hpp"
 #include "server/server.hpp"
 
+#include "number_flags.hpp"
+#include "suggest.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -276,12 +279,28 @@ int cmd_check(const check_flags& flags) {
     return exit_code(all_pass);
 }
 
+// A first word that is no subcommand is a typo more often than not: name the nearest.
+int refuse_unknown_command(const CLI::App& app, int argc, char** argv) {
+    if (argc < 2 || argv[1][0] == '-') return 0;
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    const std::string typed = argv[1];
+    if (std::find(names.begin(), names.end(), typed) != names.end()) return 0;
+    auto guess = lab::nearest(typed, names);
+    fmt::print(stderr, "concurrency-lab: error: unknown command '{}'{} (try --help)\n", typed,
+               guess ? fmt::format(" — did you mean '{}'?", *guess) : "");
+    return exit_usage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"concurrency-lab — make concurrency visible: one server, several execution models, real load."};
+    // Named here, not from argv[0]: usage lines say `concurrency-lab`, not the build path.
+    CLI::App app{"concurrency-lab — make concurrency visible: one server, several execution models, real load.",
+                 "concurrency-lab"};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "help for every subcommand");
+    app.set_version_flag("--version", "concurrency-lab " CONCURRENCY_LAB_VERSION);
 
     auto* list = app.add_subcommand("list", "list the scenarios with their titles");
 
@@ -289,66 +308,67 @@ int main(int argc, char** argv) {
     auto* scen = app.add_subcommand("scenario", "run a scenario: server, load, analysis, report");
     scen->add_option("name", scenario.name, "scenario name (see 'list'), a path to a .toml file, or all")->required();
     scen->add_flag("--include-long", scenario.include_long, "with 'all': also run scenarios marked long (c10k)");
-    scen->add_option("--requests", scenario.overrides.requests, "requests per arm")->check(CLI::Range(1, 1'000'000));
+    scen->add_option("--requests", scenario.overrides.requests, "requests per arm")->transform(lab::decimal(1, 1'000'000));
     scen->add_option("--concurrency", scenario.overrides.concurrency, "client connections")
-        ->check(CLI::Range(1, 20'000));
-    scen->add_option("--ms", scenario.overrides.ms, "handler duration in ms")->check(CLI::Range(0, 60'000));
+        ->transform(lab::decimal(1, 20'000));
+    scen->add_option("--ms", scenario.overrides.ms, "handler duration in ms")->transform(lab::decimal(0, 60'000, "ms"));
     scen->add_option("--repeat", scenario.overrides.repeat, "runs per arm; the median is reported")
-        ->check(CLI::Range(1, 100));
+        ->transform(lab::decimal(1, 100));
     add_output_flags(*scen, scenario.output);
 
     lab::server_options serve_options;
     auto* serve = app.add_subcommand("serve", "run the lab server (one event-loop thread)");
     serve->add_option("--host", serve_options.host, "address to bind")->capture_default_str();
-    serve->add_option("--port", serve_options.port, "port; 0 picks a free one")->check(CLI::Range(0, 65535));
+    serve->add_option("--port", serve_options.port, "port; 0 picks a free one")->transform(lab::decimal(0, 65535));
     serve->add_option("--pool-threads", serve_options.pool_threads, "threads behind /pool")
-        ->check(CLI::Range(1, 1024))
+        ->transform(lab::decimal(1, 1024))
         ->capture_default_str();
     serve->add_option("--ready-fd", serve_options.ready_fd, "write the bound port to this descriptor when ready")
-        ->check(CLI::NonNegativeNumber);
+        ->transform(lab::decimal(0, 1 << 20));
     serve->add_flag("--gil", serve_options.gil, "emulate CPython's GIL around CPU work");
     serve->add_option("--workers", serve_options.workers, "prefork N worker processes under a supervisor")
-        ->check(CLI::Range(1, 256));
+        ->transform(lab::decimal(1, 256));
     serve->add_flag("--reuse-port", serve_options.reuse_port, "workers: one SO_REUSEPORT socket each")
         ->needs(serve->get_option("--workers"));
     serve->add_option("--accept-gate-us", serve_options.accept_gate_us,
                       "accept the next connection only after the last one's first request (or this long)")
-        ->check(CLI::Range(0, 1'000'000));
+        ->transform(lab::decimal(0, 1'000'000, "µs"));
     serve->add_option("--task-workers", serve_options.task_workers, "background threads behind POST /tasks")
-        ->check(CLI::Range(1, 256))
+        ->transform(lab::decimal(1, 256))
         ->capture_default_str();
     serve->add_option("--task-queue", serve_options.task_capacity, "jobs that may wait before POST /tasks says 503")
-        ->check(CLI::Range(1, 1'000'000))
+        ->transform(lab::decimal(1, 1'000'000))
         ->capture_default_str();
     serve->add_option("--io-timeout-ms", serve_options.io_timeout_ms,
                       "how long a client may take to send a request head or take a response")
-        ->check(CLI::Range(1, 3'600'000))
+        ->transform(lab::decimal(1, 3'600'000, "ms"))
         ->capture_default_str();
+    serve->add_flag("--quiet", serve_options.quiet, "no 'listening on …' line on stderr");
     serve->add_flag("--test-routes", serve_options.test_routes, "enable GET /crash (kills the serving worker)");
 
     load_flags load;
     auto* ld = app.add_subcommand("load", "load against a URL: closed loop, or open loop with --rate");
     ld->add_option("url", load.url, "http://host:port/path")->required();
     ld->add_option("-c,--connections", load.options.concurrency, "concurrent keep-alive connections")
-        ->check(CLI::Range(1, 20'000))
+        ->transform(lab::decimal(1, 20'000))
         ->capture_default_str();
     auto* n_opt = ld->add_option("-n,--requests", load.options.requests, "total requests")
-                      ->check(CLI::Range(std::int64_t{1}, lab::max_recorded_requests))
+                      ->transform(lab::decimal(std::int64_t{1}, lab::max_recorded_requests))
                       ->capture_default_str();
     ld->add_option("-d,--duration", load.options.duration_s, "run for SECONDS instead of a count")
-        ->check(CLI::Range(0.01, 3600.0))
+        ->transform(lab::decimal(0.01, 3600.0, "s"))
         ->excludes(n_opt);
     ld->add_option("--rate", load.options.rate, "open loop: schedule this many requests per second in total")
-        ->check(CLI::Range(0.01, 1e7));
+        ->transform(lab::decimal(0.01, 1e7, "per second"));
     ld->add_option("-t,--threads", load.options.threads, "client threads (one io_context each)")
-        ->check(CLI::Range(1, 64))
+        ->transform(lab::decimal(1, 64))
         ->capture_default_str();
     ld->add_option("--connection", load.connection, "keep-alive, or close (a new connection per request)")
         ->check(CLI::IsMember({"keep-alive", "close"}))
         ->capture_default_str();
     ld->add_flag("--quiet", load.quiet, "no progress line");
     ld->add_option("--timeout", load.options.timeout_s, "per-request timeout in seconds")
-        ->check(CLI::Range(0.001, 3600.0))
+        ->transform(lab::decimal(0.001, 3600.0, "s"))
         ->capture_default_str();
     ld->add_flag("--cold", load.options.cold, "include connecting in the timed window");
     add_output_flags(*ld, load.output);
@@ -361,11 +381,14 @@ int main(int argc, char** argv) {
     chk->add_option("--junit", check.junit, "also write JUnit XML to FILE");
     chk->add_flag("--record", check.record, "write a new baseline (atomically) from this run");
 
+    if (int code = refuse_unknown_command(app, argc, argv)) return code;
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         fmt::print(stderr, "concurrency-lab: error: {} (try --help)\n", e.what());

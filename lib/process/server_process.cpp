@@ -37,18 +37,14 @@ void forget(pid_t pid) {
 }
 
 
-[[noreturn]] void exec_child(const std::string& exe, const std::vector<std::string>& args, int ready_fd,
-                             pid_t parent) {
+// Between fork and exec only async-signal-safe calls: the argv is built before the fork
+// (another thread may hold malloc's lock at the moment of forking).
+[[noreturn]] void exec_child(const char* exe, char* const* argv, int ready_fd, pid_t parent) {
     // If the driver dies (even by SIGKILL) the kernel sends the server SIGTERM.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(1);  // the driver died before prctl took effect
     ::fcntl(ready_fd, F_SETFD, 0);          // let the readiness pipe survive exec
-    std::vector<std::string> argv_storage{exe, "serve", "--port", "0", "--ready-fd", std::to_string(ready_fd)};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
+    ::execv(exe, argv);
     ::_exit(127);
 }
 
@@ -71,6 +67,11 @@ server_process::server_process(const std::string& exe, const std::vector<std::st
                                std::chrono::milliseconds ready_timeout) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
+    std::vector<std::string> argv_storage{exe, "serve", "--port", "0", "--ready-fd", std::to_string(fds[1]), "--quiet"};
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_storage) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ < 0) {
@@ -78,7 +79,7 @@ server_process::server_process(const std::string& exe, const std::vector<std::st
         ::close(fds[1]);
         throw std::runtime_error("fork: " + std::string(std::strerror(errno)));
     }
-    if (pid_ == 0) exec_child(exe, args, fds[1], parent);
+    if (pid_ == 0) exec_child(exe.c_str(), argv.data(), fds[1], parent);
     remember(pid_);
     ::close(fds[1]);
 

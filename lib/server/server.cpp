@@ -6,6 +6,8 @@
 #include "server/routes.hpp"
 #include "server/supervisor.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -130,11 +132,17 @@ extern "C" void exit_at_once(int) { ::_exit(0); }
 
 }  // namespace
 
-void announce_ready(int fd, int port) {
-    if (fd < 0) return;
+void announce_ready(const server_options& options, int port) {
+    if (!options.quiet) {
+        const bool v6 = options.host.find(':') != std::string::npos;
+        fmt::print(stderr, "concurrency-lab: listening on http://{}{}{}:{}, pid {}\n", v6 ? "[" : "", options.host,
+                   v6 ? "]" : "", port, ::getpid());
+        std::fflush(stderr);
+    }
+    if (options.ready_fd < 0) return;
     auto line = std::to_string(port) + "\n";
-    [[maybe_unused]] auto n = ::write(fd, line.data(), line.size());
-    ::close(fd);
+    [[maybe_unused]] auto n = ::write(options.ready_fd, line.data(), line.size());
+    ::close(options.ready_fd);
 }
 
 void serve_on(int listen_fd, const server_options& options) {
@@ -170,7 +178,7 @@ void serve_on(int listen_fd, const server_options& options) {
 void run_server(const server_options& options) {
     if (options.workers >= 1) return run_supervisor(options);
     listener bound = open_listener(options.host, options.port);
-    announce_ready(options.ready_fd, bound.port);
+    announce_ready(options, bound.port);
     serve_on(bound.fd, options);
 }
 

@@ -21,6 +21,7 @@ struct server_options {
     int task_workers = 2;        // background threads behind POST /tasks
     int task_capacity = 64;      // jobs that may wait; one more gets 503
     task_board* shared_tasks = nullptr;  // set by the supervisor for its workers; null: a board of this process's own
+    bool quiet = false;          // no "listening on …" line on stderr
     int io_timeout_ms = 30'000;  // a client gets this long to send a request head or take a
                                  // response (an idle keep-alive connection, a stalled sender)
 };
@@ -33,7 +34,8 @@ void run_server(const server_options& options);
 // then exits the process. Used by run_server and by each prefork worker.
 [[noreturn]] void serve_on(int listen_fd, const server_options& options);
 
-// Writes "PORT\n" to fd (if >= 0) and closes it.
-void announce_ready(int fd, int port);
+// Writes "PORT\n" to options.ready_fd (if >= 0) and closes it, and unless options.quiet
+// says on stderr where the server listens: with --port 0 nobody else can know.
+void announce_ready(const server_options& options, int port);
 
 }  // namespace lab

@@ -92,7 +92,7 @@ void run_supervisor(const server_options& options) {
         slot.pid = fork_worker(slot, slots, worker_options);
         slot.started = std::chrono::steady_clock::now();
     }
-    announce_ready(options.ready_fd, first.port);
+    announce_ready(options, first.port);
 
     for (;;) {
         siginfo_t info{};
