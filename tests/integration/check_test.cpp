@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 using lab::test::run_lab;
 namespace fs = std::filesystem;
 
@@ -24,7 +27,7 @@ const std::string data = TEST_DATA_DIR;
 
 }  // namespace
 
-TEST_CASE("check passes on the core scenarios, records a baseline and compares with it") {
+TEST_CASE("check passes on the core scenarios — records a baseline and compares with it") {
     temp_dir dir;
     auto baseline = (dir.path / "baseline.json").string();
     auto junit = (dir.path / "check.xml").string();
@@ -118,3 +121,5 @@ TEST_CASE("check refuses bad input before running anything") {
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("bad_expect.toml:10: expect[0].ratio: 'a.wall' has units (ms)") != std::string::npos);
 }
+
+TEST_SUITE_END();

@@ -12,6 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 using lab::test::run_lab;
 
 namespace {
@@ -97,7 +100,7 @@ TEST_CASE("load counts connect failures by kind and exits 1") {
     CHECK(arm["ok"] == 0);
 }
 
-TEST_CASE("load prints the same arm object as a scenario, and a timeout really cancels" * measures()) {
+TEST_CASE("load prints the same arm object as a scenario — and a timeout really cancels" * measures()) {
     lab::test::command_result serve_check;
     auto r = run_lab({"scenario", "nonblocking-async", "--requests", "1", "--format", "json"});
     REQUIRE(r.exit_code == 0);
@@ -144,3 +147,5 @@ TEST_CASE("a scenario leaves no server behind") {
     CHECK(r.exit_code == 0);
     CHECK(lab::test::count_processes_with_env(marker) == 0);
 }
+
+TEST_SUITE_END();

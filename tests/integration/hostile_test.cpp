@@ -14,6 +14,9 @@
 #include <unistd.h>
 #include <vector>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 using lab::test::connect_to;
 using lab::test::exchange;
 using lab::test::read_all;
@@ -36,7 +39,7 @@ const std::vector<std::vector<std::string>> modes{{}, {"--workers", "2"}};
 
 }  // namespace
 
-TEST_CASE("malformed, oversized and truncated requests get 4xx and the server keeps serving") {
+TEST_CASE("malformed — oversized and truncated requests get 4xx and the server keeps serving") {
     for (const auto& mode : modes) {
         CAPTURE(mode.size());
         lab::server_process s(LAB_BINARY, mode);
@@ -120,3 +123,5 @@ TEST_CASE("clients that vanish mid-response or mid-connection do not hurt the se
         CHECK(after - before < 16 * 1024);  // bounded: nothing kept per dropped connection
     }
 }
+
+TEST_SUITE_END();

@@ -9,6 +9,9 @@
 #include <fstream>
 #include <unistd.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 using lab::test::run_lab;
 
 namespace {
@@ -25,7 +28,7 @@ std::string run_shell(const std::string& command) {
 
 }  // namespace
 
-TEST_CASE("scenario all writes one HTML page that a browser renders with every timeline") {
+TEST_CASE("scenario all writes one HTML page that a browser renders with every timeline" * doctest::test_suite("slow")) {
     auto file = std::filesystem::temp_directory_path() / ("lab-report-" + std::to_string(::getpid()) + ".html");
     auto r = run_lab({"scenario", "all", "--requests", "2", "--ms", "5", "--format", "html", "--out", file.string()},
                      300);
@@ -50,7 +53,7 @@ TEST_CASE("scenario all writes one HTML page that a browser renders with every t
     std::filesystem::remove(file);
 }
 
-TEST_CASE("scenario all prints every scenario and one summary") {
+TEST_CASE("scenario all prints every scenario and one summary" * doctest::test_suite("slow")) {
     auto r = run_lab({"scenario", "all", "--requests", "2", "--ms", "5", "--format", "json"}, 300);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     auto count = [&](const std::string& needle) {
@@ -63,3 +66,5 @@ TEST_CASE("scenario all prints every scenario and one summary") {
     REQUIRE(table.exit_code == 0);
     CHECK(table.out.find("\n  summary\n") != std::string::npos);
 }
+
+TEST_SUITE_END();

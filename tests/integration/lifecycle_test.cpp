@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <thread>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 using namespace lab::test;
 using namespace std::chrono_literals;
 
@@ -57,7 +60,7 @@ TEST_CASE("interrupting a prefork scenario leaves no supervisor and no worker") 
     }
 }
 
-TEST_CASE("a server that dies mid-run: failures counted, the run completes, nothing left") {
+TEST_CASE("a server that dies mid-run: failures counted — the run completes — nothing left") {
     auto marker = unique_env_marker();
     auto r = run_lab({"scenario", std::string(TEST_DATA_DIR) + "/server-dies.toml", "--format", "json"}, 30, {marker});
     REQUIRE(r.exit_code == 1);  // the run completes, and says it is partial: exit 1, not a verdict
@@ -67,3 +70,5 @@ TEST_CASE("a server that dies mid-run: failures counted, the run completes, noth
     CHECK(text.find("\"ok\":30") == std::string::npos);  // some requests failed...
     CHECK(count_processes_with_env(marker) == 0);        // ...and no process is left
 }
+
+TEST_SUITE_END();

@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 using lab::test::run_lab;
 
 namespace {
@@ -53,7 +56,7 @@ TEST_CASE("load refuses contradictory or impossible settings") {
     }
 }
 
-TEST_CASE("a duration run is closed loop for that long, across threads") {
+TEST_CASE("a duration run is closed loop for that long — across threads") {
     target t;
     auto arm = load_json({t.url("/health"), "-c", "8", "-t", "2", "-d", "0.5"});
     CHECK(arm["duration_s"].get<double>() >= 0.5);
@@ -111,7 +114,7 @@ TEST_CASE("connection: close opens a connection per request") {
     CHECK(arm["connection"] == "close");
 }
 
-TEST_CASE("a body ended by the server's close is read whole; a body cut short is a read failure") {
+TEST_CASE("a body ended by the server's close is read whole — a body cut short is a read failure") {
     lab::test::canned_server until_close("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"
                                          R"({"pid":7,"thread":8,"start_ns":1,"end_ns":2})");
     auto arm = load_json({until_close.url(), "-c", "2", "-n", "6"});
@@ -124,7 +127,7 @@ TEST_CASE("a body ended by the server's close is read whole; a body cut short is
     CHECK(arm["errors"]["read"] == 4);
 }
 
-TEST_CASE("a body of any length is read and counted; only a bounded head of it is kept") {
+TEST_CASE("a body of any length is read and counted — only a bounded head of it is kept") {
     // 20 MB of JSON-looking body: past what a connection keeps, so its fields are not read.
     const std::string body = R"({"pid":7,"thread":8,"start_ns":1,"end_ns":2,"pad":")" + std::string(20'000'000, 'x') + "\"}";
     lab::test::canned_server big("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
@@ -145,7 +148,7 @@ TEST_CASE("requests_detail is left out past 10000 requests unless --detail asks"
     CHECK(in_order(arm["requests_detail"], "start_ms"));
 }
 
-TEST_CASE("overload: above capacity, corrected latency climbs while uncorrected hides it" * measures()) {
+TEST_CASE("overload: above capacity — corrected latency climbs while uncorrected hides it" * measures() * doctest::test_suite("slow")) {
     auto r = run_lab({"scenario", "overload", "--format", "json"}, 60);
     REQUIRE(r.exit_code == 0);
     auto doc = nlohmann::json::parse(r.out);
@@ -155,3 +158,5 @@ TEST_CASE("overload: above capacity, corrected latency climbs while uncorrected 
     CHECK(above["corrected_last_tenth_ms"].get<double>() >= 3 * above["corrected_first_tenth_ms"].get<double>());
     CHECK(above["latency_corrected_ms"]["p99"].get<double>() >= 3 * above["latency_ms"]["p99"].get<double>());
 }
+
+TEST_SUITE_END();

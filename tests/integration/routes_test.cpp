@@ -9,6 +9,9 @@
 #include <thread>
 #include <unistd.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 namespace {
 
 struct lab_server {
@@ -68,7 +71,7 @@ TEST_CASE("bad input gets 4xx JSON and the server keeps serving") {
     CHECK(get_json(s.client, "/health", 200)["status"] == "ok");
 }
 
-TEST_CASE("a malformed request line gets 400, the next connection gets 200") {
+TEST_CASE("a malformed request line gets 400 — the next connection gets 200") {
     lab_server s;
     auto reply = lab::test::exchange(s.process.port(), "GARBAGE\r\n\r\n");
     CHECK(reply.starts_with("HTTP/1.1 400"));
@@ -96,7 +99,7 @@ TEST_CASE("the server stops on SIGTERM and is reaped") {
     CHECK(::kill(pid, 0) == -1);
 }
 
-TEST_CASE("POST /tasks answers at once; GET /tasks/{id} follows the job; a full queue says 503") {
+TEST_CASE("POST /tasks answers at once — GET /tasks/{id} follows the job — a full queue says 503") {
     lab::server_process p(LAB_BINARY, {"--task-workers", "1", "--task-queue", "2"});
     httplib::Client c("127.0.0.1", p.port());
     auto post = [&](const char* target) {
@@ -132,3 +135,5 @@ TEST_CASE("POST /tasks answers at once; GET /tasks/{id} follows the job; a full 
     REQUIRE(missing);
     CHECK(missing->status == 404);
 }
+
+TEST_SUITE_END();

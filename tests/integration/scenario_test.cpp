@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 using lab::test::run_lab;
 
 namespace {
@@ -24,7 +27,7 @@ nlohmann::json run_scenario_json(const std::string& name, std::vector<std::strin
 
 }  // namespace
 
-TEST_CASE("blocking in the loop serializes; awaiting overlaps (10 × 100 ms)" * measures()) {
+TEST_CASE("blocking in the loop serializes — awaiting overlaps (10 × 100 ms)" * measures() * doctest::test_suite("slow")) {
     auto blocking = run_scenario_json("blocking-async", {"--repeat", "3"})["arms"][0];
     auto async = run_scenario_json("nonblocking-async", {"--repeat", "3"})["arms"][0];
     double b = blocking["wall_ms"], a = async["wall_ms"];
@@ -72,7 +75,7 @@ TEST_CASE("a thread pool overlaps blocking work (10 × 100 ms)" * measures()) {
     CHECK_FALSE(threads.contains(pool["requests_detail"][0]["pid"].get<long long>()));
 }
 
-TEST_CASE("a saturated pool finishes in three waves, coroutines in one" * measures()) {
+TEST_CASE("a saturated pool finishes in three waves — coroutines in one" * measures()) {
     auto doc = run_scenario_json("threadpool-saturation");
     REQUIRE(doc["arms"].size() == 2);
     auto pool = doc["arms"][0], async = doc["arms"][1];
@@ -88,7 +91,7 @@ TEST_CASE("a saturated pool finishes in three waves, coroutines in one" * measur
     CHECK(pool["ok"] == 100);
 }
 
-TEST_CASE("a blocked loop makes a health check wait; coroutines and the pool do not" * measures()) {
+TEST_CASE("a blocked loop makes a health check wait — coroutines and the pool do not" * measures()) {
     auto doc = run_scenario_json("head-of-line");
     REQUIRE(doc["arms"].size() == 3);
     std::map<std::string, double> probe;
@@ -118,7 +121,7 @@ TEST_CASE("the experiment log carries the notes' figures and calls out the impos
     CHECK(impossible == 1);
 }
 
-TEST_CASE("--timeline draws lanes under the table; csv and markdown render the same run") {
+TEST_CASE("--timeline draws lanes under the table — csv and markdown render the same run") {
     auto r = run_lab({"scenario", "head-of-line", "--requests", "3", "--ms", "30", "--timeline"});
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("timeline · blocking") != std::string::npos);
@@ -136,7 +139,7 @@ TEST_CASE("--timeline draws lanes under the table; csv and markdown render the s
     CHECK(md.out.find("| async | `/async?ms=5` | 4 × 4 |") != std::string::npos);
 }
 
-TEST_CASE("c10k scaled down: one loop holds every wait, the pool goes in waves" * measures()) {
+TEST_CASE("c10k scaled down: one loop holds every wait — the pool goes in waves" * measures() * doctest::test_suite("slow")) {
     auto doc = run_scenario_json("c10k", {"--requests", "2000", "--ms", "100"});
     REQUIRE(doc["arms"].size() == 2);
     auto async = doc["arms"][0], pool = doc["arms"][1];
@@ -150,7 +153,7 @@ TEST_CASE("c10k scaled down: one loop holds every wait, the pool goes in waves" 
     CHECK(async["peak_rss_kb"].get<long long>() > 0);
 }
 
-TEST_CASE("a task queue answers at once and finishes at the workers' pace" * measures()) {
+TEST_CASE("a task queue answers at once and finishes at the workers' pace" * measures() * doctest::test_suite("slow")) {
     auto doc = run_scenario_json("task-queue");
     auto inline_arm = doc["arms"][0], queued = doc["arms"][1];
     CHECK(queued["latency_ms"]["p99"].get<double>() <= 0.1 * inline_arm["latency_ms"]["p99"].get<double>());
@@ -159,3 +162,5 @@ TEST_CASE("a task queue answers at once and finishes at the workers' pace" * mea
     CHECK(done >= 0.8 * inline_arm["wall_ms"].get<double>());
     CHECK(done <= 1.5 * inline_arm["wall_ms"].get<double>());
 }
+
+TEST_SUITE_END();

@@ -15,6 +15,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
 using lab::test::run_lab;
 
 namespace {
@@ -81,7 +84,7 @@ struct cpu_arms {
     bool holds() const { return gil >= 1.5 * pool && loop >= 1.5 * processes && gil >= 0.8 * loop; }
 };
 
-TEST_CASE("threads run CPU work in parallel; under the GIL they take turns" * measures()) {
+TEST_CASE("threads run CPU work in parallel — under the GIL they take turns" * measures() * doctest::test_suite("slow")) {
     auto m = measure_until([] {
         cpu_arms m;
         m.arms = by_name(scenario({"scenario", "cpu-threads-vs-processes", "--ms", "100", "--repeat", "3",
@@ -112,7 +115,7 @@ struct worker_arms {
     bool holds() const { return one >= 1.5 * two; }
 };
 
-TEST_CASE("two workers do CPU work at least 1.5 × faster than one" * measures()) {
+TEST_CASE("two workers do CPU work at least 1.5 × faster than one" * measures() * doctest::test_suite("slow")) {
     auto m = measure_until([] {
         worker_arms m;
         m.arms = by_name(scenario({"scenario", "workers-scaling", "--requests", "8", "--repeat", "3", "--format",
@@ -143,7 +146,7 @@ TEST_CASE("a killed worker is restarted and the run completes" * measures()) {
     CHECK(err.find("restarted as") != std::string::npos);
 }
 
-TEST_CASE("with workers, any worker reports any task; a killed worker's tasks read lost") {
+TEST_CASE("with workers — any worker reports any task — a killed worker's tasks read lost") {
     lab::server_process p(LAB_BINARY, {"--workers", "2", "--reuse-port", "--task-workers", "1"});
     // Every request on a connection of its own: with one socket per worker the kernel spreads
     // connections by their ports, so a task's GET often reaches the other worker.
@@ -201,3 +204,5 @@ TEST_CASE("SIGKILL to the supervisor takes its workers down too") {
     }
     CHECK(all_gone);
 }
+
+TEST_SUITE_END();

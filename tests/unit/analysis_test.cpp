@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using namespace lab;
 using namespace lab::test;
 
@@ -126,3 +129,5 @@ TEST_CASE("completion waves split at gaps longer than half a handler") {
     CHECK(completion_waves(run, 500 * ms_ns) == std::vector<int>{9});
     CHECK(completion_waves({}, 1).empty());
 }
+
+TEST_SUITE_END();

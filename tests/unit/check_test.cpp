@@ -6,6 +6,9 @@
 
 #include <doctest/doctest.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using namespace lab;
 using namespace lab::test;
 
@@ -39,7 +42,7 @@ TEST_CASE("ratios evaluate against a result") {
     CHECK(error == "async.probe has no value in this run");
 }
 
-TEST_CASE("expectations pass within bounds and baseline, with the tightest margin") {
+TEST_CASE("expectations pass within bounds and baseline — with the tightest margin") {
     auto r = demo();
     std::vector<expectation> e{{"serializes", "blocking.wall / async.wall", 5.0, std::nullopt, 0.4},
                                {"too strict", "blocking.wall / async.wall", 11.0, std::nullopt, 0.4},
@@ -75,3 +78,5 @@ TEST_CASE("the check table and JUnit say what failed") {
           std::string::npos);
     CHECK(xml.find("message=\"blocking.wall / async.wall = 10.000, outside 11 … 12\"") != std::string::npos);
 }
+
+TEST_SUITE_END();

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -42,3 +45,5 @@ TEST_CASE("fuzz inputs never crash the parsers") {
     for (const auto& target : query_inputs)
         if (auto t = lab::parse_target(target)) lab::parse_int_param(*t, "ms", 0, 60'000);
 }
+
+TEST_SUITE_END();

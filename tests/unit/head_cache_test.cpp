@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 namespace http = boost::beast::http;
 using lab::reply;
 
@@ -25,7 +28,7 @@ std::string with_beast(const reply& r, unsigned version) {
 
 }  // namespace
 
-TEST_CASE("a reply's response says JSON, its length, and Connection only where the version needs it") {
+TEST_CASE("a reply's response says JSON — its length — and Connection only where the version needs it") {
     const reply ok{http::status::ok, R"({"status":"ok"})", true};
     CHECK(with_beast(ok, 11) ==
           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"status\":\"ok\"}");
@@ -35,7 +38,7 @@ TEST_CASE("a reply's response says JSON, its length, and Connection only where t
           "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}");
 }
 
-TEST_CASE("a cached head is Beast's head, on the first use and on every later one") {
+TEST_CASE("a cached head is Beast's head — on the first use and on every later one") {
     lab::head_cache cache;
     struct shape {
         reply r;
@@ -70,3 +73,5 @@ TEST_CASE("a full cache starts over without losing a byte") {
             REQUIRE(with_cache(cache, r, 11) == with_beast(r, 11));
         }
 }
+
+TEST_SUITE_END();

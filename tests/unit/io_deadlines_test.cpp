@@ -3,6 +3,9 @@
 
 #include <doctest/doctest.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using namespace std::chrono;
 
 TEST_CASE("a sweep cuts a wait off between its timeout and a quarter more") {
@@ -19,3 +22,5 @@ TEST_CASE("a sweep cuts a wait off between its timeout and a quarter more") {
         CHECK(latest <= std::max<nanoseconds>(timeout + timeout / 4 + nanoseconds(4), timeout + milliseconds(2)));
     }
 }
+
+TEST_SUITE_END();

@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-TEST_CASE("a tree lists the root and its children, a zombie child with no memory") {
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
+TEST_CASE("a tree lists the root and its children — a zombie child with no memory") {
     pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) ::_exit(0);
@@ -29,7 +32,7 @@ TEST_CASE("a tree lists the root and its children, a zombie child with no memory
     ::waitpid(child, nullptr, 0);
 }
 
-TEST_CASE("a process that is gone has no memory and no children, without an error") {
+TEST_CASE("a process that is gone has no memory and no children — without an error") {
     pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) ::_exit(0);
@@ -39,3 +42,5 @@ TEST_CASE("a process that is gone has no memory and no children, without an erro
     CHECK(tree.front().rss_kb == 0);
     CHECK_FALSE(tree.front().supervisor);
 }
+
+TEST_SUITE_END();

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using namespace lab;
 
 TEST_CASE("targets split into path and decoded params") {
@@ -29,3 +32,5 @@ TEST_CASE("integer params are range-checked with a clear reason") {
     CHECK(check("/a?ms=").error == "bad ms='': ms must be an integer from 0 to 60000");
     CHECK(check("/a?ms=99999999999999999999").error.starts_with("bad ms="));
 }
+
+TEST_SUITE_END();

@@ -10,6 +10,9 @@
 
 #include "server/fixed_body.hpp"
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 namespace http = boost::beast::http;
 namespace json = boost::json;
 
@@ -48,3 +51,5 @@ TEST_CASE("a fixed_body keeps its keys in order and takes new values in place") 
     CHECK_THROWS_AS(body["status"], std::out_of_range);
     CHECK(body.object().size() == 3);
 }
+
+TEST_SUITE_END();

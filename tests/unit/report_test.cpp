@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <regex>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using namespace lab;
 using namespace lab::test;
 
@@ -95,7 +98,7 @@ TEST_CASE("CSV has one row per request with the server fields") {
           std::string::npos);
 }
 
-TEST_CASE("the HTML timeline draws a busy server thread at the chart's resolution, not per request") {
+TEST_CASE("the HTML timeline draws a busy server thread at the chart's resolution — not per request") {
     // 20 000 back-to-back 1 ms handlers on one thread, and one lone handler after a gap.
     scenario_result r{"busy", "Busy", "One thread, many requests.", {}, {}, {}};
     arm_result a;
@@ -163,3 +166,5 @@ TEST_CASE("several scenarios render as one document") {
     CHECK(table.find("\n  summary\n") != std::string::npos);
     CHECK(std::regex_search(table, std::regex(R"(\n  other\s+async\s+100\.0 ms\s+100\.0 ms\s+1\.000\s+concurrent\s+0\n)")));
 }
+
+TEST_SUITE_END();

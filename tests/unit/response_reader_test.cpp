@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 namespace http = boost::beast::http;
 
 namespace {
@@ -31,7 +34,7 @@ fed feed(lab::response_reader& parser, std::string_view bytes) {
 
 }  // namespace
 
-TEST_CASE("status, body and keep-alive of a Content-Length response; its fields are not kept") {
+TEST_CASE("status — body and keep-alive of a Content-Length response — its fields are not kept") {
     std::string body = "left over from the last response";
     lab::response_reader parser(body);
     auto r = feed(parser, "HTTP/1.1 201 Created\r\nServer: x\r\nContent-Type: application/json\r\n"
@@ -63,7 +66,7 @@ TEST_CASE("Connection and the HTTP version decide keep-alive") {
     }
 }
 
-TEST_CASE("a chunked body arrives whole, and a response ends where the next begins") {
+TEST_CASE("a chunked body arrives whole — and a response ends where the next begins") {
     std::string body;
     const std::string first = "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n";
     const std::string second = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
@@ -80,7 +83,7 @@ TEST_CASE("a chunked body arrives whole, and a response ends where the next begi
     CHECK(body == "{}");
 }
 
-TEST_CASE("a body longer than what is kept is read to its end; only its head is kept") {
+TEST_CASE("a body longer than what is kept is read to its end — only its head is kept") {
     std::string body;
     lab::response_reader parser(body, 8);
     auto r = feed(parser, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{\"pid\":1234}");
@@ -95,7 +98,7 @@ TEST_CASE("a body longer than what is kept is read to its end; only its head is 
     CHECK(exact.body_whole());
 }
 
-TEST_CASE("a body over the limit is an error, and so is a body cut short") {
+TEST_CASE("a body over the limit is an error — and so is a body cut short") {
     std::string body;
     lab::response_reader parser(body);
     parser.body_limit(4);
@@ -108,3 +111,5 @@ TEST_CASE("a body over the limit is an error, and so is a body cut short") {
     cut.put_eof(ec);
     CHECK(ec == http::error::partial_message);
 }
+
+TEST_SUITE_END();

@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 #include <string>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using namespace lab;
 
 namespace {
@@ -50,7 +53,7 @@ TEST_CASE("overrides apply to every arm") {
     }
 }
 
-TEST_CASE("bad files name file, line and key") {
+TEST_CASE("bad files name file — line and key") {
     CHECK(error_of("bad/syntax.toml").starts_with(data + "/bad/syntax.toml:3: syntax: "));
     CHECK(error_of("bad/unknown_key.toml") ==
           data + "/bad/unknown_key.toml:3: titel: unknown key (expected one of: arms, baseline, defaults, expect, lesson, long, title)");
@@ -85,7 +88,7 @@ TEST_CASE("unknown scenario names say how to list them") {
                          "unknown scenario 'no-such-lesson' (run 'concurrency-lab list' to see them)", scenario_error);
 }
 
-TEST_CASE("counts can follow the core count; a sweep expands into arms") {
+TEST_CASE("counts can follow the core count — a sweep expands into arms") {
     auto spec = load_scenario_file(data + "/cores.toml");
     const int cores = machine_cores();
     REQUIRE(spec.arms.size() == static_cast<std::size_t>(cores));
@@ -115,9 +118,11 @@ TEST_CASE("CPU arms promise the model of where they run") {
     CHECK(spec.arms[3].accept_gate_us == 2000);
 }
 
-TEST_CASE("bad CPU and worker keys name file, line and key") {
+TEST_CASE("bad CPU and worker keys name file — line and key") {
     CHECK(error_of("bad/on_for_sleep.toml") == data + "/bad/on_for_sleep.toml:7: arms[0].on: only /cpu takes 'on'");
     CHECK(error_of("bad/bad_baseline.toml") == data + "/bad/bad_baseline.toml:3: baseline: names no arm of this scenario");
     CHECK(error_of("bad/bad_cores.toml") ==
           data + "/bad/bad_cores.toml:7: arms[0].workers: must be an integer from 1 to 256, \"cores\" or \"K*cores\"");
 }
+
+TEST_SUITE_END();

@@ -4,10 +4,13 @@
 #include <doctest/doctest.h>
 #include <string>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using lab::read_server_fields;
 using lab::request_record;
 
-TEST_CASE("handler fields are read from a lab server's body, and only from its top level") {
+TEST_CASE("handler fields are read from a lab server's body — and only from its top level") {
     request_record rec;
     read_server_fields(R"({"route":"/health","pid":41,"thread":42,"start_ns":1000,"end_ns":2500,"status":"ok"})", rec);
     REQUIRE(rec.server.has_value());
@@ -34,7 +37,7 @@ TEST_CASE("handler fields are read from a lab server's body, and only from its t
     CHECK_FALSE(wrong_type.server.has_value());
 }
 
-TEST_CASE("a task's id and status are read; anything but valid JSON object changes nothing") {
+TEST_CASE("a task's id and status are read — anything but valid JSON object changes nothing") {
     request_record queued;
     read_server_fields(R"({"task_id":7,"status":"queued","queue_depth":3})", queued);
     CHECK(queued.task_id == 7);
@@ -63,3 +66,5 @@ TEST_CASE("a task's id and status are read; anything but valid JSON object chang
         CHECK_FALSE(rec.task_done);
     }
 }
+
+TEST_SUITE_END();

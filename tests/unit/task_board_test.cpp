@@ -6,11 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using lab::task_board;
 using lab::task_status;
 using lab::task_view;
 
-TEST_CASE("a published task reads back whole; an id never made reads as none") {
+TEST_CASE("a published task reads back whole — an id never made reads as none") {
     task_board board(8);
     task_view t;
     t.id = board.next_id();
@@ -35,7 +38,7 @@ TEST_CASE("a published task reads back whole; an id never made reads as none") {
     CHECK_FALSE(board.read(0));
 }
 
-TEST_CASE("a task is forgotten once a newer one takes its slot, and stays forgotten") {
+TEST_CASE("a task is forgotten once a newer one takes its slot — and stays forgotten") {
     task_board board(4);
     task_view old_task, new_task;
     old_task.id = 1;
@@ -49,7 +52,7 @@ TEST_CASE("a task is forgotten once a newer one takes its slot, and stays forgot
     CHECK(board.read(5));
 }
 
-TEST_CASE("ids and tasks are shared with a forked process; a dead process's unfinished tasks are lost") {
+TEST_CASE("ids and tasks are shared with a forked process — a dead process's unfinished tasks are lost") {
     task_board board(16);
     CHECK(board.next_id() == 1);
     pid_t child = ::fork();
@@ -80,6 +83,8 @@ TEST_CASE("ids and tasks are shared with a forked process; a dead process's unfi
     CHECK(board.read(3)->status == task_status::queued);  // another process's task is untouched
 }
 
-TEST_CASE("a board too large to map is a one-line error, not a crash") {
+TEST_CASE("a board too large to map is a one-line error — not a crash") {
     CHECK_THROWS_WITH_AS(task_board(std::size_t{1} << 50), doctest::Contains("cannot map a task board"), std::runtime_error);
 }
+
+TEST_SUITE_END();

@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using namespace lab;
 using namespace lab::test;
 
@@ -25,7 +28,7 @@ TEST_CASE("a serialized run draws a staircase over one busy loop lane") {
     CHECK(render_timeline(arm, {.width = 30}) == expected);
 }
 
-TEST_CASE("a concurrent run draws parallel bars; many requests become aggregate lanes") {
+TEST_CASE("a concurrent run draws parallel bars — many requests become aggregate lanes") {
     arm_result arm;
     arm.spec = synthetic_spec("async", "/async", model_kind::concurrent, 30);
     arm.run = synthetic_run(30, 100, false, 0);
@@ -47,3 +50,5 @@ TEST_CASE("a foreign server without handler fields gets no server lanes") {
     CHECK(text.find("  request  1      ██████████  100.0 ms\n") != std::string::npos);
     CHECK(text.find("(no server lanes: the target did not report handler times)") != std::string::npos);
 }
+
+TEST_SUITE_END();

@@ -7,9 +7,12 @@
 #include <thread>
 #include <vector>
 
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
 using namespace lab;
 
-TEST_CASE("sum_of_roots is the notes' cpu_intensive, with or without the lock") {
+TEST_CASE("sum_of_roots is the notes' cpu_intensive — with or without the lock") {
     double expected = 0;
     for (int i = 0; i < 100'000; ++i) expected += std::sqrt(static_cast<double>(i));
     CHECK(sum_of_roots(100'000).sum == doctest::Approx(expected));
@@ -58,3 +61,5 @@ TEST_CASE("calibration lands near its target") {
     CHECK(c.measured_ms > 30 / 3.0);
     CHECK(c.measured_ms < 30 * 3.0);
 }
+
+TEST_SUITE_END();
