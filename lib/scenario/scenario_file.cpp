@@ -211,7 +211,7 @@ public:
         const toml::table* probe = table(arm_table, prefix, "probe");
         if (!probe) return;
         std::string p = prefix + "probe.";
-        only_keys(*probe, p, {"route", "after_ms"});
+        only_keys(*probe, p, scenario_keys().probe);
         arm.probe_route = *text(*probe, p, "route", true, arm_table.get("probe"));
         if (arm.probe_route.front() != '/') fail(probe->get("route"), p + "route", "must start with '/'");
         arm.probe_after_ms = number(*probe, p, "after_ms", 0, 60'000).value_or(0);
@@ -221,7 +221,7 @@ public:
         std::string prefix = fmt::format("arms[{}].", index);
         if (!node.is_table()) fail(&node, prefix.substr(0, prefix.size() - 1), "must be a table ([[arms]])");
         const auto& t = *node.as_table();
-        only_keys(t, prefix, arm_keys());
+        only_keys(t, prefix, scenario_keys().arms);
         arm_spec arm = defaults;
         arm.name = *text(t, prefix, "name", true, &node);
         arm.route = *text(t, prefix, "route", true, &node);
@@ -257,7 +257,7 @@ public:
             std::string prefix = fmt::format("expect[{}].", i);
             if (!item.is_table()) fail(&item, prefix + "", "must be a table");
             const auto& t = *item.as_table();
-            only_keys(t, prefix, {"name", "ratio", "min", "max", "tolerance"});
+            only_keys(t, prefix, scenario_keys().expect);
             expectation e;
             e.name = *text(t, prefix, "name", true, &item);
             e.ratio = *text(t, prefix, "ratio", true, &item);
@@ -277,11 +277,6 @@ public:
         }
     }
 
-    static std::set<std::string> arm_keys() {
-        return {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s",
-                "probe", "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate", "method",
-                "task_workers", "expect_failures"};
-    }
 
     // `sweep_workers = "2*cores"` turns one arm into arms NAME-1 … NAME-M, one per worker
     // count. Each offers as many concurrent requests as it has workers, so no worker idles
@@ -311,16 +306,14 @@ public:
             throw scenario_error(fmt::format("{}:{}: syntax: {}", file_.string(), e.source().begin.line,
                                              e.description()));
         }
-        only_keys(root, "", {"title", "lesson", "defaults", "arms", "baseline", "expect", "long"});
+        only_keys(root, "", scenario_keys().top);
         scenario_spec spec;
         spec.name = file_.stem().string();
         spec.title = *text(root, "", "title", true, nullptr);
         spec.lesson = one_paragraph(*text(root, "", "lesson", true, nullptr));
         arm_spec defaults;
         if (const toml::table* d = table(root, "", "defaults")) {
-            only_keys(*d, "defaults.",
-                      {"requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "workers", "gil",
-                       "reuse_port", "connection", "accept_gate_us", "rate"});
+            only_keys(*d, "defaults.", scenario_keys().defaults);
             read_knobs(*d, "defaults.", defaults);
         }
         const toml::node* arms = root.get("arms");
@@ -370,6 +363,20 @@ void settle_model(arm_spec& arm) {
 }
 
 }  // namespace
+
+const scenario_key_sets& scenario_keys() {
+    static const scenario_key_sets keys{
+        {"title", "lesson", "defaults", "arms", "baseline", "expect", "long"},
+        {"requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "workers", "gil", "reuse_port",
+         "connection", "accept_gate_us", "rate"},
+        {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s", "probe",
+         "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate",
+         "method", "task_workers", "expect_failures"},
+        {"route", "after_ms"},
+        {"name", "ratio", "min", "max", "tolerance"},
+    };
+    return keys;
+}
 
 scenario_spec parse_scenario(std::string_view content, const fs::path& file) {
     auto spec = file_reader(file).read(content);

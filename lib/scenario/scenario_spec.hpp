@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,6 +31,13 @@ struct scenario_overrides {
 struct scenario_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// Every key the reader accepts, where it may stand. docs/scenario-file.md lists the same
+// keys, and a test holds the two together.
+struct scenario_key_sets {
+    std::set<std::string> top, defaults, arms, probe, expect;
+};
+const scenario_key_sets& scenario_keys();
 
 // Parses and validates one scenario file. Throws scenario_error.
 scenario_spec load_scenario_file(const std::filesystem::path& file);

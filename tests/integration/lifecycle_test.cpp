@@ -16,17 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Waits until `done` holds or the limit passes; true when it held.
-template <class Predicate>
-bool wait_for(Predicate done, std::chrono::milliseconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
 // Starts a scenario, waits until its servers run, sends `sig` to the driver, and
 // returns how many of its processes are left 2 s later.
 int survivors_after(const std::vector<std::string>& args, int expected_processes, int sig) {

@@ -19,8 +19,9 @@ struct exec_strings {
     std::vector<std::string> arg_text, env_text;
     std::vector<char*> argv, envp;
 
-    exec_strings(const std::vector<std::string>& args, const std::vector<std::string>& env)
-        : arg_text{LAB_BINARY}, env_text(env) {
+    exec_strings(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                 const char* exe = LAB_BINARY)
+        : arg_text{exe}, env_text(env) {
         arg_text.insert(arg_text.end(), args.begin(), args.end());
         for (char** e = environ; *e; ++e) env_text.emplace_back(*e);
         for (auto& a : arg_text) argv.push_back(a.data());
@@ -33,6 +34,11 @@ struct exec_strings {
 }  // namespace
 
 command_result run_lab(const std::vector<std::string>& args, double limit_s, const std::vector<std::string>& env) {
+    return run_binary(LAB_BINARY, args, limit_s, env);
+}
+
+command_result run_binary(const std::string& exe, const std::vector<std::string>& args, double limit_s,
+                          const std::vector<std::string>& env) {
     int out_pipe[2], err_pipe[2];
     ::pipe(out_pipe);
     ::pipe(err_pipe);
@@ -42,9 +48,9 @@ command_result run_lab(const std::vector<std::string>& args, double limit_s, con
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
     posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
-    exec_strings exec(args, env);
+    exec_strings exec(args, env, exe.c_str());
     pid_t pid = 0;
-    ::posix_spawn(&pid, LAB_BINARY, &actions, nullptr, exec.argv.data(), exec.envp.data());
+    ::posix_spawn(&pid, exe.c_str(), &actions, nullptr, exec.argv.data(), exec.envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
@@ -89,6 +95,19 @@ pid_t start_lab(const std::vector<std::string>& args, const std::vector<std::str
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    ::posix_spawn(&pid, LAB_BINARY, &actions, nullptr, exec.argv.data(), exec.envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
+}
+
+pid_t start_lab_logged(const std::vector<std::string>& args, const std::string& out_file, const std::string& err_file,
+                       const std::vector<std::string>& env) {
+    exec_strings exec(args, env);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     pid_t pid = 0;
     ::posix_spawn(&pid, LAB_BINARY, &actions, nullptr, exec.argv.data(), exec.envp.data());
     posix_spawn_file_actions_destroy(&actions);

@@ -1,7 +1,9 @@
 #pragma once
 // Runs the real binary as a child process and captures what it says.
+#include <chrono>
 #include <string>
 #include <sys/types.h>
+#include <thread>
 #include <vector>
 
 namespace lab::test {
@@ -16,6 +18,10 @@ struct command_result {
 command_result run_lab(const std::vector<std::string>& args, double limit_s = 60,
                        const std::vector<std::string>& env = {});
 
+// The same for another copy of the binary.
+command_result run_binary(const std::string& exe, const std::vector<std::string>& args, double limit_s = 60,
+                          const std::vector<std::string>& env = {});
+
 // Starts LAB_BINARY with args in the background (output discarded); returns its pid.
 pid_t start_lab(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
@@ -25,5 +31,20 @@ int count_processes_with_env(const std::string& entry);
 
 // A NAME=value entry unique to this test process and call.
 std::string unique_env_marker();
+
+// Waits until `done` holds (polled every 10 ms) or the limit passes; true when it held.
+template <class Predicate>
+bool wait_for(Predicate done, std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+// Starts LAB_BINARY with args, stdout and stderr to files; returns its pid.
+pid_t start_lab_logged(const std::vector<std::string>& args, const std::string& out_file, const std::string& err_file,
+                       const std::vector<std::string>& env = {});
 
 }  // namespace lab::test

@@ -1,0 +1,175 @@
+// Issue 15: no sentence claims what the numbers do not show. Each case is a synthetic run
+// of a shape the lab once described wrongly.
+#include "analysis/analysis.hpp"
+#include "analysis/findings.hpp"
+#include "check/check.hpp"
+#include "synthetic.hpp"
+
+#include <doctest/doctest.h>
+#include <string>
+
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
+TEST_SUITE_BEGIN("unit");
+
+using namespace lab;
+using namespace lab::test;
+
+namespace {
+
+bool says(const std::vector<std::string>& notes, const std::string& text) {
+    for (const auto& n : notes)
+        if (n.find(text) != std::string::npos) return true;
+    return false;
+}
+
+arm_result judged(arm_spec spec, load_run run) {
+    arm_result a;
+    a.spec = std::move(spec);
+    a.run = std::move(run);
+    a.stats = analyze(a.spec, a.run);
+    return a;
+}
+
+scenario_result one_arm(arm_result a) {
+    scenario_result r{"demo", "A demo", "A lesson.", {std::move(a)}, {}, {}};
+    r.notes = findings(r);
+    return r;
+}
+
+// N requests of t ms on a prefork server: `split[i]` of them on worker i, each worker
+// serving its own one after another, all workers starting together.
+load_run prefork_run(const std::vector<int>& split, std::int64_t t_ms) {
+    load_run run;
+    run.t0_ns = 1000 * ms_ns;
+    long long pid = 100;
+    for (int n : split) {
+        for (int i = 0; i < n; ++i) {
+            request_record r;
+            r.start_ns = run.t0_ns;
+            std::int64_t begin = run.t0_ns + i * t_ms * ms_ns;
+            r.end_ns = begin + t_ms * ms_ns;
+            r.status = 200;
+            r.server = server_fields{pid, pid, begin, r.end_ns};
+            run.requests.push_back(r);
+        }
+        ++pid;
+    }
+    return run;
+}
+
+arm_spec prefork_spec(int requests, int workers) {
+    auto spec = synthetic_spec("reuse-port", "/cpu", model_kind::parallel, requests);
+    spec.workers = workers;
+    spec.lanes = workers;
+    return spec;
+}
+
+}  // namespace
+
+TEST_CASE("a run whose every request timed out is 'failed' and names no model") {
+    auto spec = synthetic_spec("slow", "/async", model_kind::concurrent, 4);
+    auto run = synthetic_run(4, 63, false);
+    for (auto& r : run.requests) r.error = error_kind::timeout;
+    auto result = one_arm(judged(spec, run));
+    const auto& s = result.arms[0].stats;
+    CHECK(s.outcome == run_outcome::failed);
+    CHECK(std::string(verdict_name(s)) == "failed");
+    CHECK(s.verdict == model_kind::none);
+    CHECK_FALSE(every_arm_judged(result));
+    CHECK(says(result.notes, "slow: failed — 4 of 4 requests failed (4 timeout), at 63 ms after the window opened"));
+    CHECK(says(result.notes, "No model is judged"));
+    CHECK_FALSE(says(result.notes, "concurrent —"));
+    CHECK_FALSE(says(result.notes, "overlapped"));
+}
+
+TEST_CASE("a run with some failures is 'partial', says what failed and when, and fails its ratios") {
+    auto spec = synthetic_spec("async", "/async", model_kind::concurrent);
+    auto run = synthetic_run(10, 100, false);
+    run.requests[3].error = error_kind::read;
+    run.requests[7].error = error_kind::connect;
+    auto result = one_arm(judged(spec, run));
+    const auto& s = result.arms[0].stats;
+    CHECK(s.outcome == run_outcome::partial);
+    CHECK(std::string(verdict_name(s)) == "partial");
+    CHECK(says(result.notes, "2 of 10 requests failed (1 connect, 1 read)"));
+    CHECK(says(result.notes, "8 succeeded"));
+    // A ratio over the arm would judge what was not measured.
+    auto rows = evaluate_expectations({{"overlaps", "async.wall_over_ideal", std::nullopt, 2.0, 0.4}}, result, nullptr);
+    REQUIRE(rows.size() == 1);
+    CHECK_FALSE(rows[0].pass);
+    CHECK(rows[0].error.find("arm 'async' is partial: 8 of 10 requests succeeded") != std::string::npos);
+    // Unless its failures are its lesson, as in worker-crash.
+    result.arms[0].spec.expect_failures = true;
+    CHECK(every_arm_judged(result));
+    rows = evaluate_expectations({{"most answered", "async.ok_fraction", 0.7, std::nullopt, 0.4}}, result, nullptr);
+    CHECK(rows[0].pass);
+}
+
+TEST_CASE("the ideal counts the requests asked for, never the attempts") {
+    auto spec = synthetic_spec("load", "/async", model_kind::concurrent, 10);
+    auto run = synthetic_run(10, 100, false);
+    for (int i = 0; i < 5; ++i) run.requests.pop_back();  // an interrupted run answered 5 of 10
+    auto stats = analyze(spec, run);
+    CHECK(stats.asked == 10);
+    CHECK(stats.ideal_ms == doctest::Approx(100));
+    CHECK(stats.outcome == run_outcome::partial);
+}
+
+TEST_CASE("a prefork arm is judged on the split that happened") {
+    // 3 / 1 on two workers of 100 ms: the busier one took 300 ms, so that is the ideal.
+    auto result = one_arm(judged(prefork_spec(4, 2), prefork_run({3, 1}, 100)));
+    const auto& s = result.arms[0].stats;
+    CHECK(s.ideal_ms == doctest::Approx(300));
+    CHECK(s.measured_over_ideal == doctest::Approx(1.0));
+    CHECK(s.verdict == model_kind::parallel);
+    CHECK(s.processes_overlapped);
+    CHECK(says(result.notes, "3 / 1 across 2 workers: the busiest served 3 of the 4 requests"));
+    CHECK_FALSE(says(result.notes, "serialized"));
+    // 2 / 2: the balanced ideal.
+    auto even = judged(prefork_spec(4, 2), prefork_run({2, 2}, 100));
+    CHECK(even.stats.ideal_ms == doctest::Approx(200));
+    CHECK(even.stats.verdict == model_kind::parallel);
+}
+
+TEST_CASE("handlers that ran in two processes at once are never called serialized") {
+    // 4 × 100 ms split 2 / 2, but each worker slowed to 200 ms a request: wall 400 ms equals
+    // the serialized ideal, yet the two processes ran side by side the whole time.
+    auto spec = prefork_spec(4, 2);
+    auto a = judged(spec, prefork_run({2, 2}, 200));
+    CHECK(a.stats.wall_ms == doctest::Approx(400));
+    CHECK(a.stats.processes_overlapped);
+    CHECK(a.stats.verdict != model_kind::serialized);
+    for (const auto& m : a.stats.ideals) CHECK(m.model != model_kind::serialized);
+}
+
+TEST_CASE("a wall far from every model is placed between them, not called 'about' one") {
+    // 4 × 200 ms on 2 processes measured at 609 ms: between 400 (parallel) and 800 (serialized).
+    auto spec = synthetic_spec("processes", "/cpu", model_kind::parallel, 4);
+    spec.ms = 200;
+    spec.lanes = 2;
+    auto run = synthetic_run(4, 200, false);
+    for (std::size_t i = 0; i < run.requests.size(); ++i) {
+        auto& r = run.requests[i];
+        r.end_ns = run.t0_ns + (i < 2 ? 300 : 609) * ms_ns;
+        r.server = server_fields{42, 42, r.start_ns, r.end_ns};
+    }
+    auto result = one_arm(judged(spec, run));
+    CHECK(result.arms[0].stats.wall_ms == doctest::Approx(609));
+    CHECK(says(result.notes, "processes: 609 ms lies between the parallel ideal of 400 ms and the serialized ideal of 800 ms"));
+    CHECK_FALSE(says(result.notes, "about 4 × 200 ms"));
+    CHECK_FALSE(says(result.notes, "about"));
+}
+
+TEST_CASE("'about N × t' is said only within the verdict's tolerance") {
+    auto spec = synthetic_spec("blocking", "/blocking", model_kind::serialized);
+    auto close = one_arm(judged(spec, synthetic_run(10, 100, true)));
+    CHECK(says(close.notes, "about 10 × 100 ms"));
+    // 10 × 100 ms that took 1.6 s: nearest is serialized, but 1.6 × is not "about" it.
+    auto run = synthetic_run(10, 160, true);
+    auto far = one_arm(judged(spec, run));
+    CHECK(far.arms[0].stats.verdict == model_kind::serialized);
+    CHECK_FALSE(says(far.notes, "about"));
+    CHECK(says(far.notes, "even the slowest model's ideal"));
+}
+
+TEST_SUITE_END();
