@@ -4,6 +4,7 @@
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
 #include <chrono>
+#include <cmath>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <map>
@@ -15,6 +16,14 @@
 namespace lab {
 
 namespace {
+
+// Four significant digits, not three decimals: a ratio of 0.0004 rounded to 0.000 would be a
+// baseline entry its own reader refuses.
+double four_digits(double v) {
+    if (v == 0) return 0;
+    const double scale = std::pow(10.0, 3 - std::floor(std::log10(std::abs(v))));
+    return std::round(v * scale) / scale;
+}
 
 std::string bounds_text(const check_row& r) {
     if (r.min && r.max) return fmt::format("{:g} … {:g}", *r.min, *r.max);
@@ -113,7 +122,7 @@ baseline_update render_baseline(const std::vector<check_row>& rows, const baseli
     for (const auto& r : rows) {
         if (!r.measured) continue;
         ratios[r.scenario + "/" + r.name] = {{"ratio", r.ratio},
-                                             {"value", std::round(*r.measured * 1000) / 1000},
+                                             {"value", four_digits(*r.measured)},
                                              {"tolerance", r.tolerance}};
         out.updated++;
     }

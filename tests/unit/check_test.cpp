@@ -5,6 +5,9 @@
 #include "synthetic.hpp"
 
 #include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 // ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
 TEST_SUITE_BEGIN("unit");
@@ -77,6 +80,27 @@ TEST_CASE("the check table and JUnit say what failed") {
     CHECK(xml.find("<testsuite name=\"concurrency-lab check\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"1.500\">") !=
           std::string::npos);
     CHECK(xml.find("message=\"blocking.wall / async.wall = 10.000, outside 11 … 12\"") != std::string::npos);
+}
+
+TEST_CASE("a recorded baseline keeps what it did not measure and reads back — tiny ratios included") {
+    lab::baseline kept;
+    kept.ratios["other/kept ratio"] = {3.5, 0.4, "a.wall / b.wall"};
+    kept.ratios["demo/serializes"] = {1.0, 0.4, "blocking.wall / async.wall"};
+    lab::check_row tiny;
+    tiny.scenario = "demo";
+    tiny.name = "serializes";
+    tiny.ratio = "blocking.wall / async.wall";
+    tiny.measured = 0.00032971;  // three decimals would round it to 0, an entry the reader refuses
+    auto update = lab::render_baseline({tiny}, &kept);
+    CHECK(update.updated == 1);
+    CHECK(update.kept == 1);
+    auto file = std::filesystem::temp_directory_path() / ("lab-baseline-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(file) << update.document;
+    auto back = lab::load_baseline(file);
+    std::filesystem::remove(file);
+    CHECK(back.ratios.at("demo/serializes").value == doctest::Approx(0.0003297));
+    CHECK(back.ratios.at("other/kept ratio").value == 3.5);
+    CHECK(back.ratios.at("other/kept ratio").ratio == "a.wall / b.wall");
 }
 
 TEST_SUITE_END();
