@@ -197,30 +197,20 @@ int cmd_load(const load_flags& flags) {
         throw usage_error(e.what());  // --rate × -d beyond the record limit
     }
     clear_progress();
-    if (arm.run.record_limit_reached)
-        fmt::print(stderr, "concurrency-lab: note: stopped after {} requests, the most one run records ({:.1f} of {} s)\n",
-                   arm.run.requests.size(), static_cast<double>(arm.run.t1_ns - arm.run.t0_ns) / 1e9, options.duration_s);
-    const double ran_s = static_cast<double>(arm.run.t1_ns - arm.run.t0_ns) / 1e9;
-    std::string interrupted;
-    if (arm.run.interrupted) {
-        interrupted = fmt::format("interrupted after {:.1f} {}{}", ran_s,
-                                  options.duration_s > 0 ? fmt::format("of {:g} s", options.duration_s)
-                                                         : fmt::format("s, {} of {} requests recorded",
-                                                                       arm.run.requests.size(), options.requests),
-                                  arm.run.cancelled > 0 ? fmt::format(" ({} in flight cancelled)", arm.run.cancelled) : "");
-        fmt::print(stderr, "concurrency-lab: note: {}\n", interrupted);
-    }
     // A duration decides the count; a count stays what was asked for, so an interrupted run is partial.
     if (options.duration_s > 0) arm.spec.requests = static_cast<int>(arm.run.requests.size());
     arm.stats = lab::analyze(arm.spec, arm.run);
     arm.repeat_wall_ms = {arm.stats.wall_ms};
+    const auto ending = lab::load_notes(arm, {options.requests, options.duration_s, options.rate, options.timeout_s});
+    for (const auto& note : ending.warnings) fmt::print(stderr, "concurrency-lab: note: {}\n", note);
     if (flags.output.format == "json") {
         sink.write(lab::render_arm_json(arm, flags.output.detail));
     } else {
         lab::scenario_result result{"load", flags.url, "One run against a URL.", {arm}, {}, {}};
         result.notes = lab::findings(result);
+        for (const auto* part : {&ending.warnings, &ending.notes})
+            result.notes.insert(result.notes.end(), part->begin(), part->end());
         result.interrupted = arm.run.interrupted;
-        if (!interrupted.empty()) result.notes.push_back(interrupted + ".");
         sink.write(lab::render(result, flags.output.render()));
     }
     return exit_code(arm.stats.outcome == lab::run_outcome::judged);

@@ -48,15 +48,19 @@ static std::string explain_failures(const arm_result& arm) {
                                                 s.asked, failure_kinds(s),
                                                 from == to ? "at " + from : fmt::format("from {} to {}", from, to))
                                   : std::string();
-    if (cancelled > 0)
-        what += fmt::format("{}{} of {} were in flight when the interruption cancelled them", what.empty() ? "" : "; ",
-                            cancelled, s.asked);
+    const char* cut_by = arm.run.interrupted ? "the interruption" : "the end of the run";
+    if (cancelled > 0 && s.asked == 0)
+        what += fmt::format("{}no request finished in the time given; {} in flight were cancelled by {}",
+                            what.empty() ? "" : "; ", cancelled, cut_by);
+    else if (cancelled > 0)
+        what += fmt::format("{}{} of {} were in flight when {} cancelled them", what.empty() ? "" : "; ", cancelled,
+                            s.asked, cut_by);
     if (never_sent > 0)
         what += fmt::format("{}{} of {} were never sent", what.empty() ? "" : "; ", never_sent, s.asked);
     if (arm.run.probe && arm.run.probe->error != error_kind::none)
         what += fmt::format("{}the probe {} failed ({})", what.empty() ? "" : "; ", arm.spec.probe_route,
                             to_string(arm.run.probe->error));
-    return fmt::format("{}: {} — {}; {} succeeded. No model is judged on a run with failures{}.", arm.spec.name,
+    return fmt::format("{}: {} — {}; {} succeeded. No model is judged unless every request asked for is answered{}.", arm.spec.name,
                        verdict_name(s), what, s.ok,
                        arm.spec.expect_failures ? " (here the failures are the lesson)" : "");
 }
@@ -156,6 +160,34 @@ double jobs_done_ms(const arm_result& arm) {
     std::int64_t last = 0;
     for (const auto& j : arm.jobs) last = std::max(last, j.end_ns);
     return last > 0 ? static_cast<double>(last - arm.run.t0_ns) / 1e6 : 0;
+}
+
+load_ending load_notes(const arm_result& arm, const load_request& asked) {
+    load_ending out;
+    auto& notes = out.notes;
+    const auto& run = arm.run;
+    const double ran_s = static_cast<double>(run.t1_ns - run.t0_ns) / 1e9;
+    if (run.record_limit_reached)
+        out.warnings.push_back(fmt::format("stopped after {} requests, the most one run records ({:.1f} of {:g} s)",
+                                    run.requests.size(), ran_s, asked.duration_s));
+    if (run.interrupted)
+        out.warnings.push_back(fmt::format("interrupted after {:.1f} {}{}", ran_s,
+                                    asked.duration_s > 0 ? fmt::format("of {:g} s", asked.duration_s)
+                                                         : fmt::format("s, {} of {} requests recorded",
+                                                                       run.requests.size(), asked.requests),
+                                    run.cancelled > 0 ? fmt::format(" ({} in flight cancelled)", run.cancelled) : ""));
+    else if (run.cancelled > 0)
+        notes.push_back(fmt::format("{} requests still in flight when the {:g} s ended were cancelled (not counted as "
+                                    "failures)",
+                                    run.cancelled, asked.duration_s));
+    // An open loop measures every request it scheduled, however late the answers come; a
+    // tenth of a second past the schedule is the last request's own time.
+    if (asked.rate > 0 && asked.duration_s > 0 && !run.interrupted && ran_s > asked.duration_s + 0.1)
+        notes.push_back(fmt::format("the open loop ran {:.1f} s past its {:g} s to measure the {} requests scheduled "
+                                    "in it (each bounded by the {:g} s timeout): a server slower than the rate builds "
+                                    "a backlog, and dropping it would hide the latency it causes",
+                                    ran_s - asked.duration_s, asked.duration_s, run.requests.size(), asked.timeout_s));
+    return out;
 }
 
 bool every_arm_judged(const scenario_result& result) {

@@ -15,6 +15,22 @@ std::vector<std::string> findings(const scenario_result& result);
 // When the last background job of a /tasks arm finished, in ms after the window opened (0: none).
 double jobs_done_ms(const arm_result& arm);
 
+// What a `load` run asked for, for the notes on how it ended.
+struct load_request {
+    long long requests = 0;  // -n, when no duration was given
+    double duration_s = 0;   // -d
+    double rate = 0;         // --rate: an open loop
+    double timeout_s = 30;
+};
+
+// Sentences on how a load run ended, when it did not end as asked. `warnings` (stopped at
+// the record limit, interrupted) go to stderr as well as the report; `notes` (requests in
+// flight cancelled at -d's end, an open loop that drained past -d) to the report only.
+struct load_ending {
+    std::vector<std::string> warnings, notes;
+};
+load_ending load_notes(const arm_result& arm, const load_request& asked);
+
 // True when every arm was judged, or its failures are its lesson: the run exits 0, else 1.
 bool every_arm_judged(const scenario_result& result);
 

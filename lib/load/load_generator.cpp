@@ -44,6 +44,7 @@ struct connection {
     beast::flat_buffer buffer;
     std::string body;  // the last response's, its capacity kept for the next
     bool open = false;
+    std::uint32_t served = 0;   // responses on the connection since it opened
     loop_timer* due = nullptr;  // the open loop's wait for the next send, while one is pending
 };
 
@@ -71,6 +72,7 @@ struct thread_lane {
     loop_timer* stop_tick = nullptr;  // watch_for_stop's timer, cancelled when the last coroutine ends
     bool cancelling = false;  // an interrupted run is closing what is still in flight
     int cancelled = 0;
+    int reconnects = 0;
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
@@ -106,6 +108,7 @@ loop_task<bool> connect(connection& c, const run_setup& st) {
     }
     c.socket.set_option(tcp::no_delay(true), ec);
     c.open = true;
+    c.served = 0;
     co_return true;
 }
 
@@ -137,7 +140,18 @@ struct record_sink {
     std::int64_t& room;  // counted down as requests start, so no more are sent than can be kept
     const bool& cancelling;  // true once an interrupted run closes its connections
     int& cancelled;
+    int& reconnects;
 };
+
+// Response heads up to this size are read (Beast's default is 8 KiB; curl and wrk take more).
+constexpr std::uint32_t max_header_bytes = 64 * 1024;
+
+// After a failed connect a connection waits before its next attempt — 10 ms, doubling to
+// 1 s while the failures go on — so a dead server is not hammered in a tight loop (45 000
+// attempts a second) and a duration run does not fill with connect failures.
+std::chrono::milliseconds connect_backoff(int failures_in_a_row) {
+    return std::chrono::milliseconds(std::min(1000, 10 << std::min(failures_in_a_row - 1, 7)));
+}
 
 // Every request of one connection, each sent when the last is answered (or when due). The
 // deadline covers connect, write and read together; when it expires the sweep cancels the
@@ -148,11 +162,20 @@ struct record_sink {
 loop_task<> worker(connection& c, const run_setup& st, const std::string& request, schedule plan, record_sink sink) {
     loop_timer due(c.socket.get_executor());
     c.due = &due;
+    const auto stopped = [&] { return st.options.stop && st.options.stop->load(std::memory_order_relaxed) != 0; };
+    int connect_failures = 0;  // in a row
     for (std::int64_t i = plan.first;; i += plan.stride) {
         if (plan.total >= 0 && i >= plan.total) break;
         if (plan.total < 0 && monotonic_ns() >= plan.deadline) break;
-        if (sink.room <= 0) break;
-        if (st.options.stop && st.options.stop->load(std::memory_order_relaxed) != 0) break;
+        if (sink.room <= 0 || stopped()) break;
+        if (connect_failures > 0) {
+            auto until = std::chrono::steady_clock::now() + connect_backoff(connect_failures);
+            if (plan.total < 0)
+                until = std::min(until, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(plan.deadline)));
+            due.expires_at(until);
+            co_await due.async_wait(on_loop_tuple);
+            if (stopped() || sink.cancelling || (plan.total < 0 && monotonic_ns() >= plan.deadline)) break;
+        }
         --sink.room;
         request_record rec;
         if (plan.ns_per_request > 0) {
@@ -160,64 +183,85 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
             if (rec.planned_ns > monotonic_ns()) {
                 due.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(rec.planned_ns)));
                 co_await due.async_wait(on_loop_tuple);
-                if (st.options.stop && st.options.stop->load(std::memory_order_relaxed) != 0) break;
+                if (stopped()) break;
             }
         }
         rec.start_ns = monotonic_ns();
         c.watch.arm();
-        beast::error_code ec;
         bool body_kept = false;  // a response arrived and its whole body is in c.body
-        bool connected = c.open || co_await connect(c, st);
-        // asio::async_write's loop, awaited write by write: its composed operation cost 250
-        // instructions per request (callgrind), and a request is one write nearly always.
-        for (std::size_t sent = 0; connected && !ec && sent < request.size();) {
-            auto [write_ec, n] = co_await c.socket.async_write_some(asio::buffer(request) + sent, on_loop_tuple);
-            ec = write_ec;
-            sent += n;
-        }
-        if (!connected) {
-            rec.error = error_kind::connect;
-        } else if (ec) {
-            rec.error = io_failure(c);
-            drop(c);
-        } else {
-            response_reader parser(c.body);
-            parser.body_limit(boost::none);  // any length is read and counted, as wrk does; only a bounded head of it is kept
-            // Beast's parser fed by hand, as http::read does it: whatever the buffer holds goes
-            // to the parser, and the socket is read only when the parser needs more. Not
-            // http::async_read: its two layers of composed operations cost 440 instructions per
-            // request (callgrind).
-            std::size_t read_n = 0;
-            while (!ec) {
-                if (c.buffer.size() > 0) {
-                    const auto used = parser.put(c.buffer.data(), ec);
-                    c.buffer.consume(used);
-                    read_n += used;
-                    if (parser.is_done()) break;
-                    if (ec == http::error::need_more) ec = {};
-                    if (ec || (used > 0 && c.buffer.size() > 0)) continue;  // the body may follow at once
-                }
-                auto [read_ec, n] = co_await c.socket.async_read_some(c.buffer.prepare(4096), on_loop_tuple);
-                c.buffer.commit(n);
-                if (read_ec == asio::error::eof && parser.got_some()) parser.put_eof(ec);  // a body ended by close
-                else ec = read_ec;
-                if (!ec && parser.is_done()) break;
+        // A kept-alive connection the server closed while it idled fails before any byte of an
+        // answer arrives: the request goes once more on a new connection (as curl does), and
+        // counts as a reconnect, not a failure.
+        for (int attempt = 0;; ++attempt) {
+            const bool reused = c.open && c.served > 0;
+            bool answered = false;  // a byte of a response arrived
+            beast::error_code ec;
+            bool connected = c.open || co_await connect(c, st);
+            // asio::async_write's loop, awaited write by write: its composed operation cost 250
+            // instructions per request (callgrind), and a request is one write nearly always.
+            for (std::size_t sent = 0; connected && !ec && sent < request.size();) {
+                auto [write_ec, n] = co_await c.socket.async_write_some(asio::buffer(request) + sent, on_loop_tuple);
+                ec = write_ec;
+                sent += n;
             }
-            if (ec) {
+            rec.error = error_kind::none;
+            if (!connected) {
+                rec.error = error_kind::connect;
+            } else if (ec) {
                 rec.error = io_failure(c);
                 drop(c);
             } else {
-                rec.status = parser.status();
-                rec.bytes = read_n;
-                body_kept = parser.body_whole();
-                if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
-                if (!parser.keep_alive()) drop(c);
+                std::size_t read_n = 0;
+                // 1xx interim responses (100 Continue, 103 Early Hints) come before the final
+                // one: each is read and skipped.
+                for (bool interim = true; interim;) {
+                    response_reader parser(c.body);
+                    parser.header_limit(max_header_bytes);
+                    parser.body_limit(boost::none);  // any length is read and counted, as wrk does; only a bounded head of it is kept
+                    // Beast's parser fed by hand, as http::read does it: whatever the buffer holds goes
+                    // to the parser, and the socket is read only when the parser needs more. Not
+                    // http::async_read: its two layers of composed operations cost 440 instructions per
+                    // request (callgrind).
+                    while (!ec) {
+                        if (c.buffer.size() > 0) {
+                            const auto used = parser.put(c.buffer.data(), ec);
+                            c.buffer.consume(used);
+                            read_n += used;
+                            if (parser.is_done()) break;
+                            if (ec == http::error::need_more) ec = {};
+                            if (ec || (used > 0 && c.buffer.size() > 0)) continue;  // the body may follow at once
+                        }
+                        auto [read_ec, n] = co_await c.socket.async_read_some(c.buffer.prepare(4096), on_loop_tuple);
+                        c.buffer.commit(n);
+                        answered = answered || n > 0;
+                        if (read_ec == asio::error::eof && parser.got_some()) parser.put_eof(ec);  // a body ended by close
+                        else ec = read_ec;
+                        if (!ec && parser.is_done()) break;
+                    }
+                    answered = answered || parser.got_some();
+                    interim = !ec && parser.status() >= 100 && parser.status() < 200 && parser.status() != 101;
+                    if (ec || interim) continue;
+                    rec.status = parser.status();
+                    rec.bytes = read_n;
+                    body_kept = parser.body_whole();
+                    if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
+                    ++c.served;
+                    if (!parser.keep_alive()) drop(c);
+                }
+                if (ec) {
+                    rec.error = io_failure(c);
+                    drop(c);
+                }
             }
+            const bool stale = rec.error == error_kind::read && reused && !answered && !sink.cancelling;
+            if (!stale || attempt > 0) break;
+            ++sink.reconnects;
         }
         rec.end_ns = monotonic_ns();
         c.watch.disarm();
+        connect_failures = rec.error == error_kind::connect ? connect_failures + 1 : 0;
         if (sink.cancelling && rec.error != error_kind::none) {
-            ++sink.cancelled;  // cut off by the interruption, not failed by the server
+            ++sink.cancelled;  // cut off by an interruption or the end of -d, not failed by the server
             continue;
         }
         // After the clock stops: what the server says about itself is not part of the request's time.
@@ -228,19 +272,29 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
     c.due = nullptr;
 }
 
-// An interrupted run: requests in flight get stop_grace_ms to finish, then their connections
-// are closed (which cancels them) and any wait for a planned send is cut short. Runs on the
-// lane's own thread, like everything of the lane.
-loop_task<> pause(loop_timer& timer, int ms) {
-    timer.expires_after(std::chrono::milliseconds(ms));
+loop_task<> pause(loop_timer& timer, std::chrono::nanoseconds wait) {
+    timer.expires_after(wait);
     co_await timer.async_wait(on_loop_tuple);
 }
 
-loop_task<> watch_for_stop(thread_lane& lane, const std::atomic<int>& stop) {
+// Ends what is still in flight when the run must stop: at a closed loop's -d deadline at
+// once, after an interruption once the requests in flight had stop_grace_ms to finish.
+// Their connections are closed (which cancels them) and any wait for a planned send is cut
+// short. Runs on the lane's own thread, like everything of the lane.
+loop_task<> watch_the_end(thread_lane& lane, const std::atomic<int>* stop, std::int64_t deadline) {
+    using namespace std::chrono;
     loop_timer tick(lane.ctx.get_executor());
     lane.stop_tick = &tick;
-    while (lane.active > 0 && stop.load(std::memory_order_relaxed) == 0) co_await pause(tick, 20);
-    for (int waited = 0; lane.active > 0 && waited < stop_grace_ms; waited += 20) co_await pause(tick, 20);
+    const auto stopped = [&] { return stop && stop->load(std::memory_order_relaxed) != 0; };
+    for (;;) {
+        const std::int64_t now = monotonic_ns();
+        if (lane.active == 0 || stopped() || (deadline > 0 && now >= deadline)) break;
+        const auto step = deadline > 0 ? std::clamp(nanoseconds(deadline - now), nanoseconds(1), nanoseconds(20ms))
+                                       : nanoseconds(20ms);
+        co_await pause(tick, step);
+    }
+    if (stopped())
+        for (int waited = 0; lane.active > 0 && waited < stop_grace_ms; waited += 20) co_await pause(tick, 20ms);
     lane.stop_tick = nullptr;
     if (lane.active == 0) co_return;
     lane.cancelling = true;
@@ -259,7 +313,7 @@ loop_task<> send_probe(thread_lane& lane, const run_setup& st, std::optional<req
     std::atomic<std::uint64_t> done{0};
     std::int64_t room = 1;
     co_await worker(c, st, serialize(make_request(st.options.url, probe.target, false)), schedule{1, 0, 0, 0},
-                    {one, done, room, lane.cancelling, lane.cancelled});
+                    {one, done, room, lane.cancelling, lane.cancelled, lane.reconnects});
     if (!one.empty()) rec = one.front();  // empty: cut off by an interruption
     drop(c);
 }
@@ -328,10 +382,11 @@ load_run run_load(const load_options& options) {
                  serialize(make_request(options.url, options.url.target, !options.connection_close,
                                         options.post ? http::verb::post : http::verb::get))};
     const std::chrono::nanoseconds timeout(static_cast<long long>(options.timeout_s * 1e9));
-    const int thread_count = std::clamp(options.threads, 1, options.concurrency);
+    const int connections = connections_for(options);
+    const int thread_count = std::clamp(options.threads, 1, connections);
     std::vector<std::unique_ptr<thread_lane>> lanes;
     for (int t = 0; t < thread_count; ++t) lanes.push_back(std::make_unique<thread_lane>(timeout));
-    for (int c = 0; c < options.concurrency; ++c) {
+    for (int c = 0; c < connections; ++c) {
         auto& lane = *lanes[static_cast<std::size_t>(c % thread_count)];
         lane.connections.push_back(std::make_unique<connection>(lane.ctx, lane.deadlines));
         lane.connection_index.push_back(c);
@@ -370,19 +425,26 @@ load_run run_load(const load_options& options) {
         for (std::size_t i = 0; i < lane->connections.size(); ++i) {
             schedule mine = plan;
             mine.first = lane->connection_index[i];
-            mine.stride = options.concurrency;
+            mine.stride = connections;
             spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine,
-                                   {lane->records, lane->done, lane->room, lane->cancelling, lane->cancelled}));
+                                   {lane->records, lane->done, lane->room, lane->cancelling, lane->cancelled,
+                                    lane->reconnects}));
         }
     std::optional<request_record> probe_record;  // stays empty if an interruption came first
     if (options.probe) spawn_on(*lanes.front(), send_probe(*lanes.front(), st, probe_record));
-    if (options.stop)
+    // A closed loop for a duration ends at its deadline; an open loop drains what it scheduled
+    // (each request bounded by the timeout), as wrk2 does not (it drops the backlog).
+    const std::int64_t end_at = plan.total < 0 ? plan.deadline : 0;
+    if (options.stop || end_at > 0)
         for (auto& lane : lanes)
-            if (lane->active > 0) asio::co_spawn(lane->ctx, watch_for_stop(*lane, *options.stop), asio::detached);
+            if (lane->active > 0) asio::co_spawn(lane->ctx, watch_the_end(*lane, options.stop, end_at), asio::detached);
     run_lanes(lanes, options, plan.t0);
     run.t1_ns = monotonic_ns();
     run.interrupted = options.stop && options.stop->load() != 0;
-    for (auto& lane : lanes) run.cancelled += lane->cancelled;
+    for (auto& lane : lanes) {
+        run.cancelled += lane->cancelled;
+        run.reconnects += lane->reconnects;
+    }
     run.record_limit_reached = plan.total < 0 && std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
 
     // Each lane's records are let go as they are gathered: at the record limit they are 1.1 GB.

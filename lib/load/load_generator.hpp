@@ -60,6 +60,12 @@ struct load_options {
 
 inline constexpr int stop_grace_ms = 1000;
 
+// The connections a run opens: -c, but never more than a count run's requests (more would
+// only idle, and `-n 1` used to open ten).
+inline int connections_for(const load_options& o) {
+    return o.duration_s > 0 ? o.concurrency : std::max(1, std::min(o.concurrency, o.requests));
+}
+
 // Throws std::runtime_error when the host does not resolve and std::invalid_argument when
 // rate × duration schedules more than record_limit requests; every other failure is
 // recorded in the returned run.

@@ -44,7 +44,8 @@ struct load_run {
     std::optional<request_record> probe;  // a single request sent alongside the load
     bool record_limit_reached = false;    // a duration run that stopped at its record limit
     bool interrupted = false;             // stopped early by a signal; what was measured is kept
-    int cancelled = 0;                    // in flight when an interrupted run cut them off: not recorded
+    int cancelled = 0;                    // in flight when an interruption or -d's end cut them off: not recorded
+    int reconnects = 0;                   // requests re-sent once on a new connection (the old one closed while idle)
 };
 
 // The execution models of DESIGN.md §4; `none` when a target's model is unknown.

@@ -69,10 +69,9 @@ json arm_object(const arm_result& a, bool detail) {
     o["duration_s"] = round3(s.wall_ms / 1000);
     // Only a `load -d` run that stopped at the record limit, before its duration, has this key.
     if (a.run.record_limit_reached) o["record_limit_reached"] = true;
-    if (a.run.interrupted) {
-        o["interrupted"] = true;
-        o["cancelled"] = a.run.cancelled;
-    }
+    if (a.run.interrupted) o["interrupted"] = true;
+    if (a.run.interrupted || a.run.cancelled > 0) o["cancelled"] = a.run.cancelled;
+    o["reconnects"] = a.run.reconnects;
     if (s.open_loop) {
         o["rate"] = a.spec.rate;
         o["latency_corrected_ms"] = summary_object(s.corrected_ms);

@@ -18,7 +18,7 @@ arm_spec arm_for_url(const load_options& options) {
     spec.ms = ms.ok() ? static_cast<double>(ms.value) : 0;
     if (!ms.ok()) spec.model = model_kind::none;  // /health, /cpu or a foreign server: no t to model
     spec.requests = options.requests;
-    spec.concurrency = options.concurrency;
+    spec.concurrency = connections_for(options);
     spec.timeout_s = options.timeout_s;
     spec.cold = options.cold;
     spec.connection_close = options.connection_close;

@@ -43,6 +43,7 @@ std::uint64_t head_key(const reply& r, unsigned version) {
 http_response to_response(const reply& r, unsigned version) {
     http_response res{r.status, version};
     res.set(http::field::content_type, "application/json");
+    if (!r.allow.empty()) res.set(http::field::allow, r.allow);
     res.body() = r.body;
     res.prepare_payload();
     res.keep_alive(r.keep_alive);
@@ -55,6 +56,7 @@ void serialize_with_beast(const http_response& res, beast::flat_buffer& out) {
 }
 
 void head_cache::serialize(const reply& r, unsigned version, beast::flat_buffer& out) {
+    if (!r.allow.empty()) return serialize_with_beast(to_response(r, version), out);  // a rare 405: not cached
     const auto key = head_key(r, version);
     auto found = heads_.find(key);
     if (found == heads_.end()) {

@@ -15,7 +15,8 @@ struct parsed_target {
     const std::string* find(std::string_view key) const;
 };
 
-// nullopt when the target is not a valid origin-form ("/path?query").
+// nullopt when the target is neither origin-form ("/path?query") nor absolute-form
+// ("http://host/path?query").
 std::optional<parsed_target> parse_target(std::string_view target);
 
 // An integer parameter in [min, max]. On failure `error` says why, in words

@@ -10,13 +10,26 @@ void set_json(reply& r, boost::beast::http::status status, const boost::json::ob
     thread_local boost::json::serializer serializer;
     serializer.reset(&body);
     r.status = status;
+    r.allow = {};
     r.body.clear();
     char chunk[512];
     while (!serializer.done()) r.body.append(serializer.read(chunk, sizeof chunk));
 }
 
 void set_error(reply& r, boost::beast::http::status status, std::string_view message) {
-    set_json(r, status, {{"error", message}, {"status", static_cast<int>(status)}});
+    std::string text;
+    text.reserve(message.size());
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (unsigned char c : message) {
+        if (c >= 0x20 && c < 0x7f) {
+            text += static_cast<char>(c);
+        } else {
+            text += "\\x";
+            text += hex[c >> 4];
+            text += hex[c & 0xf];
+        }
+    }
+    set_json(r, status, {{"error", text}, {"status", static_cast<int>(status)}});
 }
 
 }  // namespace lab

@@ -14,12 +14,15 @@ struct reply {
     boost::beast::http::status status = boost::beast::http::status::ok;
     std::string body;  // JSON
     bool keep_alive = true;
+    std::string_view allow;  // a 405's Allow header (RFC 9110 §15.5.6); empty otherwise
 };
 
 // Serializes `body` (Boost.JSON) into r.body and sets the status.
 void set_json(reply& r, boost::beast::http::status status, const boost::json::object& body);
 
-// A small JSON error body ({"error": ..., "status": ...}) with the given status.
+// A small JSON error body ({"error": ..., "status": ...}) with the given status. Bytes of
+// the message that are not printable ASCII (it may echo a client's %ff) are written as \xFF,
+// so every body is valid UTF-8 and valid JSON.
 void set_error(reply& r, boost::beast::http::status status, std::string_view message);
 
 }  // namespace lab

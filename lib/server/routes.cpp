@@ -207,9 +207,17 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
     auto target = parse_target(req.target());
     if (!target) co_return set_error(out, http::status::bad_request, "malformed request target");
     const std::string& path = target->path;
-    if (path == "/tasks" && req.method() == http::verb::post) co_return submit_task(*target, state, out);
-    if (req.method() != http::verb::get)
-        co_return set_error(out, http::status::method_not_allowed, "only GET is served (and POST /tasks)");
+    if (path == "/tasks") {
+        if (req.method() == http::verb::post) co_return submit_task(*target, state, out);
+        set_error(out, http::status::method_not_allowed, "/tasks takes jobs by POST");
+        out.allow = "POST";
+        co_return;
+    }
+    if (req.method() != http::verb::get) {
+        set_error(out, http::status::method_not_allowed, "only GET is served (and POST /tasks)");
+        out.allow = "GET";
+        co_return;
+    }
     if (path.starts_with("/tasks/")) co_return report_task(std::string_view(path).substr(7), state, out);
     if (path == "/health") co_return health(state, out);
     if (path == "/crash" && state.test_routes) co_await crash_when_busy(state);

@@ -14,7 +14,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
+#include <tuple>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -31,7 +33,22 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t header_limit = 8 * 1024;
+// Beast is let read heads up to this size, so that one over header_limit can be told apart:
+// a long target is 414, long fields are 431 (Beast reports both as one header_limit error).
+constexpr std::size_t head_read_limit = 64 * 1024;
 constexpr std::size_t body_limit = 1024 * 1024;
+
+// A head read whole but over header_limit: 414 when the target is what is long, else 431.
+// Only looked at when more than header_limit bytes were read, so a usual request pays nothing.
+std::optional<http::status> head_over_limit(const http::request<http::string_body>& req) {
+    if (req.target().size() > header_limit) return http::status::uri_too_long;
+    std::size_t fields = 0;
+    for (const auto& f : req) fields += f.name_string().size() + f.value().size() + 4;
+    if (req.target().size() + fields > header_limit) return http::status::request_header_fields_too_large;
+    return std::nullopt;
+}
+
+constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Which status tells a client that its request could not be read, or none (just close).
 std::optional<http::status> status_for_read_error(const beast::error_code& ec) {
@@ -67,10 +84,18 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
     reply answer;  // one for the connection: its body keeps its capacity between requests
     for (;;) {
         http::request_parser<http::string_body> parser;
-        parser.header_limit(header_limit);
+        parser.header_limit(head_read_limit);
         parser.body_limit(body_limit);
         watch.arm();
-        auto [read_ec, read_n] = co_await http::async_read(socket, buffer, parser, on_loop_tuple);
+        auto [read_ec, read_n] = co_await http::async_read_header(socket, buffer, parser, on_loop_tuple);
+        const std::size_t head_n = read_n;
+        if (!read_ec && !parser.is_done()) {
+            // A body follows. A client that asked to be told first (Expect: 100-continue, as
+            // curl does for larger bodies) waits for the interim answer before sending it.
+            if (beast::iequals(parser.get()[http::field::expect], "100-continue"))
+                co_await asio::async_write(socket, asio::buffer(continue_line), on_loop_tuple);
+            std::tie(read_ec, read_n) = co_await http::async_read(socket, buffer, parser, on_loop_tuple);
+        }
         // No deadline while the handler runs: a 60 s sleep is a legal request.
         watch.disarm();
         open_gate(gate);
@@ -79,6 +104,14 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
             auto status = status_for_read_error(read_ec);
             if (!status) break;
             set_error(answer, *status, read_ec.message());
+            answer.keep_alive = false;
+        } else if (auto too_long = head_n > header_limit ? head_over_limit(parser.get()) : std::nullopt) {
+            set_error(answer, *too_long, *too_long == http::status::uri_too_long ? "request target too long"
+                                                                                 : "header fields too large");
+            answer.keep_alive = false;
+        } else if (parser.get().version() == 11 && parser.get().find(http::field::host) == parser.get().end()) {
+            // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host.
+            set_error(answer, http::status::bad_request, "an HTTP/1.1 request needs a Host header");
             answer.keep_alive = false;
         } else {
             if (!answer_at_once(parser.get(), loop.state, answer))

@@ -1,7 +1,8 @@
 #pragma once
 // A loopback server that answers every request with the same bytes and closes the connection:
 // the framings a foreign server may use and the lab's own never does (a body ended by the close,
-// a body cut short), for testing the load generator's reading of them.
+// a body cut short, a keep-alive connection closed while idle), for testing the load
+// generator's reading of them. Requests count every request it read.
 #include <atomic>
 #include <poll.h>
 #include <string>
@@ -26,6 +27,7 @@ public:
     canned_server& operator=(const canned_server&) = delete;
 
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+    int requests() const { return requests_; }
 
 private:
     void serve() {
@@ -41,7 +43,10 @@ private:
             ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
             for (ssize_t n; request.find("\r\n\r\n") == std::string::npos && (n = ::recv(c, buf, sizeof buf, 0)) > 0;)
                 request.append(buf, static_cast<std::size_t>(n));
-            if (!request.empty()) ::send(c, response_.data(), response_.size(), MSG_NOSIGNAL);
+            if (!request.empty()) {
+                ++requests_;
+                ::send(c, response_.data(), response_.size(), MSG_NOSIGNAL);
+            }
             ::close(c);
         }
     }
@@ -50,6 +55,7 @@ private:
     int port_ = 0;  // set by listen_on_loopback, before fd_ in the initializer order
     int fd_ = -1;
     std::atomic<bool> stop_{false};
+    std::atomic<int> requests_{0};
     std::thread thread_;  // last: it starts serving once everything above is ready
 };
 
