@@ -11,24 +11,29 @@
 namespace lab {
 
 baseline load_baseline(const std::filesystem::path& file) {
-    std::ifstream in(file);
+    std::ifstream in(file, std::ios::binary);
     if (!in) throw baseline_error(fmt::format("{}: cannot read baseline", file.string()));
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    return parse_baseline(text, file.string());
+}
+
+baseline parse_baseline(std::string_view text, const std::string& name) {
     baseline out;
     try {
-        auto doc = nlohmann::json::parse(in);
+        auto doc = nlohmann::json::parse(text);
         const auto& ratios = doc.at("ratios");
-        if (!ratios.is_object()) throw baseline_error(fmt::format("{}: 'ratios' must be an object", file.string()));
+        if (!ratios.is_object()) throw baseline_error(fmt::format("{}: 'ratios' must be an object", name));
         for (const auto& [key, entry] : ratios.items()) {
             baseline_entry e;
             e.value = entry.at("value").get<double>();
             e.tolerance = entry.value("tolerance", 0.4);
             e.ratio = entry.value("ratio", std::string());
             if (!(e.value > 0) || !(e.tolerance > 0))
-                throw baseline_error(fmt::format("{}: ratios.{}: value and tolerance must be positive", file.string(), key));
+                throw baseline_error(fmt::format("{}: ratios.{}: value and tolerance must be positive", name, key));
             out.ratios[key] = e;
         }
     } catch (const nlohmann::json::exception& e) {
-        throw baseline_error(fmt::format("{}: not a baseline: {}", file.string(), e.what()));
+        throw baseline_error(fmt::format("{}: not a baseline: {}", name, e.what()));
     }
     return out;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lab {
@@ -30,6 +31,9 @@ struct baseline_error : std::runtime_error {
 };
 
 baseline load_baseline(const std::filesystem::path& file);
+
+// The same from text; `name` stands for the file in errors. Throws baseline_error.
+baseline parse_baseline(std::string_view text, const std::string& name);
 
 struct check_row {
     std::string scenario, name, ratio;

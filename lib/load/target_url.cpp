@@ -25,6 +25,9 @@ target_url parse_url(std::string_view text) {
     out.port = std::to_string(*port);
     out.target = url->encoded_path().empty() ? "/" : std::string(url->encoded_path());
     if (url->has_query()) out.target += "?" + std::string(url->encoded_query());
+    // A target is origin-form: it starts with '/' (the fuzzer found "http://h:9)999/" taken
+    // as host h, port 9 and the target ")999/").
+    if (out.target.front() != '/') throw std::invalid_argument("not a URL: '" + std::string(text) + "' (expected http://host:port/path)");
     return out;
 }
 

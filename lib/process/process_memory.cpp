@@ -2,16 +2,30 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
+#include <fcntl.h>
 #include <sstream>
+#include <unistd.h>
 #include <string>
 
 namespace lab {
 
 namespace {
 
+// A /proc file read with read(2): libstdc++'s filebuf throws from underflow when read fails,
+// whatever the stream's exception mask, and reading a process that exits meanwhile fails with
+// ESRCH. An empty string then: the process is gone.
+std::string read_proc_file(const std::string& path) {
+    std::string text;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return text;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return text;
+}
+
 long long rss_kb(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::istringstream status(read_proc_file("/proc/" + std::to_string(pid) + "/status"));
     for (std::string line; std::getline(status, line);) {
         if (line.rfind("VmRSS:", 0) != 0) continue;
         const auto digits = line.find_first_of("0123456789");
@@ -23,8 +37,7 @@ long long rss_kb(pid_t pid) {
 }
 
 pid_t parent_of(const std::filesystem::path& proc_dir) {
-    std::ifstream stat(proc_dir / "stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    const std::string text = read_proc_file(proc_dir / "stat");
     // The command name may hold spaces and parentheses: fields resume after the last ')'.
     auto close = text.rfind(')');
     if (close == std::string::npos) return 0;

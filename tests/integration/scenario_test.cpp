@@ -102,8 +102,14 @@ TEST_CASE("a blocked loop makes a health check wait — coroutines and the pool 
     CAPTURE(probe["blocking"]);
     CAPTURE(probe["async"]);
     CAPTURE(probe["pool"]);
-    CHECK(probe["blocking"] >= 5 * probe["async"]);
-    CHECK(probe["blocking"] >= 5 * probe["pool"]);
+    // The lesson's own size: behind a blocked loop the probe waits for nearly all N · t
+    // (about 1 s); beside coroutines or the pool it is answered in well under a millisecond.
+    const auto& blocking = doc["arms"][0];
+    REQUIRE(blocking["name"] == "blocking");
+    const double all_handlers = blocking["requests"].get<double>() * blocking["ms"].get<double>();
+    CHECK(probe["blocking"] >= 0.8 * all_handlers);
+    CHECK(probe["blocking"] >= 50 * probe["async"]);
+    CHECK(probe["blocking"] >= 50 * probe["pool"]);
 }
 
 TEST_CASE("the experiment log carries the notes' figures and calls out the impossible one" * measures()) {
@@ -140,7 +146,14 @@ TEST_CASE("--timeline draws lanes under the table — csv and markdown render th
 }
 
 TEST_CASE("c10k scaled down: one loop holds every wait — the pool goes in waves" * measures() * doctest::test_suite("slow")) {
-    auto doc = run_scenario_json("c10k", {"--requests", "2000", "--ms", "100"});
+    auto probe = run_lab({"scenario", "c10k", "--requests", "2000", "--ms", "100", "--format", "json"}, 120);
+    if (probe.exit_code == 2 && probe.err.find("open files per process") != std::string::npos) {
+        MESSAGE("SKIPPED: this machine's open-file limit cannot hold 2000 connections: " + probe.err);
+        return;
+    }
+    INFO(probe.err);
+    REQUIRE(probe.exit_code == 0);
+    auto doc = nlohmann::json::parse(probe.out);
     REQUIRE(doc["arms"].size() == 2);
     auto async = doc["arms"][0], pool = doc["arms"][1];
     CHECK(async["name"] == "async");
