@@ -9,15 +9,23 @@
 #include <fmt/format.h>
 #include <stdexcept>
 #include <bit>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace lab {
 
 // Plain integers in zero-filled shared pages, every access through std::atomic_ref: nothing has
 // to be constructed, so the pages stay untouched (and out of the resident memory the lab
 // reports) until a task lands in them.
+// Writers of every process take one process-shared robust mutex: a writer killed while it holds
+// it (a worker dying mid-publish) hands the next writer EOWNERDEAD, and that one repairs the
+// slot the dead writer had opened — no timed takeover that a preempted writer could suffer.
+// Publishing is rare next to reading, which stays a lock-free seqlock.
 struct task_board::shared {
     std::uint64_t next_id;
+    pthread_mutex_t writers;
+    std::uint64_t writing;  // 1 + the index of the slot a writer has open, 0 when none
 };
 
 struct task_board::slot {
@@ -29,8 +37,9 @@ namespace {
 
 using word = std::atomic_ref<std::uint64_t>;
 
-// A writer that finds a slot held this long assumes its holder died mid-write (a killed
-// worker); a reader that sees it held this long gives up. A write takes tens of nanoseconds.
+// A reader that finds a slot being written this many times running gives up (nullopt); a write
+// takes tens of nanoseconds, and a writer that died mid-write leaves it odd until the next writer
+// repairs it.
 constexpr int patience = 1 << 20;
 
 // A field is stored with release and loaded with acquire: a reader that sees a value a writer
@@ -40,20 +49,9 @@ constexpr int patience = 1 << 20;
 void store(std::uint64_t& field, std::uint64_t v) { word(field).store(v, std::memory_order_release); }
 std::uint64_t load(std::uint64_t& field) { return word(field).load(std::memory_order_acquire); }
 
-// Takes the slot's seqlock (the count made odd) and returns the count to release it with.
-std::uint64_t lock(std::uint64_t& seq) {
-    std::uint64_t s = word(seq).load(std::memory_order_relaxed);
-    for (int tries = 0;; ++tries) {
-        if (s % 2 == 1 && tries < patience) {
-            s = word(seq).load(std::memory_order_relaxed);
-            continue;
-        }
-        const std::uint64_t even = s % 2 == 1 ? s + 1 : s;  // past patience: take it over
-        if (word(seq).compare_exchange_weak(s, even + 1, std::memory_order_acquire)) return even + 2;
-    }
-}
-
-void release(std::uint64_t& seq, std::uint64_t next) { word(seq).store(next, std::memory_order_release); }
+// Opens a slot for writing (its count made odd), under the writers' mutex.
+void open_slot(std::uint64_t& seq) { store(seq, load(seq) + 1); }
+void close_slot(std::uint64_t& seq) { store(seq, load(seq) + 1); }
 
 }  // namespace
 
@@ -77,18 +75,72 @@ task_board::task_board(std::size_t slots) : slots_(slots), bytes_(sizeof(shared)
         throw std::runtime_error(fmt::format("cannot map a task board of {} slots ({} MB): {} (lower --task-queue or --workers)",
                                              slots, bytes_ / 1'000'000, std::strerror(errno)));
     shared_ = static_cast<shared*>(p);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&shared_->writers, &attr);
+    pthread_mutexattr_destroy(&attr);
 }
 
-task_board::~task_board() { ::munmap(shared_, bytes_); }
+task_board::~task_board() {
+    pthread_mutex_destroy(&shared_->writers);
+    ::munmap(shared_, bytes_);
+}
+
+// Holds the writers' mutex for one write. A holder that died left EOWNERDEAD: the slot it had
+// open is closed again and its task marked lost (its process is gone with the job), and the
+// mutex made consistent.
+class task_board::writer {
+public:
+    explicit writer(task_board& board) : board_(board) {
+        const int rc = pthread_mutex_lock(&board_.shared_->writers);
+        if (rc == EOWNERDEAD) {
+            repair();
+            pthread_mutex_consistent(&board_.shared_->writers);
+        } else if (rc != 0) {
+            throw std::runtime_error(fmt::format("task board: cannot take the writers' lock: {}", std::strerror(rc)));
+        }
+    }
+    ~writer() { pthread_mutex_unlock(&board_.shared_->writers); }
+    writer(const writer&) = delete;
+    writer& operator=(const writer&) = delete;
+
+    // Opens slot `s` for writing; close() closes it.
+    void open(slot& s) {
+        store(board_.shared_->writing, 1 + static_cast<std::uint64_t>(&s - board_.first_slot()));
+        open_slot(s.seq);
+    }
+    void close(slot& s) {
+        close_slot(s.seq);
+        store(board_.shared_->writing, 0);
+    }
+
+private:
+    void repair() {
+        const std::uint64_t open = load(board_.shared_->writing);
+        if (open == 0) return;
+        slot& s = board_.first_slot()[open - 1];
+        if (load(s.seq) % 2 == 1) {
+            store(s.status, static_cast<std::uint64_t>(task_status::lost));
+            close_slot(s.seq);
+        }
+        store(board_.shared_->writing, 0);
+    }
+    task_board& board_;
+};
 
 std::uint64_t task_board::next_id() { return word(shared_->next_id).fetch_add(1, std::memory_order_relaxed) + 1; }
 
-task_board::slot& task_board::at(std::uint64_t id) const { return reinterpret_cast<slot*>(shared_ + 1)[id % slots_]; }
+task_board::slot* task_board::first_slot() const { return reinterpret_cast<slot*>(shared_ + 1); }
+
+task_board::slot& task_board::at(std::uint64_t id) const { return first_slot()[id % slots_]; }
 
 void task_board::publish(const task_view& t) {
     slot& s = at(t.id);
-    const auto next = lock(s.seq);
-    if (load(s.id) > t.id) return release(s.seq, next);  // a newer task has the slot: this one is forgotten
+    writer w(*this);
+    if (load(s.id) > t.id) return;  // a newer task has the slot: this one is forgotten
+    w.open(s);
     store(s.id, t.id);
     store(s.status, static_cast<std::uint64_t>(t.status));
     store(s.pid, static_cast<std::uint64_t>(t.pid));
@@ -99,7 +151,14 @@ void task_board::publish(const task_view& t) {
     store(s.start_ns, static_cast<std::uint64_t>(t.start_ns));
     store(s.end_ns, static_cast<std::uint64_t>(t.end_ns));
     store(s.result, std::bit_cast<std::uint64_t>(t.result));
-    release(s.seq, next);
+    w.close(s);
+}
+
+void task_board::die_mid_write(std::uint64_t id) {
+    slot& s = at(id);
+    writer w(*this);
+    w.open(s);
+    ::_exit(0);  // holding the mutex, the slot open: what SIGKILL mid-publish leaves behind
 }
 
 std::optional<task_view> task_board::read(std::uint64_t id) const {
@@ -131,11 +190,13 @@ void task_board::lose_tasks_of(long long pid) {
     for (std::uint64_t id = last > slots_ ? last - slots_ + 1 : 1; id <= last; ++id) {
         slot& s = at(id);
         if (load(s.id) == 0 || static_cast<long long>(load(s.pid)) != pid) continue;
-        const auto next = lock(s.seq);
+        writer w(*this);
         const auto status = static_cast<task_status>(load(s.status));
-        if (static_cast<long long>(load(s.pid)) == pid && (status == task_status::queued || status == task_status::running))
-            store(s.status, static_cast<std::uint64_t>(task_status::lost));
-        release(s.seq, next);
+        if (static_cast<long long>(load(s.pid)) != pid || (status != task_status::queued && status != task_status::running))
+            continue;
+        w.open(s);
+        store(s.status, static_cast<std::uint64_t>(task_status::lost));
+        w.close(s);
     }
 }
 

@@ -4,7 +4,8 @@
 // than the one running the job; behind a real deployment's workers Redis or a database plays
 // this part. Here it is a table in memory shared by the supervisor's forks (mapped before the
 // first fork), one slot per id modulo its size, so old tasks are forgotten and memory stays
-// bounded. Each slot is a seqlock of atomics: readers in any process never block the writer.
+// bounded. Each slot is a seqlock of atomics: readers in any process never block the writers, who
+// take one process-shared robust mutex (a writer that dies holding it is repaired after).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -55,9 +56,15 @@ public:
 
     std::size_t slots() const { return slots_; }
 
+    // For the tests of a writer killed mid-write: takes the writers' lock, opens the slot of
+    // `id` and ends the process (_exit) without closing either.
+    [[noreturn]] void die_mid_write(std::uint64_t id);
+
 private:
     struct shared;
     struct slot;
+    class writer;
+    slot* first_slot() const;
     slot& at(std::uint64_t id) const;
     shared* shared_;
     std::size_t slots_;

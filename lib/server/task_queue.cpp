@@ -19,7 +19,10 @@ task_queue::~task_queue() {
         stopping_ = true;
     }
     ready_.notify_all();
-    for (auto& t : workers_) t.detach();  // a job may be mid-sleep; the process is ending anyway
+    stop_.notify_all();
+    // Joined, not detached: a detached worker would go on using `this`. A sleeping job wakes
+    // at once (it waits on ready_); a CPU job finishes its sum first.
+    for (auto& t : workers_) t.join();
 }
 
 std::optional<std::uint64_t> task_queue::submit(const task_job& job) {
@@ -55,10 +58,15 @@ void task_queue::work() {
         board_.publish(t);
         lock.unlock();
 
-        if (t.job.n > 0) t.result = sum_of_roots(t.job.n).sum;
-        else std::this_thread::sleep_for(std::chrono::milliseconds(t.job.ms));
-
-        lock.lock();
+        if (t.job.n > 0) {
+            t.result = sum_of_roots(t.job.n).sum;
+            lock.lock();
+        } else {
+            // The job's blocking sleep, as a wait that the queue's end cuts short (on stop_, not
+            // ready_: a submit's notify_one must wake an idle worker, not a sleeping one).
+            lock.lock();
+            if (stop_.wait_for(lock, std::chrono::milliseconds(t.job.ms), [&] { return stopping_; })) return;
+        }
         t.status = task_status::done;
         t.end_ns = monotonic_ns();
         board_.publish(t);

@@ -35,7 +35,8 @@ private:
     task_board& board_;
     const long long pid_;
     mutable std::mutex mutex_;  // guards waiting_ and stopping_ (the board locks its own slots)
-    std::condition_variable ready_;
+    std::condition_variable ready_;  // a job is waiting, or the queue ends
+    std::condition_variable stop_;   // the queue ends: wakes the jobs that sleep
     std::deque<task_view> waiting_;
     std::size_t capacity_;
     bool stopping_ = false;

@@ -19,7 +19,12 @@ public:
     void acquire();
     void release();
     // True when some other thread is queued for the lock.
-    bool contended() const { return next_.load(std::memory_order_relaxed) - serving_.load() > 1; }
+    bool contended() const { return waiting() > 0; }
+    // Threads queued for the lock, its holder not counted.
+    std::uint64_t waiting() const {
+        const auto taken = next_.load(std::memory_order_relaxed) - serving_.load();
+        return taken > 1 ? taken - 1 : 0;
+    }
     std::chrono::microseconds switch_interval() const { return interval_; }
 
     // Handovers so far: how often a holder gave the lock to a waiter.

@@ -148,7 +148,8 @@ TEST_CASE("--timeline draws lanes under the table — csv and markdown render th
 TEST_CASE("c10k scaled down: one loop holds every wait — the pool goes in waves" * measures() * doctest::test_suite("slow")) {
     auto probe = run_lab({"scenario", "c10k", "--requests", "2000", "--ms", "100", "--format", "json"}, 120);
     if (probe.exit_code == 2 && probe.err.find("open files per process") != std::string::npos) {
-        MESSAGE("SKIPPED: this machine's open-file limit cannot hold 2000 connections: " + probe.err);
+        const std::string why = "SKIPPED: this machine's open-file limit cannot hold 2000 connections: " + probe.err;
+        MESSAGE(why);
         return;
     }
     INFO(probe.err);

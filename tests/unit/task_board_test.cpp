@@ -83,6 +83,29 @@ TEST_CASE("ids and tasks are shared with a forked process — a dead process's u
     CHECK(board.read(3)->status == task_status::queued);  // another process's task is untouched
 }
 
+TEST_CASE("a writer killed mid-write is repaired by the next — its task reads lost") {
+    task_board board(16);
+    task_view t;
+    t.id = board.next_id();
+    t.status = task_status::running;
+    t.pid = 42;
+    board.publish(t);
+    pid_t child = ::fork();
+    if (child == 0) board.die_mid_write(t.id);  // holds the writers' lock, slot open, then exits
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK_FALSE(board.read(t.id));  // a slot left open reads as nothing rather than half a task
+    // The next writer is not locked out (nor takes over by timing): EOWNERDEAD, repair, go on.
+    task_view next;
+    next.id = board.next_id();
+    next.status = task_status::queued;
+    board.publish(next);
+    REQUIRE(board.read(next.id));
+    auto repaired = board.read(t.id);
+    REQUIRE(repaired);
+    CHECK(repaired->status == task_status::lost);
+}
+
 TEST_CASE("a board too large to map is a one-line error — not a crash") {
     CHECK_THROWS_WITH_AS(task_board(std::size_t{1} << 50), doctest::Contains("cannot map a task board"), std::runtime_error);
 }

@@ -42,6 +42,29 @@ TEST_CASE("the gil admits one holder at a time and serves waiters in turn") {
     CHECK_FALSE(lock.contended());
 }
 
+TEST_CASE("the gil hands over in arrival order — first come — first served") {
+    gil lock;
+    std::mutex m;
+    std::vector<int> order;
+    lock.acquire();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            lock.acquire();
+            {
+                std::lock_guard g(m);
+                order.push_back(t);
+            }
+            lock.release();
+        });
+        // Thread t is queued before thread t + 1 starts: an event, not a sleep.
+        while (lock.waiting() < static_cast<std::uint64_t>(t + 1)) std::this_thread::yield();
+    }
+    lock.release();
+    for (auto& t : threads) t.join();
+    CHECK(order == std::vector<int>{0, 1, 2, 3});
+}
+
 TEST_CASE("CPU work under a contended gil is handed over every switch interval") {
     gil lock(std::chrono::milliseconds(1));
     auto n = calibrate_cpu(20).n;  // about 20 ms each
