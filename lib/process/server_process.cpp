@@ -117,19 +117,32 @@ server_process::~server_process() { stop(); }
 void server_process::stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
-    int status = 0;
+    reaped_ = true;
     for (int i = 0; i < 200; ++i) {  // up to 2 s of grace
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        if (::waitpid(pid_, &status_, WNOHANG) == pid_) {
             forget(pid_);
             pid_ = -1;
             return;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    forced_ = true;
     ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
+    ::waitpid(pid_, &status_, 0);
     forget(pid_);
     pid_ = -1;
+}
+
+bool server_process::ended_cleanly() const {
+    return reaped_ && !forced_ && WIFEXITED(status_) && WEXITSTATUS(status_) == 0;
+}
+
+bool server_process::killed_by(int sig) const { return reaped_ && WIFSIGNALED(status_) && WTERMSIG(status_) == sig; }
+
+std::string server_process::end_description() const {
+    if (!reaped_) return "is still running";
+    if (forced_) return "did not stop within 2 s of SIGTERM and was killed";
+    return describe_exit(status_);
 }
 
 void kill_live_children() noexcept {

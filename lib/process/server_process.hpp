@@ -27,9 +27,19 @@ public:
     // SIGTERM, a short grace period, then SIGKILL; always reaps. Idempotent.
     void stop();
 
+    // After stop(): whether the server ended as a stopped server does — exit status 0, within
+    // the grace period. A sanitizer's report (it aborts), a crash or a hang past the grace
+    // period all say otherwise, and end_description() says how it ended.
+    bool ended_cleanly() const;
+    std::string end_description() const;
+    bool killed_by(int sig) const;
+
 private:
     pid_t pid_ = -1;
     int port_ = 0;
+    int status_ = 0;       // waitpid's, once reaped
+    bool reaped_ = false;
+    bool forced_ = false;  // it outlived the grace period and got SIGKILL
 };
 
 // SIGKILLs every live server_process; async-signal-safe (the driver's signal handler calls it).

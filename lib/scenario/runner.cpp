@@ -123,7 +123,13 @@ measured_run run_once(const arm_spec& arm, const runner_options& options) {
     }
     if (arm.route == "/tasks" && !stopped(options)) m.jobs = wait_for_jobs(server.port(), m.run, arm.timeout_s, options);
     m.memory = memory_of_tree(server.pid());
+    const auto pid = server.pid();
     server.stop();
+    // A server that ended otherwise than told (a sanitizer's abort, a crash, a hang) fails the
+    // run, so an error inside a server cannot pass unseen; the test route's SIGKILL excepted.
+    if (!server.ended_cleanly() && !(arm.test_routes && server.killed_by(SIGKILL)))
+        throw std::runtime_error(fmt::format("the lab server (pid {}) {}; its stderr above says why", pid,
+                                             server.end_description()));
     return m;
 }
 

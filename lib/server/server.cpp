@@ -163,6 +163,17 @@ loop_task<> accept_loop(loop_acceptor& acceptor, loop_context& loop, std::chrono
 
 extern "C" void exit_at_once(int) { ::_exit(0); }
 
+// Stop at once on SIGINT/SIGTERM, from the signal handler itself: a handler queued on the
+// loop would wait behind a blocking /blocking or /cpu call — the very thing this lab
+// demonstrates — and a server told to stop (or whose driver died) must not linger.
+// Nothing needs flushing: responses are written as they complete.
+void install_stop_handler() {
+    struct sigaction stop {};
+    stop.sa_handler = exit_at_once;
+    sigemptyset(&stop.sa_mask);
+    for (int sig : {SIGINT, SIGTERM}) ::sigaction(sig, &stop, nullptr);
+}
+
 }  // namespace
 
 void announce_ready(const server_options& options, int port) {
@@ -190,14 +201,7 @@ void serve_on(int listen_fd, const server_options& options) {
     acceptor.assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), listen_fd);
 
     server_state state(options);
-    // Stop at once on SIGINT/SIGTERM, from the signal handler itself: a handler queued on the
-    // loop would wait behind a blocking /blocking or /cpu call — the very thing this lab
-    // demonstrates — and a server told to stop (or whose driver died) must not linger.
-    // Nothing needs flushing: responses are written as they complete.
-    struct sigaction stop {};
-    stop.sa_handler = exit_at_once;
-    sigemptyset(&stop.sa_mask);
-    for (int sig : {SIGINT, SIGTERM}) ::sigaction(sig, &stop, nullptr);
+    install_stop_handler();
     io_deadlines deadlines(ctx.get_executor(), state.io_timeout);
     head_cache heads;
     loop_context loop{state, deadlines, heads};
@@ -211,6 +215,9 @@ void serve_on(int listen_fd, const server_options& options) {
 void run_server(const server_options& options) {
     if (options.workers >= 1) return run_supervisor(options);
     listener bound = open_listener(options.host, options.port);
+    // Before the port is announced: whoever reads it may send SIGTERM at once, and a server
+    // told to stop exits 0 as it should, not by the signal's default action.
+    install_stop_handler();
     announce_ready(options, bound.port);
     serve_on(bound.fd, options);
 }

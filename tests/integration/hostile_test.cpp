@@ -57,23 +57,32 @@ TEST_CASE("malformed — oversized and truncated requests get 4xx and the server
     }
 }
 
-TEST_CASE("a client that sends half a request and stalls is cut off by the timeout" * measures()) {
-    lab::server_process s(LAB_BINARY, {"--io-timeout-ms", "300"});
-    int fd = connect_to(s.port());
-    REQUIRE(fd >= 0);
-    std::string half = "GET /health HTTP/1.1\r\nHost: x\r\n";  // no blank line: the head never ends
-    ::send(fd, half.data(), half.size(), MSG_NOSIGNAL);
-    auto t0 = std::chrono::steady_clock::now();
-    auto reply = read_all(fd);  // returns when the server closes
-    auto waited = std::chrono::steady_clock::now() - t0;
-    ::close(fd);
-    CHECK(reply.empty());
-    CHECK(waited < std::chrono::seconds(4));  // closed by the server, not by our 5 s receive timeout
-    CHECK(healthy(s.port()));
+TEST_CASE("a client that sends half a request and stalls is cut off by the timeout — not before" * measures()) {
+    const auto timeout = std::chrono::milliseconds(300);
+    for (auto mode : modes) {
+        CAPTURE(mode.size());
+        mode.insert(mode.end(), {"--io-timeout-ms", std::to_string(timeout.count())});
+        lab::server_process s(LAB_BINARY, mode);
+        int fd = connect_to(s.port());
+        REQUIRE(fd >= 0);
+        std::string half = "GET /health HTTP/1.1\r\nHost: x\r\n";  // no blank line: the head never ends
+        auto t0 = std::chrono::steady_clock::now();
+        ::send(fd, half.data(), half.size(), MSG_NOSIGNAL);
+        auto reply = read_all(fd);  // returns when the server closes
+        auto waited = std::chrono::steady_clock::now() - t0;
+        ::close(fd);
+        CHECK(reply.empty());
+        CHECK(waited >= timeout);  // a server that dropped partial requests at once would fail here
+        CHECK(waited < std::chrono::seconds(4));  // closed by the server, not by our 5 s receive timeout
+        CHECK(healthy(s.port()));
+    }
 }
 
 TEST_CASE("a client that stops reading its responses is cut off by the timeout" * measures()) {
-    lab::server_process s(LAB_BINARY, {"--io-timeout-ms", "300"});
+  for (auto mode : modes) {
+    CAPTURE(mode.size());
+    mode.insert(mode.end(), {"--io-timeout-ms", "300"});
+    lab::server_process s(LAB_BINARY, mode);
     int fd = connect_to(s.port(), 4096);  // a small receive window fills fast
     REQUIRE(fd >= 0);
     // Pipelined requests, never a byte read back: once the socket buffers are full, the
@@ -94,6 +103,7 @@ TEST_CASE("a client that stops reading its responses is cut off by the timeout" 
     ::close(fd);
     CHECK(closed);
     CHECK(healthy(s.port()));
+  }
 }
 
 TEST_CASE("clients that vanish mid-response or mid-connection do not hurt the server" * measures()) {

@@ -418,4 +418,55 @@ TEST_CASE("a copied checkout reads and writes its own files — not the original
     CHECK(slurp(source / "results/baseline.json") == original);
 }
 
+TEST_CASE("a bad arm anywhere in a file starts no server — not even for the good arms before it") {
+    temp_dir d("bad-arm");
+    write(d.path / "half-good.toml", R"(title = "a long good arm, then a bad one"
+lesson = "The whole file is read before any server starts."
+[[arms]]
+name = "long"
+route = "/blocking"
+requests = 10
+ms = 5000
+[[arms]]
+name = "bad"
+route = "/nowhere"
+)");
+    auto marker = unique_env_marker();
+    auto r = run_lab({"scenario", (d.path / "half-good.toml").string()}, 20, {marker});  // the good arm alone takes 50 s
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("half-good.toml:10: arms[1].route: unknown route") != std::string::npos);
+    CHECK(count_processes_with_env(marker) == 0);
+}
+
+TEST_CASE("check --record writes no baseline when a ratio is outside its bounds") {
+    temp_dir d("refuse");
+    const auto baseline = d.path / "baseline.json";
+    auto r = run_lab({"check", "--record", "--scenarios", std::string(TEST_DATA_DIR) + "/broken-expectation.toml",
+                      "--baseline", baseline.string()},
+                     60);
+    CAPTURE(r.out);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("baseline not written: a ratio is outside its bounds") != std::string::npos);
+    CHECK(d.name_set().empty());  // neither the file nor a temporary one
+}
+
+TEST_CASE("serve warns when it binds beyond loopback") {
+    temp_dir d("host");
+    pid_t server = start_lab_logged({"serve", "--host", "0.0.0.0", "--port", "0"}, (d.path / "out").string(),
+                                    (d.path / "err").string());
+    REQUIRE(wait_for([&] { return slurp(d.path / "err").find("listening on") != std::string::npos; }, 10s));
+    CHECK(slurp(d.path / "err").find("note: binding 0.0.0.0 — reachable from other machines") != std::string::npos);
+    ::kill(server, SIGTERM);
+    wait_status(server);
+}
+
+TEST_CASE("a scenario that needs more connections than the open-file limit allows is refused before it runs") {
+    auto r = run_binary("/bin/sh", {"-c", std::string("ulimit -n 256 && exec ") + LAB_BINARY + " scenario c10k"}, 30);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("open files per process (hard limit)") != std::string::npos);
+    CHECK(r.err.find("needs about") != std::string::npos);
+}
+
 TEST_SUITE_END();
