@@ -4,6 +4,7 @@
 #include "scenario/scenario_spec.hpp"
 
 #include <doctest/doctest.h>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -54,6 +55,25 @@ TEST_CASE("docs/scenario-file.md lists exactly the keys the reader accepts") {
     CHECK(doc.in_defaults == keys.defaults);
     CHECK(doc.keys.at("probe") == keys.probe);
     CHECK(doc.keys.at("[[expect]]") == keys.expect);
+}
+
+// ctest runs each case as `--test-case=NAME`, where doctest splits a name at ','; and CMake
+// splits a list at ';'. A name with either would run no case at all, or the wrong ones.
+TEST_CASE("no test case name holds a comma or a semicolon") {
+    const std::regex name(R"re(TEST_CASE\("((?:[^"\\]|\\.)*)")re");
+    int cases = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(TESTS_DIR)) {
+        if (!entry.path().string().ends_with("_test.cpp")) continue;
+        std::ifstream in(entry.path());
+        const std::string text((std::istreambuf_iterator<char>(in)), {});
+        for (std::sregex_iterator it(text.begin(), text.end(), name), end; it != end; ++it) {
+            ++cases;
+            const std::string n = (*it)[1];
+            const std::string where = entry.path().filename().string() + ": " + n;
+            CHECK_MESSAGE(n.find_first_of(",;") == std::string::npos, where);
+        }
+    }
+    CHECK(cases > 100);
 }
 
 TEST_SUITE_END();

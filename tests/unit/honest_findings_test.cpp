@@ -82,7 +82,7 @@ TEST_CASE("a run whose every request timed out is 'failed' and names no model") 
     CHECK_FALSE(says(result.notes, "overlapped"));
 }
 
-TEST_CASE("a run with some failures is 'partial', says what failed and when, and fails its ratios") {
+TEST_CASE("a run with some failures is 'partial' — says what failed and when — and fails its ratios") {
     auto spec = synthetic_spec("async", "/async", model_kind::concurrent);
     auto run = synthetic_run(10, 100, false);
     run.requests[3].error = error_kind::read;
@@ -105,7 +105,7 @@ TEST_CASE("a run with some failures is 'partial', says what failed and when, and
     CHECK(rows[0].pass);
 }
 
-TEST_CASE("the ideal counts the requests asked for, never the attempts") {
+TEST_CASE("the ideal counts the requests asked for — never the attempts") {
     auto spec = synthetic_spec("load", "/async", model_kind::concurrent, 10);
     auto run = synthetic_run(10, 100, false);
     for (int i = 0; i < 5; ++i) run.requests.pop_back();  // an interrupted run answered 5 of 10
@@ -142,7 +142,7 @@ TEST_CASE("handlers that ran in two processes at once are never called serialize
     for (const auto& m : a.stats.ideals) CHECK(m.model != model_kind::serialized);
 }
 
-TEST_CASE("a wall far from every model is placed between them, not called 'about' one") {
+TEST_CASE("a wall far from every model is placed between them — not called 'about' one") {
     // 4 × 200 ms on 2 processes measured at 609 ms: between 400 (parallel) and 800 (serialized).
     auto spec = synthetic_spec("processes", "/cpu", model_kind::parallel, 4);
     spec.ms = 200;

@@ -8,7 +8,7 @@ TEST_SUITE_BEGIN("unit");
 
 using namespace lab;
 
-TEST_CASE("integers are decimal digits: a leading zero is decimal, never octal") {
+TEST_CASE("integers are decimal digits: a leading zero is decimal — never octal") {
     CHECK(parse_decimal_integer("10") == 10);
     CHECK(parse_decimal_integer("010") == 10);
     CHECK(parse_decimal_integer("0") == 0);
@@ -16,7 +16,7 @@ TEST_CASE("integers are decimal digits: a leading zero is decimal, never octal")
         CHECK_MESSAGE(!parse_decimal_integer(bad), bad);
 }
 
-TEST_CASE("reals are decimal, with a fraction or an exponent, never NaN, infinity or hex") {
+TEST_CASE("reals are decimal — with a fraction or an exponent — never NaN — infinity or hex") {
     CHECK(parse_decimal_real("0.5") == 0.5);
     CHECK(parse_decimal_real("1e7") == 1e7);
     CHECK(parse_decimal_real("2.") == 2.0);

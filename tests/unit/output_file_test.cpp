@@ -50,7 +50,7 @@ TEST_CASE("a new path is written whole and nothing else is left") {
     CHECK(d.entries() == 1);
 }
 
-TEST_CASE("a file that is never committed leaves nothing, and the old content stays") {
+TEST_CASE("a file that is never committed leaves nothing — and the old content stays") {
     temp_dir d;
     std::ofstream(d.path / "old.txt") << "old";
     { output_file out(d.path / "old.txt"); }
@@ -82,7 +82,7 @@ TEST_CASE("a symlink stays a symlink and its target is written — a dangling on
     CHECK(slurp(d.path / "made.json") == "made");
 }
 
-TEST_CASE("a FIFO is written in place, and one without a reader is refused at once") {
+TEST_CASE("a FIFO is written in place — and one without a reader is refused at once") {
     temp_dir d;
     auto fifo = d.path / "fifo";
     REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
@@ -107,7 +107,7 @@ TEST_CASE("a FIFO is written in place, and one without a reader is refused at on
     CHECK(d.entries() == 1);
 }
 
-TEST_CASE("a character device is written in place, never replaced") {
+TEST_CASE("a character device is written in place — never replaced") {
     temp_dir d;
     fs::path dev = "/dev/null";
     if (::geteuid() == 0 && ::mknod((d.path / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0) dev = d.path / "null";
@@ -121,7 +121,7 @@ TEST_CASE("a character device is written in place, never replaced") {
     CHECK(S_ISCHR(lstat_of("/dev/full").st_mode));
 }
 
-TEST_CASE("a directory, a missing folder and /dev/stdout's kin") {
+TEST_CASE("a directory — a missing folder and /dev/stdout's kin") {
     temp_dir d;
     CHECK_THROWS_WITH_AS(output_file{d.path}, doctest::Contains("is a directory"), output_error);
     CHECK_THROWS_WITH_AS(output_file{d.path / "no/such/x.json"}, doctest::Contains("no such folder"), output_error);
