@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <map>
 #include <memory>
 #include <optional>
@@ -122,7 +123,13 @@ int cmd_scenario(const scenario_flags& flags) {
     if (flags.name == "all") {
         for (const auto& file : lab::list_scenario_files()) {
             auto spec = lab::load_scenario_file(file);
-            if (!spec.long_running || flags.include_long) specs.push_back(std::move(spec));
+            if (spec.long_running && !flags.include_long) continue;
+            if (auto missing = lab::missing_packages(spec); !missing.empty()) {
+                fmt::print(stderr, "concurrency-lab: note: {} left out: it needs {} (scripts/bootstrap --packages)\n",
+                           spec.name, fmt::join(missing, " "));
+                continue;
+            }
+            specs.push_back(std::move(spec));
         }
     } else {
         specs.push_back(lab::load_scenario_file(lab::find_scenario(flags.name)));

@@ -188,6 +188,7 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
         s.ok++;
         latencies.push_back(static_cast<double>(r.end_ns - r.start_ns) / ns_per_ms);
         if (r.server) {
+            s.server_fields = true;
             handlers.push_back({r.server->start_ns, r.server->end_ns});
             s.per_pid[r.server->pid]++;
         }

@@ -221,6 +221,11 @@ std::vector<std::string> findings(const scenario_result& result) {
             continue;
         }
         if (!arm.stats.open_loop) notes.push_back(explain(arm));  // an open loop's wall is its schedule
+        if (!on_lab(arm.spec) && !arm.stats.server_fields && arm.stats.ok > 0)
+            notes.push_back(fmt::format("{}: {} answered without the fields protocol (pid, thread, start_ns, end_ns; "
+                                        "docs/targets.md), so the figures are the client's alone: no server lanes, "
+                                        "server overlap or split.",
+                                        arm.spec.name, target_label(arm.spec)));
         if (arm.stats.open_loop && arm.spec.ms > 0) {
             // Requests per second the route can finish: one at a time when serialized.
             const int lanes = arm.spec.model == model_kind::serialized

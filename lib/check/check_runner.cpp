@@ -4,7 +4,9 @@
 #include "scenario/runner.hpp"
 #include "scenario/scenario_spec.hpp"
 
+#include <cstdio>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace lab {
 
@@ -23,7 +25,13 @@ std::vector<scenario_spec> selected(const check_options& options) {
     }
     for (const auto& file : list_scenario_files()) {
         auto spec = load_scenario_file(file);
-        if (!spec.expectations.empty() && !spec.long_running) specs.push_back(std::move(spec));
+        if (spec.expectations.empty() || spec.long_running) continue;
+        if (auto missing = missing_packages(spec); !missing.empty()) {
+            std::fprintf(stderr, "concurrency-lab: note: %s left out: it needs %s (scripts/bootstrap --packages)\n",
+                         spec.name.c_str(), fmt::format("{}", fmt::join(missing, " ")).c_str());
+            continue;
+        }
+        specs.push_back(std::move(spec));
     }
     // A CI job that checked nothing must not go green.
     if (specs.empty())

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace lab {
@@ -61,8 +63,26 @@ struct model_ideal {
     double ms = 0;
 };
 
+// Where an arm's load goes (DESIGN.md §8): the lab's own server, a command the runner starts
+// (and stops, its whole process tree), or a URL someone else serves.
+struct lab_target {};
+struct command_target {
+    std::vector<std::string> argv;  // "{port}" becomes a free port the runner picks
+    std::string cwd;                // absolute, or relative to the scenario file (resolved on reading)
+    std::vector<std::pair<std::string, std::string>> env;
+    std::string ready = "/";        // polled until it answers 2xx
+    double ready_timeout_s = 20;
+    std::vector<std::string> needs;  // Debian packages it runs on (python3-fastapi, …)
+};
+struct url_target {
+    std::string url;  // http://host:port, nothing started or stopped
+};
+using target_spec = std::variant<lab_target, command_target, url_target>;
+
 struct arm_spec {
     std::string name;
+    target_spec target;     // lab_target unless the scenario says otherwise
+    std::string path;       // another server's path and query, e.g. "/report?t=0.1" (not the lab's)
     std::string route;      // path only, e.g. "/blocking"
     std::string query;      // built from the knobs below, e.g. "ms=100"
     model_kind model = model_kind::none;
@@ -123,6 +143,7 @@ struct arm_stats {
     std::vector<model_ideal> ideals;  // every model the verdict weighed, the arm's own model's first
     bool processes_overlapped = false;  // handlers of two processes ran at the same moment
     int asked = 0;                // requests asked for (N), the probe not included
+    bool server_fields = false;   // some response carried the fields protocol (pid, thread, start_ns, end_ns)
     double overlap = 0;           // sum of client latencies / wall
     double server_overlap = 0;    // sum of handler times / span of handler times
     latency_summary latency_ms;
@@ -163,6 +184,19 @@ struct scenario_result {
     std::string baseline;            // the arm speedups are measured against, if any
     bool interrupted = false;        // a signal stopped it: the arms hold what was measured by then
 };
+
+inline bool on_lab(const arm_spec& arm) { return std::holds_alternative<lab_target>(arm.target); }
+
+// "lab", the command line, or the URL: what the JSON's `target` says.
+inline std::string target_label(const arm_spec& arm) {
+    if (const auto* c = std::get_if<command_target>(&arm.target)) {
+        std::string line;
+        for (const auto& a : c->argv) line += (line.empty() ? "" : " ") + a;
+        return line;
+    }
+    if (const auto* u = std::get_if<url_target>(&arm.target)) return u->url;
+    return "lab";
+}
 
 inline const char* to_string(error_kind e) {
     return e == error_kind::none ? "none" : error_kind_names[static_cast<std::size_t>(e) - 1];

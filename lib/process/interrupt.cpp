@@ -1,5 +1,6 @@
 #include "process/interrupt.hpp"
 
+#include "process/command_process.hpp"
 #include "process/server_process.hpp"
 
 #include <array>
@@ -26,6 +27,7 @@ extern "C" void on_driver_signal(int sig) {
     int none = 0;
     if ((sig == SIGINT || sig == SIGTERM) && first_signal.compare_exchange_strong(none, sig)) return;
     kill_live_children();
+    kill_command_groups();
     for (auto& slot : temp_files)
         if (slot.state.load(std::memory_order_acquire) == published) ::unlink(slot.path);
     ::signal(sig, SIG_DFL);

@@ -47,6 +47,9 @@ json arm_object(const arm_result& a, bool detail) {
     json o;
     o["name"] = a.spec.name;
     o["route"] = a.spec.route;
+    o["target"] = target_label(a.spec);
+    if (!on_lab(a.spec)) o["path"] = a.spec.path;
+    o["server_fields"] = s.server_fields;
     o["query"] = a.spec.query;
     o["requests"] = a.spec.requests;
     o["concurrency"] = a.spec.concurrency;

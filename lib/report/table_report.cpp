@@ -38,7 +38,9 @@ std::string latency_table(const scenario_result& r) {
         // No answer, no latency: a dash, not a row of zeros that reads like a fast server.
         auto latency = [&](double v) { return s.ok > 0 ? format_ms(v) : std::string("—"); };
         table.add_row({a.spec.name, latency(l.min), latency(l.p50), latency(l.p90), latency(l.p99),
-                       latency(l.max), fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap),
+                       latency(l.max),
+                       s.server_fields ? fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap)
+                                       : fmt::format("{:.1f} / —", s.overlap),
                        fmt::format("{:.0f}", s.rps),
                        a.peak_rss_kb > 0 ? fmt::format("{:.1f} MiB", a.peak_rss_kb / 1024.0) : "—",
                        std::to_string(s.ok), failures_text(s)});
@@ -74,6 +76,7 @@ std::string repeats_line(const scenario_result& r) {
 }  // namespace
 
 std::string route_text(const arm_spec& spec) {
+    if (!on_lab(spec)) return spec.path;
     // n for /cpu is a calibrated, machine-specific count: the notes carry it, the table shows where it ran.
     if (spec.route == "/cpu") return "/cpu on " + spec.on + (spec.gil ? " + GIL" : "");
     return spec.query.empty() ? spec.route : spec.route + "?" + spec.query;

@@ -4,6 +4,7 @@
 #include "analysis/findings.hpp"
 #include "load/load_generator.hpp"
 #include "model/clock.hpp"
+#include "process/command_process.hpp"
 #include "process/fd_limit.hpp"
 #include "process/process_memory.hpp"
 #include "process/server_process.hpp"
@@ -13,9 +14,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <chrono>
+#include <algorithm>
 #include <map>
 #include <thread>
 #include <memory>
+#include <optional>
 
 namespace lab {
 
@@ -37,7 +40,7 @@ std::vector<std::string> calibrate(std::vector<arm_spec>& arms, const runner_opt
     std::map<double, calibration> done;
     std::vector<std::string> notes;
     for (auto& arm : arms) {
-        if (arm.route != "/cpu") continue;
+        if (arm.route != "/cpu" || !on_lab(arm)) continue;
         if (!done.contains(arm.ms)) {
             if (options.progress) options.progress(fmt::format("calibrating CPU work of {} ms", arm.ms));
             auto c = calibrate_cpu(arm.ms);
@@ -52,9 +55,10 @@ std::vector<std::string> calibrate(std::vector<arm_spec>& arms, const runner_opt
     return notes;
 }
 
-load_options load_for(const arm_spec& arm, int port) {
+load_options load_for(const arm_spec& arm, target_url url) {
     load_options o;
-    o.url = {"127.0.0.1", std::to_string(port), arm.route + "?" + arm.query};
+    url.target = on_lab(arm) ? arm.route + "?" + arm.query : arm.path;
+    o.url = std::move(url);
     o.requests = arm.requests;
     o.concurrency = arm.concurrency;
     o.timeout_s = arm.timeout_s;
@@ -105,10 +109,54 @@ struct measured_run {
     long long peak_rss_kb = 0;
 };
 
+// Polls a command target's `ready` path until it answers 2xx: bounded by its timeout, and
+// given up at once when the command has exited.
+void wait_until_ready(command_process& command, const command_target& target, int port, const runner_options& options) {
+    load_options ask;
+    ask.url = {"127.0.0.1", std::to_string(port), target.ready};
+    ask.requests = 1;
+    ask.concurrency = 1;
+    ask.timeout_s = 1;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(target.ready_timeout_s);
+    for (;;) {
+        if (!command.running())
+            throw std::runtime_error(fmt::format("the target command {} before it answered GET {}: {}",
+                                                 command.end_description(), target.ready, fmt::join(target.argv, " ")));
+        const auto answer = run_load(ask);
+        if (!answer.requests.empty() && answer.requests.front().error == error_kind::none) return;
+        if (std::chrono::steady_clock::now() > deadline || stopped(options))
+            throw std::runtime_error(fmt::format("the target command did not answer GET {} with 2xx within {:g} s: {}",
+                                                 target.ready, target.ready_timeout_s, fmt::join(target.argv, " ")));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+// One run against a server that is not the lab's: started for the run and stopped after it
+// (a command), or only loaded (a URL). What it says of itself comes from its response fields.
+measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
+    measured_run m;
+    std::optional<command_process> command;
+    target_url url;
+    if (const auto* c = std::get_if<command_target>(&arm.target)) {
+        const int port = free_loopback_port();
+        command.emplace(command_line{c->argv, c->cwd, c->env}, port);
+        wait_until_ready(*command, *c, port, options);
+        url = {"127.0.0.1", std::to_string(port), "/"};
+    } else {
+        url = parse_url(std::get<url_target>(arm.target).url);
+    }
+    auto load = load_for(arm, url);
+    load.stop = options.stop;
+    m.run = run_load(load);
+    if (command) command->stop();
+    return m;
+}
+
 measured_run run_once(const arm_spec& arm, const runner_options& options) {
+    if (!on_lab(arm)) return run_foreign(arm, options);
     measured_run m;
     server_process server(options.executable, server_args(arm));
-    auto load = load_for(arm, server.port());
+    auto load = load_for(arm, {"127.0.0.1", std::to_string(server.port()), "/"});
     load.stop = options.stop;
     {
         std::jthread sampler([&](std::stop_token stop) {
@@ -159,10 +207,24 @@ std::string interruption_note(const runner_options& options, const std::vector<s
 
 }  // namespace
 
+std::vector<std::string> missing_packages(const scenario_spec& spec) {
+    std::vector<std::string> needs;
+    for (const auto& arm : spec.arms)
+        if (const auto* c = std::get_if<command_target>(&arm.target)) needs.insert(needs.end(), c->needs.begin(), c->needs.end());
+    std::sort(needs.begin(), needs.end());
+    needs.erase(std::unique(needs.begin(), needs.end()), needs.end());
+    return missing_debian_packages(needs);
+}
+
 scenario_result run_scenario(const scenario_spec& spec, const runner_options& options) {
     scenario_result result{spec.name, spec.title, spec.lesson, {}, {}, spec.baseline};
     auto arms = spec.arms;
     auto calibration_notes = calibrate(arms, options);
+    // A command target's packages (FastAPI, uvicorn) are looked for before anything starts.
+    if (auto missing = missing_packages(spec); !missing.empty())
+        throw scenario_error(fmt::format("{} runs on Debian packages that are not installed: {} — as root, run "
+                                         "scripts/bootstrap --packages {} (or apt-get install -y {})",
+                                         spec.name, fmt::join(missing, " "), fmt::join(missing, " "), fmt::join(missing, " ")));
     int most_connections = 0;
     for (const auto& arm : arms) most_connections = std::max(most_connections, arm.concurrency);
     require_fds(most_connections + 64L, "this scenario");  // the driver holds every client connection

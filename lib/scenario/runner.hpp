@@ -18,4 +18,8 @@ struct runner_options {
 
 scenario_result run_scenario(const scenario_spec& spec, const runner_options& options);
 
+// The Debian packages a scenario's command targets need (`needs`) that are not installed.
+// run_scenario refuses such a scenario; `scenario all` and `check` leave it out and say so.
+std::vector<std::string> missing_packages(const scenario_spec& spec);
+
 }  // namespace lab

@@ -217,6 +217,80 @@ public:
         arm.probe_after_ms = number(*probe, p, "after_ms", 0, 60'000).value_or(0);
     }
 
+    std::vector<std::string> strings(const toml::node* node, const std::string& key) const {
+        std::vector<std::string> out;
+        const auto* array = node ? node->as_array() : nullptr;
+        if (!array || array->empty()) fail(node, key, "must be a non-empty array of strings");
+        for (const auto& item : *array) {
+            auto v = item.value_exact<std::string>();
+            if (!v || v->empty()) fail(&item, key, "must be a non-empty array of strings");
+            out.push_back(*v);
+        }
+        return out;
+    }
+
+    // A [target] table, or an arm's `target`: "lab", a table with `command` (the runner starts
+    // it), or one with `url` (someone else runs it). DESIGN.md §8.
+    target_spec read_target(const toml::node& node, const std::string& key) const {
+        if (auto v = node.value_exact<std::string>()) {
+            if (*v != "lab") fail(&node, key, "must be \"lab\" or a table with command or url");
+            return lab_target{};
+        }
+        if (!node.is_table()) fail(&node, key, "must be \"lab\" or a table with command or url");
+        const auto& t = *node.as_table();
+        const std::string p = key + ".";
+        only_keys(t, p, scenario_keys().target);
+        const bool has_command = t.contains("command"), has_url = t.contains("url");
+        if (has_command == has_url) fail(&node, key, "needs exactly one of command and url");
+        if (has_url) {
+            url_target u{*text(t, p, "url", true, &node)};
+            if (!u.url.starts_with("http://")) fail(t.get("url"), p + "url", "must be an http:// URL");
+            for (const char* lab_only : {"cwd", "env", "ready", "ready_timeout_s", "needs"})
+                if (t.contains(lab_only)) fail(t.get(lab_only), p + lab_only, "only a command target takes it");
+            return u;
+        }
+        command_target c;
+        c.argv = strings(t.get("command"), p + "command");
+        if (auto cwd = text(t, p, "cwd", false, nullptr)) {
+            fs::path dir(*cwd);
+            c.cwd = (dir.is_absolute() ? dir : file_.parent_path() / dir).lexically_normal().string();
+        }
+        if (const toml::table* env = table(t, p, "env"))
+            for (const auto& [name, value] : *env) {
+                auto v = value.value_exact<std::string>();
+                if (!v) fail(&value, p + "env." + std::string(name.str()), "must be a string");
+                c.env.emplace_back(std::string(name.str()), *v);
+            }
+        if (auto ready = text(t, p, "ready", false, nullptr)) {
+            if (ready->front() != '/') fail(t.get("ready"), p + "ready", "must start with '/'");
+            c.ready = *ready;
+        }
+        if (auto v = number(t, p, "ready_timeout_s", 0.1, 600)) c.ready_timeout_s = *v;
+        if (t.contains("needs")) c.needs = strings(t.get("needs"), p + "needs");
+        return c;
+    }
+
+    // An arm on a server that is not the lab's: a path to request, the t of the models in `ms`,
+    // and optionally the model it is expected to follow; none of the lab's server knobs.
+    void read_foreign_arm(const toml::table& t, const std::string& prefix, const toml::node& node, arm_spec& arm) const {
+        arm.path = *text(t, prefix, "path", true, &node);
+        if (arm.path.front() != '/') fail(t.get("path"), prefix + "path", "must start with '/'");
+        for (const char* lab_only : {"route", "method", "on", "gil", "workers", "reuse_port", "test_routes",
+                                     "sweep_workers", "accept_gate_us", "pool_threads", "task_workers"})
+            if (t.contains(lab_only)) fail(t.get(lab_only), prefix + lab_only, "only for the lab's own server (target = \"lab\")");
+        arm.route = arm.path.substr(0, arm.path.find('?'));
+        arm.model = model_kind::none;
+        arm.workers = 0;  // whatever [defaults] says of the lab's server knobs
+        arm.gil = arm.reuse_port = false;
+        arm.accept_gate_us = 0;
+        if (auto m = choice(t, prefix, "model", {"serialized", "concurrent", "pool"}))
+            arm.model = *m == "serialized" ? model_kind::serialized : *m == "concurrent" ? model_kind::concurrent : model_kind::pool;
+        read_knobs(t, prefix, arm);
+        arm.seed_s = number(t, prefix, "seed_s", 0, 3600);
+        if (auto v = boolean(t, prefix, "expect_failures")) arm.expect_failures = *v;
+        read_probe(t, prefix, arm);
+    }
+
     arm_spec read_arm(const toml::node& node, std::size_t index, const arm_spec& defaults) const {
         std::string prefix = fmt::format("arms[{}].", index);
         if (!node.is_table()) fail(&node, prefix.substr(0, prefix.size() - 1), "must be a table ([[arms]])");
@@ -224,6 +298,14 @@ public:
         only_keys(t, prefix, scenario_keys().arms);
         arm_spec arm = defaults;
         arm.name = *text(t, prefix, "name", true, &node);
+        if (const toml::node* target = t.get("target")) arm.target = read_target(*target, prefix + "target");
+        if (!on_lab(arm)) {
+            read_foreign_arm(t, prefix, node, arm);
+            return arm;
+        }
+        for (const char* foreign_only : {"path", "model"})
+            if (t.contains(foreign_only))
+                fail(t.get(foreign_only), prefix + foreign_only, "only for a target other than the lab's server (a lab arm names a route)");
         arm.route = *text(t, prefix, "route", true, &node);
         arm.model = model_for_route(arm.route);
         if (arm.model == model_kind::none && arm.route != "/tasks")
@@ -312,6 +394,7 @@ public:
         spec.title = *text(root, "", "title", true, nullptr);
         spec.lesson = one_paragraph(*text(root, "", "lesson", true, nullptr));
         arm_spec defaults;
+        if (const toml::node* target = root.get("target")) defaults.target = read_target(*target, "target");
         if (const toml::table* d = table(root, "", "defaults")) {
             only_keys(*d, "defaults.", scenario_keys().defaults);
             read_knobs(*d, "defaults.", defaults);
@@ -366,14 +449,15 @@ void settle_model(arm_spec& arm) {
 
 const scenario_key_sets& scenario_keys() {
     static const scenario_key_sets keys{
-        {"title", "lesson", "defaults", "arms", "baseline", "expect", "long"},
+        {"title", "lesson", "defaults", "arms", "baseline", "expect", "long", "target"},
         {"requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "workers", "gil", "reuse_port",
          "connection", "accept_gate_us", "rate"},
         {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s", "probe",
          "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate",
-         "method", "task_workers", "expect_failures"},
+         "method", "task_workers", "expect_failures", "target", "path", "model"},
         {"route", "after_ms"},
         {"name", "ratio", "min", "max", "tolerance"},
+        {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "url"},
     };
     return keys;
 }
@@ -394,6 +478,7 @@ scenario_spec load_scenario_file(const fs::path& file) {
 }
 
 void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
+    // An arm on another server keeps its own path; the overrides still set N, C and t.
     for (auto& arm : spec.arms) {
         if (o.requests) arm.requests = *o.requests;
         if (o.concurrency) arm.concurrency = *o.concurrency;
@@ -401,6 +486,10 @@ void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
         if (o.ms) arm.ms = *o.ms;
         // More connections than requests would only idle (and --requests scales c10k down).
         arm.concurrency = std::min(arm.concurrency, arm.requests);
+        if (!on_lab(arm)) {
+            arm.lanes = arm.pool_threads;  // a foreign pool's size is unknown; FastAPI's is 40, like ours
+            continue;
+        }
         settle_model(arm);
         if (arm.route != "/cpu") arm.query = fmt::format("ms={}", static_cast<long long>(arm.ms));
     }

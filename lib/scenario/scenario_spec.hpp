@@ -35,7 +35,7 @@ struct scenario_error : std::runtime_error {
 // Every key the reader accepts, where it may stand. docs/scenario-file.md lists the same
 // keys, and a test holds the two together.
 struct scenario_key_sets {
-    std::set<std::string> top, defaults, arms, probe, expect;
+    std::set<std::string> top, defaults, arms, probe, expect, target;
 };
 const scenario_key_sets& scenario_keys();
 

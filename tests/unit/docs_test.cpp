@@ -55,6 +55,7 @@ TEST_CASE("docs/scenario-file.md lists exactly the keys the reader accepts") {
     CHECK(doc.in_defaults == keys.defaults);
     CHECK(doc.keys.at("probe") == keys.probe);
     CHECK(doc.keys.at("[[expect]]") == keys.expect);
+    CHECK(doc.keys.at("target") == keys.target);
 }
 
 // ctest runs each case as `--test-case=NAME`, where doctest splits a name at ','; and CMake

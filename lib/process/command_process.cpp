@@ -1,0 +1,259 @@
+#include "process/command_process.hpp"
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdexcept>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace lab {
+
+namespace {
+
+// Live command groups, for the driver's fatal-signal handler: fixed slots of atomics.
+constexpr std::size_t max_groups = 16;
+struct group_slot {
+    std::atomic<pid_t> watchdog{0}, group{0};
+};
+std::array<group_slot, max_groups> live_groups;
+
+void remember(pid_t watchdog, pid_t group) {
+    for (auto& slot : live_groups) {
+        pid_t empty = 0;
+        if (slot.watchdog.compare_exchange_strong(empty, watchdog)) {
+            slot.group.store(group);
+            return;
+        }
+    }
+}
+
+void forget(pid_t watchdog) {
+    for (auto& slot : live_groups) {
+        pid_t expected = watchdog;
+        if (slot.watchdog.compare_exchange_strong(expected, 0)) {
+            slot.group.store(0);
+            return;
+        }
+    }
+}
+
+void pause_ms(long ms) {
+    timespec t{0, ms * 1'000'000};
+    ::nanosleep(&t, nullptr);
+}
+
+void write_all(int fd, const void* data, std::size_t n) {
+    [[maybe_unused]] auto ignored = ::write(fd, data, n);
+}
+
+std::string describe(int status) {
+    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return std::string("was killed by signal ") + ::strsignal(WTERMSIG(status));
+    return "stopped";
+}
+
+// Ends process group `group`: SIGTERM, up to 2 s for it to empty, then SIGKILL.
+void end_group(pid_t group, pid_t first) {
+    ::kill(-group, SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+        ::waitpid(first, nullptr, WNOHANG);
+        if (::kill(-group, 0) != 0 && errno == ESRCH) return;
+        pause_ms(10);
+    }
+    ::kill(-group, SIGKILL);
+    ::waitpid(first, nullptr, 0);
+}
+
+struct prepared {
+    std::vector<std::string> arg_text, env_text;
+    std::vector<char*> argv, envp;
+    std::string cwd;
+};
+
+// Everything the children need, made before fork: between fork and exec only async-signal-safe
+// calls, since another thread of the driver may hold malloc's lock at the moment of forking.
+prepared prepare(const command_line& command, int port) {
+    prepared p;
+    for (auto arg : command.argv) {
+        for (std::size_t at; (at = arg.find("{port}")) != std::string::npos;) arg.replace(at, 6, std::to_string(port));
+        p.arg_text.push_back(std::move(arg));
+    }
+    for (char** e = environ; *e; ++e) {
+        std::string entry = *e;
+        bool overridden = false;
+        for (const auto& [name, value] : command.env) overridden |= entry.starts_with(name + "=");
+        if (!overridden) p.env_text.push_back(std::move(entry));
+    }
+    for (const auto& [name, value] : command.env) p.env_text.push_back(name + "=" + value);
+    for (auto& a : p.arg_text) p.argv.push_back(a.data());
+    for (auto& e : p.env_text) p.envp.push_back(e.data());
+    p.argv.push_back(nullptr);
+    p.envp.push_back(nullptr);
+    p.cwd = command.cwd.string();
+    return p;
+}
+
+// The watchdog: starts the command in a group of its own, then waits for a stop (SIGTERM from
+// the driver, or the parent-death signal), or for the command's first process to end, and
+// takes the whole group down either way. Its exit status is the command's.
+[[noreturn]] void run_watchdog(const prepared& p, pid_t driver, int pid_pipe, int error_pipe) {
+    sigset_t waited;
+    sigemptyset(&waited);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) sigaddset(&waited, sig);
+    ::sigprocmask(SIG_BLOCK, &waited, nullptr);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != driver) ::_exit(1);  // the driver died before prctl took effect
+    const pid_t first = ::fork();
+    if (first == 0) {
+        ::setpgid(0, 0);
+        ::sigprocmask(SIG_UNBLOCK, &waited, nullptr);
+        // What the server prints goes to the lab's stderr: its stdout is the lab's report.
+        ::dup2(STDERR_FILENO, STDOUT_FILENO);
+        if (int null = ::open("/dev/null", O_RDONLY); null >= 0) ::dup2(null, STDIN_FILENO);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the watchdog never dies before its group; should it, so does this
+        if (!p.cwd.empty() && ::chdir(p.cwd.c_str()) != 0) {
+            int e = errno;
+            write_all(error_pipe, &e, sizeof e);
+            ::_exit(127);
+        }
+        ::execvpe(p.argv[0], p.argv.data(), p.envp.data());
+        int e = errno;
+        write_all(error_pipe, &e, sizeof e);
+        ::_exit(127);
+    }
+    ::close(error_pipe);
+    if (first > 0) ::setpgid(first, first);  // from this side too, so the group exists before any kill
+    write_all(pid_pipe, &first, sizeof first);
+    ::close(pid_pipe);
+    if (first < 0) ::_exit(126);
+    for (;;) {
+        const int sig = ::sigwaitinfo(&waited, nullptr);
+        if (sig < 0) continue;
+        if (sig == SIGCHLD) {
+            int status = 0;
+            if (::waitpid(first, &status, WNOHANG) != first) continue;
+            ::kill(-first, SIGKILL);  // its own children go with it
+            ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        }
+        end_group(first, first);
+        ::_exit(0);
+    }
+}
+
+}  // namespace
+
+command_process::command_process(const command_line& command, int port) {
+    if (command.argv.empty()) throw std::runtime_error("target command is empty");
+    const prepared p = prepare(command, port);
+    int pid_pipe[2], error_pipe[2];
+    if (::pipe2(pid_pipe, O_CLOEXEC) != 0 || ::pipe2(error_pipe, O_CLOEXEC) != 0)
+        throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    const pid_t driver = ::getpid();
+    watchdog_ = ::fork();
+    if (watchdog_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (watchdog_ == 0) {
+        ::close(pid_pipe[0]);
+        ::close(error_pipe[0]);
+        run_watchdog(p, driver, pid_pipe[1], error_pipe[1]);
+    }
+    ::close(pid_pipe[1]);
+    ::close(error_pipe[1]);
+    pid_t group = 0;
+    const bool got_group = ::read(pid_pipe[0], &group, sizeof group) == sizeof group && group > 0;
+    ::close(pid_pipe[0]);
+    if (got_group) remember(watchdog_, group);
+    int exec_errno = 0;
+    const bool exec_failed = ::read(error_pipe[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno;
+    ::close(error_pipe[0]);
+    if (!got_group || exec_failed) {
+        stop();
+        throw std::runtime_error("cannot run " + p.arg_text.front() +
+                                 (exec_failed ? std::string(": ") + std::strerror(exec_errno) : std::string()));
+    }
+}
+
+command_process::~command_process() { stop(); }
+
+bool command_process::running() {
+    if (watchdog_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(watchdog_, &status, WNOHANG) != watchdog_) return true;
+    ended_ = describe(status);
+    forget(watchdog_);
+    watchdog_ = -1;
+    return false;
+}
+
+void command_process::stop() {
+    if (watchdog_ <= 0) return;
+    ::kill(watchdog_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 300; ++i) {  // the watchdog's own 2 s of grace, and a little more
+        if (::waitpid(watchdog_, &status, WNOHANG) == watchdog_) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (i == 299) {
+            ::kill(watchdog_, SIGKILL);
+            ::waitpid(watchdog_, &status, 0);
+        }
+    }
+    for (auto& slot : live_groups)
+        if (slot.watchdog.load() == watchdog_ && slot.group.load() > 0) ::kill(-slot.group.load(), SIGKILL);
+    if (ended_.empty()) ended_ = describe(status);
+    forget(watchdog_);
+    watchdog_ = -1;
+}
+
+void kill_command_groups() noexcept {
+    for (auto& slot : live_groups) {
+        if (pid_t group = slot.group.load(); group > 0) ::kill(-group, SIGKILL);
+        if (pid_t w = slot.watchdog.load(); w > 0) ::kill(w, SIGKILL);
+    }
+}
+
+std::vector<std::string> missing_debian_packages(const std::vector<std::string>& names) {
+    std::vector<std::string> missing;
+    for (const auto& name : names) {
+        bool installed = false;
+        // Names are checked before they reach a shell: Debian's own syntax for package names.
+        const bool plain = !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789+-.") == std::string::npos;
+        if (plain) {
+            const std::string query = "dpkg-query -W -f='${Status}' " + name + " 2>/dev/null";
+            if (FILE* out = ::popen(query.c_str(), "r")) {
+                char buf[128] = {};
+                const auto n = std::fread(buf, 1, sizeof buf - 1, out);
+                ::pclose(out);
+                installed = std::string(buf, n).find("install ok installed") != std::string::npos;
+            }
+        }
+        if (!installed) missing.push_back(name);
+    }
+    return missing;
+}
+
+int free_loopback_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+    ::close(fd);
+    if (!ok) throw std::runtime_error(std::string("no free port: ") + std::strerror(errno));
+    return ntohs(a.sin_port);
+}
+
+}  // namespace lab

@@ -1,0 +1,147 @@
+// Servers that are not the lab's as targets (DESIGN.md §8): a command the runner starts and
+// stops with its whole process tree, a URL someone else serves, a server without the fields
+// protocol. Python's standard library stands in for "any server"; the real FastAPI app runs
+// where Debian's python3-fastapi and python3-uvicorn are installed (.ci/run installs them).
+#include "process/server_process.hpp"
+#include "run_command.hpp"
+
+#include <csignal>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
+TEST_SUITE_BEGIN("integration");
+
+namespace fs = std::filesystem;
+using namespace lab::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct scenario_file {
+    fs::path dir = fs::temp_directory_path() / ("lab-targets-" + std::to_string(::getpid()));
+    fs::path path = dir / "target.toml";
+    explicit scenario_file(const std::string& text) {
+        fs::create_directories(dir);
+        std::ofstream(path) << text;
+    }
+    ~scenario_file() { fs::remove_all(dir); }
+};
+
+std::string with_target(const std::string& target, const std::string& arm) {
+    return "title = \"a target\"\nlesson = \"Another server, measured.\"\n[target]\n" + target + "\n[[arms]]\n" + arm;
+}
+
+// Python's own HTTP server: no fields protocol, a directory listing at /.
+const std::string http_server = R"(command = ["/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]
+ready = "/")";
+
+bool python_can(const char* modules) {
+    return run_binary("/usr/bin/python3", {"-c", std::string("import ") + modules}, 20).exit_code == 0;
+}
+
+}  // namespace
+
+TEST_CASE("a command target is started — measured on its path — and stopped with nothing left") {
+    scenario_file file(with_target(http_server, "name = \"stdlib\"\npath = \"/\"\nrequests = 5\nconcurrency = 1\n"));
+    auto marker = unique_env_marker();
+    auto r = run_lab({"scenario", file.path.string(), "--format", "json"}, 60, {marker});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto doc = nlohmann::json::parse(r.out);
+    auto arm = doc["arms"][0];
+    CHECK(arm["ok"] == 5);
+    CHECK(arm["target"].get<std::string>().find("http.server") != std::string::npos);
+    CHECK(arm["path"] == "/");
+    // No fields protocol: the figures are the client's, and the report says so.
+    CHECK(arm["server_fields"] == false);
+    bool said = false;
+    for (const auto& note : doc["notes"]) said |= note.get<std::string>().find("without the fields protocol") != std::string::npos;
+    CHECK(said);
+    CHECK(count_processes_with_env(marker) == 0);
+}
+
+TEST_CASE("a command that never answers is given up at its ready timeout — with a clear error") {
+    scenario_file file(with_target("command = [\"/bin/sleep\", \"300\"]\nready = \"/health\"\nready_timeout_s = 0.5",
+                                   "name = \"silent\"\npath = \"/\"\n"));
+    auto marker = unique_env_marker();
+    auto r = run_lab({"scenario", file.path.string()}, 30, {marker});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("did not answer GET /health with 2xx within 0.5 s: /bin/sleep 300") != std::string::npos);
+    CHECK(count_processes_with_env(marker) == 0);
+}
+
+TEST_CASE("a command that exits at once — or cannot be run — is named with how it ended") {
+    scenario_file exits(with_target("command = [\"/bin/false\"]", "name = \"gone\"\npath = \"/\"\n"));
+    auto r = run_lab({"scenario", exits.path.string()}, 30);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("the target command exited with status 1 before it answered GET /: /bin/false") != std::string::npos);
+    scenario_file missing(with_target("command = [\"/no/such/server\"]", "name = \"gone\"\npath = \"/\"\n"));
+    auto m = run_lab({"scenario", missing.path.string()}, 30);
+    CAPTURE(m.err);
+    CHECK(m.exit_code == 1);
+    CHECK(m.err.find("cannot run /no/such/server: No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("a command's whole process tree goes when the driver is interrupted or killed") {
+    // The server forks a child of its own (a stand-in for uvicorn's workers): `sleep` under it.
+    const std::string tree = R"(command = ["/bin/sh", "-c", "/bin/sleep 300 & exec /usr/bin/python3 -m http.server --bind 127.0.0.1 {port}"]
+ready = "/")";
+    scenario_file file(with_target(tree, "name = \"tree\"\npath = \"/\"\nrequests = 1000000\nconcurrency = 2\n"));
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGKILL}) {
+        CAPTURE(sig);
+        auto marker = unique_env_marker();
+        pid_t driver = start_lab({"scenario", file.path.string()}, {marker});
+        // driver, watchdog, python, sleep: the tree is up, and the load is on.
+        REQUIRE(wait_for([&] { return count_processes_with_env(marker) >= 4; }, 20s));
+        ::kill(driver, sig);
+        ::waitpid(driver, nullptr, 0);
+        CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));
+    }
+}
+
+TEST_CASE("a URL target is loaded and nothing is started or stopped") {
+    lab::server_process server(LAB_BINARY, {});
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+    scenario_file file(with_target("url = \"" + url + "\"",
+                                   "name = \"theirs\"\npath = \"/async?ms=50\"\nms = 50\nmodel = \"concurrent\"\n"));
+    auto r = run_lab({"scenario", file.path.string(), "--format", "json"}, 30);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto arm = nlohmann::json::parse(r.out)["arms"][0];
+    CHECK(arm["target"] == url);
+    CHECK(arm["verdict"] == "concurrent");
+    CHECK(arm["server_fields"] == true);  // the lab's own server speaks the protocol
+    CHECK(arm["requests_detail"][0]["pid"] == server.pid());
+    CHECK(::kill(server.pid(), 0) == 0);  // still running: a URL target is someone else's
+}
+
+TEST_CASE("the notes' FastAPI app — uvicorn with two workers — leaves no process behind") {
+    if (!python_can("fastapi, uvicorn")) {
+        MESSAGE("SKIPPED: Debian's python3-fastapi and python3-uvicorn are not installed (.ci/run installs them)");
+        return;
+    }
+    const fs::path app = fs::path(DOCS_DIR).parent_path() / "examples/fastapi";
+    const std::string uvicorn = "command = [\"/usr/bin/python3\", \"-m\", \"uvicorn\", \"app:app\", \"--port\", \"{port}\", "
+                                "\"--workers\", \"2\", \"--log-level\", \"warning\"]\ncwd = \"" +
+                                app.string() + "\"\nready = \"/health\"\nready_timeout_s = 30";
+    scenario_file file(with_target(uvicorn, "name = \"fastapi\"\npath = \"/async?ms=50\"\nms = 50\nrequests = 20\n"
+                                            "concurrency = 10\nmodel = \"concurrent\"\n"));
+    auto marker = unique_env_marker();
+    auto r = run_lab({"scenario", file.path.string(), "--format", "json"}, 60, {marker});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto arm = nlohmann::json::parse(r.out)["arms"][0];
+    CHECK(arm["ok"] == 20);
+    CHECK(arm["server_fields"] == true);  // the app answers the fields protocol from Python
+    CHECK(arm["verdict"] == "concurrent");
+    CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));
+}
+
+TEST_SUITE_END();
