@@ -120,8 +120,10 @@ struct scenario_flags {
 int cmd_scenario(const scenario_flags& flags) {
     // `all`: every scenario file except those marked long (c10k), unless --include-long.
     std::vector<lab::scenario_spec> specs;
+    std::vector<std::filesystem::path> read;
     if (flags.name == "all") {
         for (const auto& file : lab::list_scenario_files()) {
+            read.push_back(file);
             auto spec = lab::load_scenario_file(file);
             if (spec.long_running && !flags.include_long) continue;
             if (auto missing = lab::missing_packages(spec); !missing.empty()) {
@@ -132,7 +134,13 @@ int cmd_scenario(const scenario_flags& flags) {
             specs.push_back(std::move(spec));
         }
     } else {
-        specs.push_back(lab::load_scenario_file(lab::find_scenario(flags.name)));
+        read.push_back(lab::find_scenario(flags.name));
+        specs.push_back(lab::load_scenario_file(read.back()));
+    }
+    for (const auto& file : read) {
+        std::error_code ec;
+        if (!flags.output.out.empty() && std::filesystem::equivalent(flags.output.out, file, ec))
+            throw usage_error(fmt::format("--out {} is the scenario file this run reads", flags.output.out));
     }
     for (auto& spec : specs) lab::apply_overrides(spec, flags.overrides);
     output_sink sink(flags.output);

@@ -224,7 +224,9 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
         std::erase_if(s.ideals, [&](const auto& m) { return m.model == model_kind::serialized && m.model != spec.model; });
     s.ideal_ms = spec.model == model_kind::none || s.ideals.empty() ? 0 : s.ideals.front().ms;
     s.measured_over_ideal = s.ideal_ms > 0 ? s.wall_ms / s.ideal_ms : 0;
-    if (s.outcome == run_outcome::judged) s.verdict = closest_of(s.wall_ms, s.ideals, spec.model);
+    // A verdict only where the run can tell the models apart (the findings say why not).
+    if (s.outcome == run_outcome::judged && !models_alike(s) && spec.ms >= min_telling_ms)
+        s.verdict = closest_of(s.wall_ms, s.ideals, spec.model);
     if (spec.ms > 0) s.waves = completion_waves(run, static_cast<std::int64_t>(spec.ms * ns_per_ms / 2));
     if (run.probe && run.probe->error == error_kind::none)
         s.probe_ms = static_cast<double>(run.probe->end_ns - run.probe->start_ns) / ns_per_ms;

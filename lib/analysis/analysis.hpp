@@ -2,6 +2,7 @@
 // Statistics, ideal models and verdicts (DESIGN.md §4). Pure: records in, numbers out.
 #include "model/records.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,19 @@ double ideal_ms(model_kind model, int n, int c, int lanes, double t_ms);
 // The candidate whose ideal is closest (as a ratio) to the measured wall; ties go to
 // `expected`. `none` when no candidate has a positive ideal.
 model_kind closest_of(double wall_ms, const std::vector<model_ideal>& candidates, model_kind expected);
+
+// Below this t, a request's own fixed costs (connect, parse, write) are of the handler's size
+// and the models cannot be told apart: no verdict is named.
+inline constexpr double min_telling_ms = 10;
+
+// Whether every model the run was weighed against allows the same wall (one request, one
+// connection): then no verdict is named either.
+inline bool models_alike(const arm_stats& s) {
+    if (s.ideals.empty()) return false;
+    double lo = s.ideals.front().ms, hi = lo;
+    for (const auto& m : s.ideals) lo = std::min(lo, m.ms), hi = std::max(hi, m.ms);
+    return hi <= lo * 1.01;
+}
 
 // How far a measurement may stray from the verdict's ideal and still be called "about"
 // it: within a factor of 1.25 either way.

@@ -116,7 +116,17 @@ static std::string split_clause(const arm_result& arm) {
 static std::string explain(const arm_result& arm) {
     const auto& s = arm.stats;
     if (s.outcome != run_outcome::judged) return explain_failures(arm);
-    if (s.verdict == model_kind::none) return fmt::format("{}: no model fits (t = 0).", arm.spec.name);
+    if (s.ideals.empty()) return fmt::format("{}: no model fits (no t to model).", arm.spec.name);
+    if (models_alike(s))
+        return fmt::format("{}: {} — every model allows {} here ({} request{} at concurrency {}), so this run cannot "
+                           "tell them apart; more requests than one, on more connections than one, would.",
+                           arm.spec.name, format_duration(s.wall_ms), format_duration(s.ideals.front().ms),
+                           arm.spec.requests, arm.spec.requests == 1 ? "" : "s", arm.spec.concurrency);
+    if (arm.spec.ms < min_telling_ms)
+        return fmt::format("{}: {} for {} requests of {:g} ms — too short to tell the models apart: a request's own "
+                           "costs (connect, parse, write) are of that size. Ask for {:g} ms or more (--ms).",
+                           arm.spec.name, format_duration(s.wall_ms), arm.spec.requests, arm.spec.ms, min_telling_ms);
+    if (s.verdict == model_kind::none) return fmt::format("{}: no model fits.", arm.spec.name);
     const double ideal = ideal_of(s, s.verdict);
     if (std::abs(std::log(s.wall_ms / ideal)) > std::log(verdict_tolerance)) return explain_between(arm);
     const std::string split = split_clause(arm);
@@ -142,6 +152,10 @@ static std::string explain(const arm_result& arm) {
                                arm.spec.name, s.server_overlap, arm.spec.requests, arm.spec.concurrency, s.wall_ms,
                                ideal);
         case model_kind::pool:
+            if (!on_lab(arm.spec))  // another server's pool: its size is not known here
+                return fmt::format("{}: pool — the handlers overlapped off the loop (server overlap {:.1f}); {:.0f} ms "
+                                   "against an ideal of {:.0f} ms.",
+                                   arm.spec.name, s.server_overlap, s.wall_ms, ideal);
             return fmt::format("{}: pool — {} threads took the blocking work off the loop; {:.0f} ms against an "
                                "ideal of {:.0f} ms.",
                                arm.spec.name, arm.spec.pool_threads, s.wall_ms, ideal);

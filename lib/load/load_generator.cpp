@@ -79,7 +79,9 @@ struct thread_lane {
 request_type make_request(const target_url& url, const std::string& target, bool keep_alive,
                           http::verb method = http::verb::get) {
     request_type req{method, target, 11};
-    req.set(http::field::host, url.host + ":" + url.port);
+    // An IPv6 literal goes in brackets, as in the URL (RFC 9112 §3.2: Host is uri-host ":" port).
+    const bool v6 = url.host.find(':') != std::string::npos;
+    req.set(http::field::host, (v6 ? "[" + url.host + "]" : url.host) + ":" + url.port);
     req.set(http::field::user_agent, "concurrency-lab");
     req.keep_alive(keep_alive);
     req.prepare_payload();  // a POST says Content-Length: 0

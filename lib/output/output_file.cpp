@@ -36,10 +36,19 @@ fs::path follow_links(fs::path p) {
     throw refused(p, "too many levels of symbolic links");
 }
 
+// /dev/stdout, /dev/fd/N, /proc/self/fd/N: names of a descriptor the caller opened, whatever
+// it is open on. Written through in place, appending: `lab … --out /dev/stdout >> log`
+// must add to the log, not replace it with a new file.
+bool names_a_descriptor(const fs::path& named) {
+    const std::string s = named.lexically_normal().string();
+    return s == "/dev/stdout" || s == "/dev/stderr" || s.starts_with("/dev/fd/") || s.starts_with("/proc/self/fd/") ||
+           (s.starts_with("/proc/") && s.find("/fd/") != std::string::npos);
+}
+
 // A device, FIFO or socket: written where it is. O_NONBLOCK so a FIFO without a reader
 // is an error now instead of a hang; writes then block as usual.
-int open_in_place(const fs::path& named, const fs::path& target) {
-    int fd = ::open(named.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+int open_in_place(const fs::path& named, const fs::path& target, int extra_flags = 0) {
+    int fd = ::open(named.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | extra_flags);
     if (fd < 0 && errno == ENXIO) throw refused(target, "a FIFO with no reader, or a socket");
     if (fd < 0) throw refused(target, reason("open"));
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -55,6 +64,11 @@ output_file::output_file(fs::path named) {
     const bool exists = ::stat(named.c_str(), &st) == 0;
     if (!exists && errno != ENOENT) throw refused(named, reason("stat"));
     if (exists && S_ISDIR(st.st_mode)) throw refused(named, "is a directory");
+    if (exists && names_a_descriptor(named)) {
+        target_ = named;
+        fd_ = open_in_place(named, named, O_APPEND);
+        return;
+    }
     if (exists && !S_ISREG(st.st_mode)) {
         target_ = named;
         fd_ = open_in_place(named, named);

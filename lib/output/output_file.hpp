@@ -6,6 +6,8 @@
 //     interrupted run never leaves half a file;
 //   - a symlink: followed, and its target written by the rule for what it points at;
 //   - a device, FIFO or other special file: opened and written in place, never replaced;
+//   - a name of an open descriptor (/dev/stdout, /dev/fd/1, /proc/self/fd/1): written through
+//     in place, appending, whatever the descriptor is open on (a file the shell opened);
 //   - a directory, a missing folder, an unwritable place: refused when the file is opened,
 //     which callers do before any server starts.
 #include <filesystem>

@@ -109,8 +109,12 @@ struct measured_run {
     long long peak_rss_kb = 0;
 };
 
+// A signal came while a run was starting (a command target not ready yet): the run is not
+// made, and the scenario ends as an interrupted one.
+struct interrupted_before_run {};
+
 // Polls a command target's `ready` path until it answers 2xx: bounded by its timeout, and
-// given up at once when the command has exited.
+// given up at once when the command has exited or the run is interrupted.
 void wait_until_ready(command_process& command, const command_target& target, int port, const runner_options& options) {
     load_options ask;
     ask.url = {"127.0.0.1", std::to_string(port), target.ready};
@@ -118,15 +122,18 @@ void wait_until_ready(command_process& command, const command_target& target, in
     ask.concurrency = 1;
     ask.timeout_s = 1;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(target.ready_timeout_s);
+    std::string shown = fmt::format("{}", fmt::join(target.argv, " "));  // as it ran, the port put in
+    for (std::size_t at; (at = shown.find("{port}")) != std::string::npos;) shown.replace(at, 6, std::to_string(port));
     for (;;) {
         if (!command.running())
             throw std::runtime_error(fmt::format("the target command {} before it answered GET {}: {}",
-                                                 command.end_description(), target.ready, fmt::join(target.argv, " ")));
+                                                 command.end_description(), target.ready, shown));
+        if (stopped(options)) throw interrupted_before_run{};
         const auto answer = run_load(ask);
         if (!answer.requests.empty() && answer.requests.front().error == error_kind::none) return;
-        if (std::chrono::steady_clock::now() > deadline || stopped(options))
+        if (std::chrono::steady_clock::now() > deadline)
             throw std::runtime_error(fmt::format("the target command did not answer GET {} with 2xx within {:g} s: {}",
-                                                 target.ready, target.ready_timeout_s, fmt::join(target.argv, " ")));
+                                                 target.ready, target.ready_timeout_s, shown));
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
 }
@@ -242,7 +249,11 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
                 options.progress(fmt::format("{}: run {}/{} — {} × {} at concurrency {}", arms[i].name, r + 1,
                                              arms[i].repeat, arms[i].requests, arms[i].route + "?" + arms[i].query,
                                              arms[i].concurrency));
-            runs[i].push_back(run_once(arms[i], options));
+            try {
+                runs[i].push_back(run_once(arms[i], options));
+            } catch (const interrupted_before_run&) {
+                break;  // the loops end: stopped() holds now
+            }
         }
     std::vector<std::string> not_run;
     for (std::size_t i = 0; i < arms.size(); ++i) {

@@ -1,8 +1,10 @@
 #include "analysis/analysis.hpp"
 #include "check/ratio.hpp"
+#include "load/load_generator.hpp"
 #include "scenario/scenario_spec.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -229,6 +231,15 @@ public:
         return out;
     }
 
+    // A request path as it goes on the wire: visible ASCII, starting with '/'. A space, CR or
+    // LF would end the request line early and let the file write headers of its own.
+    void request_path(const toml::table& t, const std::string& prefix, const char* key, const std::string& value) const {
+        if (value.front() != '/') fail(t.get(key), prefix + key, "must start with '/'");
+        for (unsigned char c : value)
+            if (c <= 0x20 || c >= 0x7f)
+                fail(t.get(key), prefix + key, "must be visible ASCII (percent-encode spaces and other bytes)");
+    }
+
     // A [target] table, or an arm's `target`: "lab", a table with `command` (the runner starts
     // it), or one with `url` (someone else runs it). DESIGN.md §8.
     target_spec read_target(const toml::node& node, const std::string& key) const {
@@ -244,7 +255,15 @@ public:
         if (has_command == has_url) fail(&node, key, "needs exactly one of command and url");
         if (has_url) {
             url_target u{*text(t, p, "url", true, &node)};
-            if (!u.url.starts_with("http://")) fail(t.get("url"), p + "url", "must be an http:// URL");
+            // Checked now, as `load` checks its URL: http, a host, a port 1 … 65535, no path of its own
+            // (the arms' paths are requested).
+            try {
+                auto parsed = parse_url(u.url);
+                if (parsed.target != "/" || u.url.find('@') != std::string::npos)
+                    fail(t.get("url"), p + "url", "must be http://host:port only (the arms name their paths)");
+            } catch (const std::invalid_argument& e) {
+                fail(t.get("url"), p + "url", e.what());
+            }
             for (const char* lab_only : {"cwd", "env", "ready", "ready_timeout_s", "needs"})
                 if (t.contains(lab_only)) fail(t.get(lab_only), p + lab_only, "only a command target takes it");
             return u;
@@ -254,19 +273,32 @@ public:
         if (auto cwd = text(t, p, "cwd", false, nullptr)) {
             fs::path dir(*cwd);
             c.cwd = (dir.is_absolute() ? dir : file_.parent_path() / dir).lexically_normal().string();
+            std::error_code ec;
+            if (!fs::is_directory(c.cwd, ec)) fail(t.get("cwd"), p + "cwd", fmt::format("no such folder {}", c.cwd));
         }
         if (const toml::table* env = table(t, p, "env"))
             for (const auto& [name, value] : *env) {
+                const std::string key(name.str());
+                const bool good = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
+                                  std::all_of(key.begin(), key.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
+                if (!good) fail(&value, p + "env", fmt::format("'{}' is not a variable name (letters, digits, _)", key));
                 auto v = value.value_exact<std::string>();
-                if (!v) fail(&value, p + "env." + std::string(name.str()), "must be a string");
-                c.env.emplace_back(std::string(name.str()), *v);
+                if (!v) fail(&value, p + "env." + key, "must be a string");
+                c.env.emplace_back(key, *v);
             }
         if (auto ready = text(t, p, "ready", false, nullptr)) {
-            if (ready->front() != '/') fail(t.get("ready"), p + "ready", "must start with '/'");
+            request_path(t, p, "ready", *ready);
             c.ready = *ready;
         }
         if (auto v = number(t, p, "ready_timeout_s", 0.1, 600)) c.ready_timeout_s = *v;
-        if (t.contains("needs")) c.needs = strings(t.get("needs"), p + "needs");
+        if (t.contains("needs")) {
+            c.needs = strings(t.get("needs"), p + "needs");
+            // Debian's syntax for a package name: nothing a shell or apt-get would read as more.
+            for (const auto& name : c.needs)
+                if (name.size() < 2 || !std::islower(static_cast<unsigned char>(name[0])) && !std::isdigit(static_cast<unsigned char>(name[0])) ||
+                    name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789+-.") != std::string::npos)
+                    fail(t.get("needs"), p + "needs", fmt::format("'{}' is not a Debian package name", name));
+        }
         return c;
     }
 
@@ -274,7 +306,7 @@ public:
     // and optionally the model it is expected to follow; none of the lab's server knobs.
     void read_foreign_arm(const toml::table& t, const std::string& prefix, const toml::node& node, arm_spec& arm) const {
         arm.path = *text(t, prefix, "path", true, &node);
-        if (arm.path.front() != '/') fail(t.get("path"), prefix + "path", "must start with '/'");
+        request_path(t, prefix, "path", arm.path);
         for (const char* lab_only : {"route", "method", "on", "gil", "workers", "reuse_port", "test_routes",
                                      "sweep_workers", "accept_gate_us", "pool_threads", "task_workers"})
             if (t.contains(lab_only)) fail(t.get(lab_only), prefix + lab_only, "only for the lab's own server (target = \"lab\")");
@@ -286,6 +318,9 @@ public:
         if (auto m = choice(t, prefix, "model", {"serialized", "concurrent", "pool"}))
             arm.model = *m == "serialized" ? model_kind::serialized : *m == "concurrent" ? model_kind::concurrent : model_kind::pool;
         read_knobs(t, prefix, arm);
+        // Another server's t is what the file says, or nothing: no default of 100 ms stands in
+        // for it, so a run with no t is measured but judged against no model.
+        if (!t.contains("ms") && !defaults_ms_) arm.ms = 0;
         arm.seed_s = number(t, prefix, "seed_s", 0, 3600);
         if (auto v = boolean(t, prefix, "expect_failures")) arm.expect_failures = *v;
         read_probe(t, prefix, arm);
@@ -397,6 +432,7 @@ public:
         if (const toml::node* target = root.get("target")) defaults.target = read_target(*target, "target");
         if (const toml::table* d = table(root, "", "defaults")) {
             only_keys(*d, "defaults.", scenario_keys().defaults);
+            defaults_ms_ = d->contains("ms");
             read_knobs(*d, "defaults.", defaults);
         }
         const toml::node* arms = root.get("arms");
@@ -427,6 +463,7 @@ public:
 
 private:
     fs::path file_;
+    mutable bool defaults_ms_ = false;  // [defaults] names ms
 };
 
 // The model each arm promises, and its parallel lanes (DESIGN.md §4).

@@ -16,7 +16,12 @@ arm_spec arm_for_url(const load_options& options) {
     spec.model = model_for_route(spec.route);
     auto ms = parsed ? parse_int_param(*parsed, "ms", 0, 60'000) : int_param{0, "no target"};
     spec.ms = ms.ok() ? static_cast<double>(ms.value) : 0;
-    if (!ms.ok()) spec.model = model_kind::none;  // /health, /cpu or a foreign server: no t to model
+    // /health, /cpu, or a server that is not the lab's: its ms= (if any) is not known to be a
+    // handler's duration, so there is no t to model, and no verdict.
+    if (!ms.ok() || spec.model == model_kind::none) {
+        spec.model = model_kind::none;
+        spec.ms = 0;
+    }
     spec.requests = options.requests;
     spec.concurrency = connections_for(options);
     spec.timeout_s = options.timeout_s;

@@ -469,4 +469,52 @@ TEST_CASE("a scenario that needs more connections than the open-file limit allow
     CHECK(r.err.find("needs about") != std::string::npos);
 }
 
+TEST_CASE("--out /dev/stdout adds to what stdout is open on — and --out may not be the scenario file") {
+    temp_dir d("stdout");
+    const auto log = d.path / "app.log";
+    write(log, "line1\n");
+    auto r = run_binary("/bin/sh", {"-c", std::string(LAB_BINARY) + " scenario nonblocking-async --requests 2 --ms 20 "
+                                          "--format csv --out /dev/stdout >> " + log.string()}, 30);
+    CHECK(r.exit_code == 0);
+    const auto text = slurp(log);
+    CHECK(text.starts_with("line1\nscenario,arm,kind,"));
+    const auto scenario = d.path / "self.toml";
+    fs::copy_file(std::string(DOCS_DIR) + "/../scenarios/blocking-async.toml", scenario);
+    const auto before = slurp(scenario);
+    auto self = run_lab({"scenario", scenario.string(), "--out", scenario.string()}, 20);
+    CHECK(self.exit_code == 2);
+    CHECK(self.err.find("is the scenario file this run reads") != std::string::npos);
+    CHECK(slurp(scenario) == before);
+}
+
+TEST_CASE("a target's strings cannot smuggle headers — shell words or bad names — and its url and cwd are checked") {
+    temp_dir d("target-input");
+    const std::string head = "title = \"x\"\nlesson = \"y\"\n";
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"[target]\nurl = \"http://127.0.0.1:9\"\n[[arms]]\nname = \"a\"\npath = \"/h HTTP/1.1\\r\\nX-Evil: 1\"\n",
+         "arms[0].path: must be visible ASCII"},
+        {"[target]\ncommand = [\"/bin/true\"]\nready = \"/r\\r\\nX: 1\"\n[[arms]]\nname = \"a\"\npath = \"/\"\n",
+         "target.ready: must be visible ASCII"},
+        {"[target]\ncommand = [\"/bin/true\"]\nneeds = [\"x; touch /tmp/pwned\"]\n[[arms]]\nname = \"a\"\npath = \"/\"\n",
+         "target.needs: 'x; touch /tmp/pwned' is not a Debian package name"},
+        {"[target]\ncommand = [\"/bin/true\"]\nenv = { \"A=B\" = \"c\" }\n[[arms]]\nname = \"a\"\npath = \"/\"\n",
+         "target.env: 'A=B' is not a variable name"},
+        {"[target]\ncommand = [\"/bin/true\"]\ncwd = \"/no/such/dir\"\n[[arms]]\nname = \"a\"\npath = \"/\"\n",
+         "target.cwd: no such folder /no/such/dir"},
+        {"[target]\nurl = \"http://127.0.0.1:0\"\n[[arms]]\nname = \"a\"\npath = \"/\"\n", "target.url: bad port '0'"},
+        {"[target]\nurl = \"http://127.0.0.1:9/prefix\"\n[[arms]]\nname = \"a\"\npath = \"/\"\n",
+         "target.url: must be http://host:port only"},
+    };
+    for (const auto& [body, says] : cases) {
+        write(d.path / "t.toml", head + body);
+        auto r = run_lab({"scenario", (d.path / "t.toml").string()}, 20);
+        CAPTURE(body);
+        CAPTURE(r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("t.toml:") != std::string::npos);
+        CHECK(r.err.find(says) != std::string::npos);
+    }
+    CHECK_FALSE(fs::exists("/tmp/pwned"));
+}
+
 TEST_SUITE_END();

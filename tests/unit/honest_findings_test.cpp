@@ -172,4 +172,21 @@ TEST_CASE("'about N × t' is said only within the verdict's tolerance") {
     CHECK(says(far.notes, "even the slowest model's ideal"));
 }
 
+TEST_CASE("a run that cannot tell the models apart names no verdict and says why") {
+    // One connection: serialized and concurrent both allow N × t.
+    auto spec = synthetic_spec("async", "/async", model_kind::concurrent, 3);
+    spec.concurrency = 1;
+    auto alike = one_arm(judged(spec, synthetic_run(3, 100, true)));
+    CHECK(alike.arms[0].stats.verdict == model_kind::none);
+    CHECK(says(alike.notes, "cannot tell them apart"));
+    // t of 3 ms: a request's own costs are of its size.
+    auto tiny = synthetic_spec("async", "/async", model_kind::concurrent, 2);
+    tiny.ms = 3;
+    auto run = synthetic_run(2, 3, false);
+    auto blurred = one_arm(judged(tiny, run));
+    CHECK(blurred.arms[0].stats.verdict == model_kind::none);
+    CHECK(says(blurred.notes, "too short to tell the models apart"));
+    CHECK_FALSE(says(blurred.notes, "only one made progress"));
+}
+
 TEST_SUITE_END();
