@@ -33,8 +33,10 @@ inline constexpr double min_telling_ms = 10;
 
 // Whether every model the run was weighed against allows the same wall (one request, one
 // connection): then no verdict is named either.
+// (One model left — the others ruled out by what the server showed — is not alike: it is the
+// one the run is judged against.)
 inline bool models_alike(const arm_stats& s) {
-    if (s.ideals.empty()) return false;
+    if (s.ideals.size() < 2) return false;
     double lo = s.ideals.front().ms, hi = lo;
     for (const auto& m : s.ideals) lo = std::min(lo, m.ms), hi = std::max(hi, m.ms);
     return hi <= lo * 1.01;

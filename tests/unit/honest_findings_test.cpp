@@ -139,6 +139,14 @@ TEST_CASE("handlers that ran in two processes at once are never called serialize
     CHECK(a.stats.wall_ms == doctest::Approx(400));
     CHECK(a.stats.processes_overlapped);
     CHECK(a.stats.verdict != model_kind::serialized);
+    CHECK(a.stats.verdict != model_kind::none);  // the models left still name one
+    // Coroutines on two workers (uvicorn --workers 2): serialized ruled out, concurrent left alone
+    // is the verdict, not "cannot tell apart".
+    auto async = synthetic_spec("async", "/async", model_kind::concurrent, 4);
+    async.workers = 2;
+    auto both = judged(async, prefork_run({2, 2}, 100));
+    CHECK(both.stats.processes_overlapped);
+    CHECK(both.stats.verdict == model_kind::concurrent);
     for (const auto& m : a.stats.ideals) CHECK(m.model != model_kind::serialized);
 }
 
