@@ -2,6 +2,7 @@
 
 #include "analysis/findings.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -69,7 +70,10 @@ json arm_object(const arm_result& a, bool detail) {
     o["latency_ms"] = summary_object(s.latency_ms);
     o["rps"] = round3(s.rps);
     o["bytes_per_s"] = std::round(s.bytes_per_s);
-    o["duration_s"] = round3(s.wall_ms / 1000);
+    // How long the run ran: to its last response, or — a -d run that ended at its deadline with
+    // requests still in flight — to the end of its window.
+    const double window_ms = static_cast<double>(a.run.t1_ns - a.run.t0_ns) / 1e6;
+    o["duration_s"] = round3(std::max(s.wall_ms, a.run.t1_ns > a.run.t0_ns ? window_ms : 0.0) / 1000);
     // Only a `load -d` run that stopped at the record limit, before its duration, has this key.
     if (a.run.record_limit_reached) o["record_limit_reached"] = true;
     if (a.run.interrupted) o["interrupted"] = true;
