@@ -25,7 +25,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <map>
 #include <memory>
 #include <optional>
@@ -126,9 +125,8 @@ int cmd_scenario(const scenario_flags& flags) {
             read.push_back(file);
             auto spec = lab::load_scenario_file(file);
             if (spec.long_running && !flags.include_long) continue;
-            if (auto missing = lab::missing_packages(spec); !missing.empty()) {
-                fmt::print(stderr, "concurrency-lab: note: {} left out: it needs {} (scripts/bootstrap --packages)\n",
-                           spec.name, fmt::join(missing, " "));
+            if (auto why = lab::left_out_because(spec); !why.empty()) {
+                fmt::print(stderr, "concurrency-lab: note: {}\n", why);
                 continue;
             }
             specs.push_back(std::move(spec));

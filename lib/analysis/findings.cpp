@@ -21,8 +21,7 @@ static std::string format_duration(double ms) {
 
 static unsigned machine_cores_seen() { return std::max(1u, std::thread::hardware_concurrency()); }
 
-// "4 timeout, 1 read": the failures of a run by kind.
-static std::string failure_kinds(const arm_stats& s) {
+std::string failure_kinds(const arm_stats& s) {
     std::vector<std::string> kinds;
     for (std::size_t i = 0; i < s.errors.size(); ++i)
         if (s.errors[i] > 0) kinds.push_back(fmt::format("{} {}", s.errors[i], error_kind_names[i]));

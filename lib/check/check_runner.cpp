@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace lab {
 
@@ -26,9 +25,8 @@ std::vector<scenario_spec> selected(const check_options& options) {
     for (const auto& file : list_scenario_files()) {
         auto spec = load_scenario_file(file);
         if (spec.expectations.empty() || spec.long_running) continue;
-        if (auto missing = missing_packages(spec); !missing.empty()) {
-            std::fprintf(stderr, "concurrency-lab: note: %s left out: it needs %s (scripts/bootstrap --packages)\n",
-                         spec.name.c_str(), fmt::format("{}", fmt::join(missing, " ")).c_str());
+        if (auto why = left_out_because(spec); !why.empty()) {
+            std::fprintf(stderr, "concurrency-lab: note: %s\n", why.c_str());
             continue;
         }
         specs.push_back(std::move(spec));

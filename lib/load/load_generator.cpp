@@ -69,7 +69,7 @@ struct thread_lane {
     std::vector<request_record> records;
     std::int64_t room = 0;  // requests this lane may still start (a duration run's share of the record limit)
     int active = 0;  // coroutines of this run still going; the last one stops the sweep
-    loop_timer* stop_tick = nullptr;  // watch_for_stop's timer, cancelled when the last coroutine ends
+    loop_timer* stop_tick = nullptr;  // watch_the_end's timer, cancelled when the last coroutine ends
     bool cancelling = false;  // an interrupted run is closing what is still in flight
     int cancelled = 0;
     int reconnects = 0;

@@ -86,10 +86,7 @@ struct prepared {
 // calls, since another thread of the driver may hold malloc's lock at the moment of forking.
 prepared prepare(const command_line& command, int port) {
     prepared p;
-    for (auto arg : command.argv) {
-        for (std::size_t at; (at = arg.find("{port}")) != std::string::npos;) arg.replace(at, 6, std::to_string(port));
-        p.arg_text.push_back(std::move(arg));
-    }
+    p.arg_text = with_port(command.argv, port);
     for (char** e = environ; *e; ++e) {
         std::string entry = *e;
         bool overridden = false;
@@ -153,6 +150,15 @@ prepared prepare(const command_line& command, int port) {
 }
 
 }  // namespace
+
+std::vector<std::string> with_port(const std::vector<std::string>& argv, int port) {
+    std::vector<std::string> out;
+    for (auto arg : argv) {
+        for (std::size_t at; (at = arg.find("{port}")) != std::string::npos;) arg.replace(at, 6, std::to_string(port));
+        out.push_back(std::move(arg));
+    }
+    return out;
+}
 
 command_process::command_process(const command_line& command, int port) {
     if (command.argv.empty()) throw std::runtime_error("target command is empty");

@@ -21,6 +21,9 @@ struct command_line {
     std::vector<std::pair<std::string, std::string>> env;  // added to the driver's environment
 };
 
+// The command line as it runs: "{port}" in every argument replaced by `port`.
+std::vector<std::string> with_port(const std::vector<std::string>& argv, int port);
+
 class command_process {
 public:
     // Starts the command with `port` put in; throws std::runtime_error when it cannot.

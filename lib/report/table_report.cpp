@@ -105,13 +105,8 @@ int max_repeat(const scenario_result& r) {
 
 std::string failures_text(const arm_stats& s) {
     int total = 0;
-    std::string kinds;
-    for (std::size_t i = 0; i < s.errors.size(); ++i) {
-        if (s.errors[i] == 0) continue;
-        total += s.errors[i];
-        kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", s.errors[i], error_kind_names[i]);
-    }
-    return total == 0 ? "0" : fmt::format("{} ({})", total, kinds);
+    for (int n : s.errors) total += n;
+    return total == 0 ? "0" : fmt::format("{} ({})", total, failure_kinds(s));
 }
 
 summary_table arms_summary(const scenario_result& r) {

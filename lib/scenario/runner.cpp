@@ -122,8 +122,7 @@ void wait_until_ready(command_process& command, const command_target& target, in
     ask.concurrency = 1;
     ask.timeout_s = 1;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(target.ready_timeout_s);
-    std::string shown = fmt::format("{}", fmt::join(target.argv, " "));  // as it ran, the port put in
-    for (std::size_t at; (at = shown.find("{port}")) != std::string::npos;) shown.replace(at, 6, std::to_string(port));
+    const std::string shown = fmt::format("{}", fmt::join(with_port(target.argv, port), " "));
     for (;;) {
         if (!command.running())
             throw std::runtime_error(fmt::format("the target command {} before it answered GET {}: {}",
@@ -221,6 +220,12 @@ std::vector<std::string> missing_packages(const scenario_spec& spec) {
     std::sort(needs.begin(), needs.end());
     needs.erase(std::unique(needs.begin(), needs.end()), needs.end());
     return missing_debian_packages(needs);
+}
+
+std::string left_out_because(const scenario_spec& spec) {
+    auto missing = missing_packages(spec);
+    if (missing.empty()) return {};
+    return fmt::format("{} left out: it needs {} (scripts/bootstrap --packages)", spec.name, fmt::join(missing, " "));
 }
 
 scenario_result run_scenario(const scenario_spec& spec, const runner_options& options) {

@@ -22,4 +22,8 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
 // run_scenario refuses such a scenario; `scenario all` and `check` leave it out and say so.
 std::vector<std::string> missing_packages(const scenario_spec& spec);
 
+// For `scenario all` and `check`: why a scenario is left out here ("NAME left out: it needs
+// python3-fastapi …"), or empty when it can run.
+std::string left_out_because(const scenario_spec& spec);
+
 }  // namespace lab
