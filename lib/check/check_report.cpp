@@ -42,10 +42,11 @@ std::string outcome(const check_row& r) {
 std::string render_check_table(const std::vector<check_row>& rows) {
     table_writer table({"scenario", "expectation", "ratio", "measured", "bounds", "baseline", "margin", "result"},
                        {false, false, false, true, false, true, true, false});
-    int failed = 0, remeasured = 0;
+    int failed = 0, remeasured = 0, bounds_alone = 0;
     for (const auto& r : rows) {
         failed += !r.pass;
         remeasured += r.remeasured;
+        bounds_alone += r.measured && !r.recorded;
         table.add_row({r.scenario, r.name, r.ratio, r.measured ? fmt::format("{:.3f}", *r.measured) : "—",
                        bounds_text(r),
                        r.recorded ? fmt::format("{:.3f} ± {:.0f}%", r.recorded->value, r.recorded->tolerance * 100) : "—",
@@ -54,7 +55,14 @@ std::string render_check_table(const std::vector<check_row>& rows) {
     std::string out = "\n" + table.str() + "\n";
     for (const auto& r : rows)
         if (!r.error.empty()) out += fmt::format("  {}/{}: {}\n", r.scenario, r.name, r.error);
-    if (remeasured) out += fmt::format("  {} ratios were re-measured once after a first miss.\n", remeasured);
+    // Said, not just shown as a dash: a new guard passes on its bounds until a baseline is recorded.
+    if (bounds_alone)
+        out += fmt::format("  no baseline entry for {} of {} ratios: checked against their bounds alone "
+                           "(record one with --record, or --baseline FILE --record).\n",
+                           bounds_alone, rows.size());
+    if (remeasured)
+        out += fmt::format("  {} {} re-measured once after a first miss.\n", remeasured,
+                           remeasured == 1 ? "ratio was" : "ratios were");
     // The plain closing line CI systems read: "check: N passed, N failed".
     out += fmt::format("check: {} passed, {} failed\n", rows.size() - static_cast<std::size_t>(failed), failed);
     return out;
@@ -95,6 +103,7 @@ std::string render_junit(const std::vector<check_row>& rows, double seconds) {
         add_property("ratio", r.ratio);
         if (r.measured) add_property("measured", fmt::format("{:.6g}", *r.measured));
         add_property("remeasured", r.remeasured ? "true" : "false");
+        add_property("baseline", r.recorded ? fmt::format("{:.6g}", r.recorded->value) : "none");
         tc.add_child("properties", props);
         suite.add_child("testcase", tc);
     }

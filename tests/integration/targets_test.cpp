@@ -144,4 +144,47 @@ TEST_CASE("the notes' FastAPI app — uvicorn with two workers — leaves no pro
     CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));
 }
 
+// examples/ci/ as a user would take it: the guard passes on the app as written, and fails —
+// naming its ratio — once a blocking call is written into the async endpoint.
+TEST_CASE("check guards your own service — a blocking call in its async def fails the build") {
+    if (!python_can("fastapi, uvicorn")) {
+        MESSAGE("SKIPPED: Debian's python3-fastapi and python3-uvicorn are not installed (.ci/run installs them)");
+        return;
+    }
+    const fs::path copy = fs::temp_directory_path() / ("lab-guard-" + std::to_string(::getpid()));
+    fs::remove_all(copy);
+    fs::copy(fs::path(DOCS_DIR).parent_path() / "examples/ci", copy);
+    const std::string scenario = (copy / "guard-async.toml").string();
+    const std::string junit = (copy / "guard.xml").string();
+
+    auto ok = run_lab({"check", "--scenarios", scenario, "--junit", junit}, 90);
+    CAPTURE(ok.out);
+    CAPTURE(ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("orders.wall_over_ideal") != std::string::npos);
+    CHECK(ok.out.find("no baseline entry for 1 of 1 ratios: checked against their bounds alone") != std::string::npos);
+    CHECK(ok.out.find("check: 1 passed, 0 failed") != std::string::npos);
+
+    // The slip the guard is for: the database call made blocking.
+    std::string app;
+    {
+        std::ifstream in(copy / "app.py");
+        app.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string awaiting = "await asyncio.sleep(0.05)";
+    REQUIRE(app.find(awaiting) != std::string::npos);
+    app.replace(app.find(awaiting), awaiting.size(), "__import__('time').sleep(0.05)");
+    std::ofstream(copy / "app.py") << app;
+
+    auto blocked = run_lab({"check", "--scenarios", scenario, "--junit", junit}, 90);
+    CAPTURE(blocked.out);
+    CHECK(blocked.exit_code == 1);
+    CHECK(blocked.out.find("check: 0 passed, 1 failed") != std::string::npos);
+    std::ifstream xml(junit);
+    const std::string report((std::istreambuf_iterator<char>(xml)), {});
+    CHECK(report.find("failures=\"1\"") != std::string::npos);
+    CHECK(report.find("message=\"orders.wall_over_ideal = ") != std::string::npos);
+    fs::remove_all(copy);
+}
+
 TEST_SUITE_END();

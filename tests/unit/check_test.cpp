@@ -80,6 +80,14 @@ TEST_CASE("the check table and JUnit say what failed") {
     CHECK(xml.find("<testsuite name=\"concurrency-lab check\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"1.500\">") !=
           std::string::npos);
     CHECK(xml.find("message=\"blocking.wall / async.wall = 10.000, outside 11 … 12\"") != std::string::npos);
+    // No baseline: each row is judged on its bounds alone, and the report says so in words.
+    CHECK(table.find("no baseline entry for 2 of 2 ratios: checked against their bounds alone") != std::string::npos);
+    CHECK(xml.find("<property name=\"baseline\" value=\"none\"/>") != std::string::npos);
+    baseline recorded;
+    recorded.ratios["demo/serializes"] = {9.0, 0.4};
+    auto some = evaluate_expectations(e, r, &recorded);
+    CHECK(render_check_table(some).find("no baseline entry for 1 of 2 ratios") != std::string::npos);
+    CHECK(render_junit(some, 1).find("<property name=\"baseline\" value=\"9\"/>") != std::string::npos);
 }
 
 TEST_CASE("a recorded baseline keeps what it did not measure and reads back — tiny ratios included") {
