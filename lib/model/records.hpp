@@ -94,6 +94,7 @@ struct arm_spec {
     bool cold = false;
     double timeout_s = 30;
     std::optional<double> seed_s;       // the teaching notes' own figure, when the arm reproduces one
+    std::string beside;                 // another arm of the file this one is shown beside (the same handler elsewhere)
     std::string probe_route;            // empty: no probe
     double probe_after_ms = 0;
     int lanes = 0;          // parallel lanes of the model (pool threads, cores, workers)

@@ -139,6 +139,8 @@ std::string scenario_section(const scenario_result& r) {
                                   escape(r.name), escape(r.title), escape(r.lesson));
     auto summary = arms_summary(r);
     out += html_table(summary.header, summary.right_aligned, summary.rows);
+    if (auto beside = beside_summary(r); !beside.rows.empty())
+        out += html_table(beside.header, beside.right_aligned, beside.rows);
     std::vector<std::vector<std::string>> latency;
     for (const auto& a : r.arms) {
         const auto& l = a.stats.latency_ms;

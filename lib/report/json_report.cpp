@@ -116,6 +116,7 @@ json arm_object(const arm_result& a, bool detail) {
     o["lanes"] = a.spec.lanes;
     o["speedup"] = a.speedup ? json(round3(*a.speedup)) : json(nullptr);
     if (a.spec.seed_s) o["seed_s"] = *a.spec.seed_s;
+    if (!a.spec.beside.empty()) o["beside"] = a.spec.beside;
     if (!a.spec.probe_route.empty()) {
         o["probe_route"] = a.spec.probe_route;
         o["probe_ms"] = s.probe_ms ? json(round3(*s.probe_ms)) : json(nullptr);

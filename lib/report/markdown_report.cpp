@@ -14,6 +14,12 @@ std::string md_row(const std::vector<std::string>& cells) {
     return out + "\n";
 }
 
+std::string md_rule(const std::vector<bool>& right_aligned) {
+    std::vector<std::string> rule;
+    for (bool right : right_aligned) rule.push_back(right ? "---:" : "---");
+    return md_row(rule);
+}
+
 }  // namespace
 
 std::string render_markdown(const scenario_result& r, bool timeline) {
@@ -21,10 +27,7 @@ std::string render_markdown(const scenario_result& r, bool timeline) {
     summary.header.insert(summary.header.end(), {"p50", "p99", "overlap c/s", "failed"});
     summary.right_aligned.insert(summary.right_aligned.end(), {true, true, true, false});
     std::string out = fmt::format("### {} — {}\n\n{}\n\n", r.name, r.title, r.lesson);
-    out += md_row(summary.header);
-    std::vector<std::string> rule;
-    for (bool right : summary.right_aligned) rule.push_back(right ? "---:" : "---");
-    out += md_row(rule);
+    out += md_row(summary.header) + md_rule(summary.right_aligned);
     for (std::size_t i = 0; i < r.arms.size(); ++i) {
         const auto& s = r.arms[i].stats;
         auto row = summary.rows[i];
@@ -32,6 +35,10 @@ std::string render_markdown(const scenario_result& r, bool timeline) {
         row.insert(row.end(), {format_ms(s.latency_ms.p50), format_ms(s.latency_ms.p99),
                                fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap), failures_text(s)});
         out += md_row(row);
+    }
+    if (auto beside = beside_summary(r); !beside.rows.empty()) {
+        out += "\n" + md_row(beside.header) + md_rule(beside.right_aligned);
+        for (const auto& row : beside.rows) out += md_row(row);
     }
     if (const int repeat = max_repeat(r); repeat > 1) out += fmt::format("\nwall = median of {} runs.\n", repeat);
     out += "\n";

@@ -42,6 +42,10 @@ struct summary_table {
 };
 summary_table arms_summary(const scenario_result& result);
 
+// One row per arm shown `beside` another (the same handler on two servers): notes said, floor,
+// each one's wall and verdict, and their ratio. No rows when no arm names `beside`.
+summary_table beside_summary(const scenario_result& result);
+
 // "/blocking?ms=100", or "/cpu on pool + GIL" (n is in the calibration note).
 std::string route_text(const arm_spec& spec);
 

@@ -4,6 +4,7 @@
 #include "report/table_writer.hpp"
 #include "report/timeline.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace lab {
@@ -164,6 +165,24 @@ summary_table arms_summary(const scenario_result& r) {
     return t;
 }
 
+summary_table beside_summary(const scenario_result& r) {
+    summary_table t;
+    t.header = {"side by side", "notes said", "floor", "measured", "beside it", "measured", "ratio", "verdicts"};
+    t.right_aligned = {false, true, true, true, false, true, true, false};
+    for (const auto& b : r.arms) {
+        if (b.spec.beside.empty()) continue;
+        const auto a = std::find_if(r.arms.begin(), r.arms.end(), [&](const auto& x) { return x.spec.name == b.spec.beside; });
+        if (a == r.arms.end()) continue;
+        const auto& seed = a->spec.seed_s ? a->spec.seed_s : b.spec.seed_s;
+        const bool both = a->stats.wall_ms > 0 && b.stats.wall_ms > 0;
+        t.rows.push_back({a->spec.name, seed ? fmt::format("~{} s", *seed) : "", format_ms(physical_floor_ms(a->spec)),
+                          format_ms(a->stats.wall_ms), b.spec.name, format_ms(b.stats.wall_ms),
+                          both ? fmt::format("{:.2f}", b.stats.wall_ms / a->stats.wall_ms) : "—",
+                          fmt::format("{} · {}", verdict_name(a->stats), verdict_name(b.stats))});
+    }
+    return t;
+}
+
 std::string render_table(const scenario_result& r, bool timeline) {
     std::string out = fmt::format("\n  {} — {}\n\n", r.name, r.title);
     out += wrap(r.lesson, 92, "  ") + "\n";
@@ -171,6 +190,11 @@ std::string render_table(const scenario_result& r, bool timeline) {
     table_writer arms(summary.header, summary.right_aligned);
     for (auto& row : summary.rows) arms.add_row(row);
     out += arms.str() + "\n";
+    if (auto beside = beside_summary(r); !beside.rows.empty()) {
+        table_writer pairs(beside.header, beside.right_aligned);
+        for (auto& row : beside.rows) pairs.add_row(row);
+        out += pairs.str() + "\n";
+    }
     out += latency_table(r);
     out += open_loop_table(r);
     out += repeats_line(r);

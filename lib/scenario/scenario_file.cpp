@@ -442,11 +442,21 @@ public:
         std::set<std::string> names;
         for (std::size_t i = 0; i < arms->as_array()->size(); ++i) {
             const toml::node& node = *arms->as_array()->get(i);
-            for (auto& arm : expand(node, i, read_arm(node, i, defaults))) {
+            arm_spec read = read_arm(node, i, defaults);
+            if (auto b = text(*node.as_table(), fmt::format("arms[{}].", i), "beside", false, &node)) read.beside = *b;
+            for (auto& arm : expand(node, i, std::move(read))) {
                 if (!names.insert(arm.name).second)
                     fail(node.as_table()->get("name"), fmt::format("arms[{}].name", i), "duplicate arm name");
                 spec.arms.push_back(std::move(arm));
             }
+        }
+        for (std::size_t i = 0; i < arms->as_array()->size(); ++i) {
+            const toml::node* beside = arms->as_array()->get(i)->as_table()->get("beside");
+            if (!beside) continue;
+            const auto name = beside->value<std::string>();
+            const auto own = arms->as_array()->get(i)->as_table()->get("name")->value<std::string>();
+            if (!names.contains(*name)) fail(beside, fmt::format("arms[{}].beside", i), "names no arm of this scenario");
+            if (*name == *own) fail(beside, fmt::format("arms[{}].beside", i), "names the arm itself");
         }
         if (auto b = text(root, "", "baseline", false, nullptr)) {
             if (!names.contains(*b)) fail(root.get("baseline"), "baseline", "names no arm of this scenario");
@@ -491,7 +501,7 @@ const scenario_key_sets& scenario_keys() {
          "connection", "accept_gate_us", "rate"},
         {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s", "probe",
          "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate",
-         "method", "task_workers", "expect_failures", "target", "path", "model"},
+         "method", "task_workers", "expect_failures", "target", "path", "model", "beside"},
         {"route", "after_ms"},
         {"name", "ratio", "min", "max", "tolerance"},
         {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "url"},

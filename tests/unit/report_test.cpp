@@ -130,6 +130,24 @@ TEST_CASE("Markdown is a pasteable table") {
     CHECK(md.find("\n- blocking: serialized") != std::string::npos);
 }
 
+TEST_CASE("an arm beside another gets a side-by-side row in the table and in Markdown") {
+    auto r = two_arm_result();
+    CHECK(beside_summary(r).rows.empty());  // no `beside`: no second table
+    CHECK(render_table(r, false).find("side by side") == std::string::npos);
+    r.arms[1].spec.beside = "blocking";
+    r.arms[0].spec.seed_s = 1.1;
+    auto pairs = beside_summary(r);
+    REQUIRE(pairs.rows.size() == 1);
+    CHECK(pairs.rows[0] == std::vector<std::string>{"blocking", "~1.1 s", "100.0 ms", "1.000 s", "async", "100.0 ms",
+                                                    "0.10", "serialized · concurrent"});
+    const auto table = render_table(r, false);
+    CAPTURE(table);
+    CHECK(table.find("  blocking          ~1.1 s  100.0 ms   1.000 s  async      100.0 ms   0.10  "
+                     "serialized · concurrent") != std::string::npos);
+    CHECK(render_markdown(r).find("| blocking | ~1.1 s | 100.0 ms | 1.000 s | async | 100.0 ms | 0.10 | "
+                                  "serialized · concurrent |") != std::string::npos);
+}
+
 TEST_CASE("failures read as a count with kinds") {
     arm_stats s;
     CHECK(failures_text(s) == "0");

@@ -125,4 +125,21 @@ TEST_CASE("bad CPU and worker keys name file — line and key") {
           data + "/bad/bad_cores.toml:7: arms[0].workers: must be an integer from 1 to 256, \"cores\" or \"K*cores\"");
 }
 
+TEST_CASE("beside names another arm of the file — not a missing one and not itself") {
+    const std::string head = "title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"a\"\nroute = \"/async\"\n"
+                             "[[arms]]\nname = \"b\"\nroute = \"/blocking\"\n";
+    auto error = [&](const std::string& text) {
+        try {
+            parse_scenario(text, "pair.toml");
+        } catch (const scenario_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("(no error)");
+    };
+    CHECK(parse_scenario(head + "beside = \"a\"\n", "pair.toml").arms[1].beside == "a");
+    CHECK(error(head + "beside = \"c\"\n") == "pair.toml:9: arms[1].beside: names no arm of this scenario");
+    CHECK(error(head + "beside = \"b\"\n") == "pair.toml:9: arms[1].beside: names the arm itself");
+    CHECK(error(head + "beside = 3\n") == "pair.toml:9: arms[1].beside: must be a non-empty string");
+}
+
 TEST_SUITE_END();
