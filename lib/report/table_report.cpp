@@ -76,6 +76,12 @@ std::string repeats_line(const scenario_result& r) {
 
 }  // namespace
 
+// No t (another server's arm that names no ms): no floor to show, rather than a floor of zero.
+std::string floor_text(const arm_spec& spec) {
+    const double floor = physical_floor_ms(spec);
+    return floor > 0 ? format_ms(floor) : "—";
+}
+
 std::string route_text(const arm_spec& spec) {
     if (!on_lab(spec)) return spec.path;
     // n for /cpu is a calibrated, machine-specific count: the notes carry it, the table shows where it ran.
@@ -150,7 +156,7 @@ summary_table arms_summary(const scenario_result& r) {
             verdict_name(s)};
         if (seed)
             row.insert(row.begin() + 3, {a.spec.seed_s ? fmt::format("~{} s", *a.spec.seed_s) : "",
-                                         format_ms(physical_floor_ms(a.spec))});
+                                         floor_text(a.spec)});
         if (probe) row.push_back(s.probe_ms ? format_ms(*s.probe_ms) : (a.spec.probe_route.empty() ? "" : "failed"));
         if (speedup) row.push_back(a.speedup ? fmt::format("{:.2f}×", *a.speedup) : "");
         // Efficiency (speedup per worker) only means something where processes were added on purpose.
@@ -175,10 +181,15 @@ summary_table beside_summary(const scenario_result& r) {
         if (a == r.arms.end()) continue;
         const auto& seed = a->spec.seed_s ? a->spec.seed_s : b.spec.seed_s;
         const bool both = a->stats.wall_ms > 0 && b.stats.wall_ms > 0;
-        t.rows.push_back({a->spec.name, seed ? fmt::format("~{} s", *seed) : "", format_ms(physical_floor_ms(a->spec)),
+        t.rows.push_back({a->spec.name, seed ? fmt::format("~{} s", *seed) : "", floor_text(a->spec),
                           format_ms(a->stats.wall_ms), b.spec.name, format_ms(b.stats.wall_ms),
                           both ? fmt::format("{:.2f}", b.stats.wall_ms / a->stats.wall_ms) : "—",
                           fmt::format("{} · {}", verdict_name(a->stats), verdict_name(b.stats))});
+    }
+    if (!any_seed(r)) {  // no notes to quote: no empty column
+        t.header.erase(t.header.begin() + 1);
+        t.right_aligned.erase(t.right_aligned.begin() + 1);
+        for (auto& row : t.rows) row.erase(row.begin() + 1);
     }
     return t;
 }

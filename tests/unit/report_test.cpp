@@ -146,6 +146,9 @@ TEST_CASE("an arm beside another gets a side-by-side row in the table and in Mar
                      "serialized · concurrent") != std::string::npos);
     CHECK(render_markdown(r).find("| blocking | ~1.1 s | 100.0 ms | 1.000 s | async | 100.0 ms | 0.10 | "
                                   "serialized · concurrent |") != std::string::npos);
+    r.arms[0].spec.seed_s.reset();  // no notes to quote: no "notes said" column
+    CHECK(beside_summary(r).header == std::vector<std::string>{"side by side", "floor", "measured", "beside it",
+                                                               "measured", "ratio", "verdicts"});
 }
 
 TEST_CASE("failures read as a count with kinds") {
