@@ -76,6 +76,41 @@ void end_group(pid_t group, pid_t first) {
     ::waitpid(first, nullptr, 0);
 }
 
+// Ends what escaped the group (a daemon that called setsid): as the watchdog is a subreaper,
+// every orphaned descendant becomes its child once its parent is gone, so it kills its
+// children until none is left. Only async-signal-safe calls: this runs in a forked child.
+void end_escapees() {
+    char path[64] = "/proc/self/task/";
+    {  // "/proc/self/task/<pid>/children", formatted without snprintf
+        char digits[16];
+        int n = 0;
+        for (pid_t v = ::getpid(); v > 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+        std::size_t at = std::strlen(path);
+        while (n > 0) path[at++] = digits[--n];
+        std::strcpy(path + at, "/children");
+    }
+    for (int round = 0; round < 300; ++round) {
+        while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+        }
+        int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return;  // no /proc: the group kill is all there is
+        char text[4096];
+        const ssize_t got = ::read(fd, text, sizeof text - 1);
+        ::close(fd);
+        if (got <= 0) return;  // no children left
+        pid_t pid = 0;
+        for (ssize_t i = 0; i <= got; ++i) {
+            if (i < got && text[i] >= '0' && text[i] <= '9') {
+                pid = pid * 10 + (text[i] - '0');
+            } else if (pid > 0) {
+                ::kill(pid, SIGKILL);
+                pid = 0;
+            }
+        }
+        pause_ms(10);
+    }
+}
+
 struct prepared {
     std::vector<std::string> arg_text, env_text;
     std::vector<char*> argv, envp;
@@ -112,6 +147,7 @@ prepared prepare(const command_line& command, int port) {
     ::sigprocmask(SIG_BLOCK, &waited, nullptr);
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != driver) ::_exit(1);  // the driver died before prctl took effect
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);     // orphans of the command's tree come here, not to init
     const pid_t first = ::fork();
     if (first == 0) {
         ::setpgid(0, 0);
@@ -142,9 +178,11 @@ prepared prepare(const command_line& command, int port) {
             int status = 0;
             if (::waitpid(first, &status, WNOHANG) != first) continue;
             ::kill(-first, SIGKILL);  // its own children go with it
+            end_escapees();
             ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
         }
         end_group(first, first);
+        end_escapees();
         ::_exit(0);
     }
 }
@@ -224,7 +262,8 @@ void command_process::stop() {
 void kill_command_groups() noexcept {
     for (auto& slot : live_groups) {
         if (pid_t group = slot.group.load(); group > 0) ::kill(-group, SIGKILL);
-        if (pid_t w = slot.watchdog.load(); w > 0) ::kill(w, SIGKILL);
+        // Not killed: the watchdog still has to end what escaped the group (end_escapees).
+        if (pid_t w = slot.watchdog.load(); w > 0) ::kill(w, SIGTERM);
     }
 }
 

@@ -90,16 +90,18 @@ TEST_CASE("a command that exits at once — or cannot be run — is named with h
 }
 
 TEST_CASE("a command's whole process tree goes when the driver is interrupted or killed") {
-    // The server forks a child of its own (a stand-in for uvicorn's workers): `sleep` under it.
-    const std::string tree = R"(command = ["/bin/sh", "-c", "/bin/sleep 300 & exec /usr/bin/python3 -m http.server --bind 127.0.0.1 {port}"]
+    // The server forks a child of its own (a stand-in for uvicorn's workers): `sleep` under it;
+    // and a daemon that leaves its process group and session (`setsid`), out of reach of a
+    // group kill: the watchdog, a subreaper, inherits it once its parent is gone.
+    const std::string tree = R"(command = ["/bin/sh", "-c", "/bin/sleep 300 & /usr/bin/setsid /bin/sleep 301 & exec /usr/bin/python3 -m http.server --bind 127.0.0.1 {port}"]
 ready = "/")";
     scenario_file file(with_target(tree, "name = \"tree\"\npath = \"/\"\nrequests = 1000000\nconcurrency = 2\n"));
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGKILL}) {
         CAPTURE(sig);
         auto marker = unique_env_marker();
         pid_t driver = start_lab({"scenario", file.path.string()}, {marker});
-        // driver, watchdog, python, sleep: the tree is up, and the load is on.
-        REQUIRE(wait_for([&] { return count_processes_with_env(marker) >= 4; }, 20s));
+        // driver, watchdog, python, two sleeps: the tree is up, and the load is on.
+        REQUIRE(wait_for([&] { return count_processes_with_env(marker) >= 5; }, 20s));
         ::kill(driver, sig);
         ::waitpid(driver, nullptr, 0);
         CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));
