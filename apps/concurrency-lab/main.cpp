@@ -58,7 +58,8 @@ void add_output_flags(CLI::App& cmd, output_flags& flags) {
     cmd.add_option("--format", flags.format, "table, json, csv (one row per request), markdown or html")
         ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}));
     cmd.add_flag("--timeline", flags.timeline, "draw each arm's timeline (table and markdown)");
-    cmd.add_flag("--detail", flags.detail, "JSON: keep requests_detail even past 10000 requests");
+    cmd.add_flag("--detail", flags.detail,
+                 "JSON: every request in requests_detail (load: every request kept, 112 bytes each, at most 10 M)");
     cmd.add_option("--out", flags.out, "write to FILE (atomically) instead of stdout");
 }
 
@@ -185,6 +186,8 @@ int cmd_load(const load_flags& flags) {
         throw usage_error(e.what());
     }
     options.connection_close = flags.connection == "close";
+    // Every record asked for: kept in memory, so bounded (a -d run stops at the bound).
+    if (flags.output.detail) options.record_limit = lab::max_recorded_requests;
     if (!flags.quiet && ::isatty(STDERR_FILENO))
         options.on_progress = [](const lab::load_progress& p) {
             if (p.elapsed_s < 1) return;  // short runs need no progress line
@@ -211,7 +214,8 @@ int cmd_load(const load_flags& flags) {
     }
     clear_progress();
     // A duration decides the count; a count stays what was asked for, so an interrupted run is partial.
-    if (options.duration_s > 0) arm.spec.requests = static_cast<int>(arm.run.requests.size());
+    // (An open loop's backlog that was never sent counts as asked for: the run is partial.)
+    if (options.duration_s > 0) arm.spec.requests = static_cast<int>(arm.run.total() + arm.run.unsent);
     arm.stats = lab::analyze(arm.spec, arm.run);
     arm.repeat_wall_ms = {arm.stats.wall_ms};
     const auto ending = lab::load_notes(arm, {options.requests, options.duration_s, options.rate, options.timeout_s});

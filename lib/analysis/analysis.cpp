@@ -127,6 +127,44 @@ double overlap_factor(const std::vector<interval>& intervals) {
 
 static constexpr double ns_per_ms = 1e6;
 
+// overlap_factor over the kept handlers and the folded ones' sum and span.
+static double folded_overlap(const std::vector<interval>& handlers, const folded_requests& folded) {
+    std::int64_t lo = folded.handler_first_ns, hi = folded.handler_last_ns;
+    double sum = folded.handler_sum_ns;
+    for (const auto& iv : handlers) {
+        lo = std::min(lo, iv.start);
+        hi = std::max(hi, iv.end);
+        sum += static_cast<double>(iv.end - iv.start);
+    }
+    return hi > lo ? sum / static_cast<double>(hi - lo) : 0;
+}
+
+// The window's latencies and the folded ones together, read from one histogram.
+static latency_summary summarize(const std::vector<double>& values, const latency_histogram& folded) {
+    latency_histogram all = folded;
+    for (double v : values) all.add(v);
+    latency_summary l;
+    if (all.count() == 0) return l;
+    l.min = all.min();
+    l.p50 = all.quantile(50);
+    l.p90 = all.quantile(90);
+    l.p99 = all.quantile(99);
+    l.p999 = all.quantile(99.9);
+    l.max = all.max();
+    return l;
+}
+
+// Mean corrected latency of the seconds in [from, to) of the series.
+static double series_corrected_mean(const std::vector<second_stats>& series, std::size_t from, std::size_t to) {
+    double sum = 0;
+    std::int64_t n = 0;
+    for (std::size_t i = from; i < to && i < series.size(); ++i) {
+        sum += series[i].corrected_sum_ms;
+        n += series[i].corrected;
+    }
+    return n > 0 ? sum / static_cast<double>(n) : 0;
+}
+
 latency_summary summarize(std::vector<double> values) {
     latency_summary l;
     if (values.empty()) return l;
@@ -140,12 +178,33 @@ latency_summary summarize(std::vector<double> values) {
     return l;
 }
 
+// A long open loop's: the kept records and the folded histograms together; the first and
+// last tenth are those of the run's seconds (a schedule at a steady rate: a tenth of its time).
+static void add_folded_open_loop_stats(const load_run& run, const std::vector<const request_record*>& planned,
+                                       arm_stats& s) {
+    s.open_loop = true;
+    std::vector<double> corrected, queued;
+    for (const auto* r : planned) {
+        corrected.push_back(static_cast<double>(r->end_ns - r->planned_ns) / ns_per_ms);
+        queued.push_back(static_cast<double>(std::max<std::int64_t>(0, r->start_ns - r->planned_ns)) / ns_per_ms);
+    }
+    s.corrected_ms = summarize(corrected, run.folded.corrected_ms);
+    s.queue_delay_ms = summarize(queued, run.folded.queue_delay_ms);
+    const std::size_t seconds = run.per_second.size(), tenth = std::max<std::size_t>(1, seconds / 10);
+    s.corrected_first_tenth_ms = series_corrected_mean(run.per_second, 0, tenth);
+    s.corrected_last_tenth_ms = series_corrected_mean(run.per_second, seconds - std::min(seconds, tenth), seconds);
+}
+
 // Open loop (wrk2): latency from when each request was due, and the delay between plan
 // and send, which is where a closed-loop client would have hidden the queue.
 static void add_open_loop_stats(const load_run& run, arm_stats& s) {
     std::vector<const request_record*> planned;
     for (const auto& r : run.requests)
         if (r.planned_ns > 0 && r.error == error_kind::none) planned.push_back(&r);
+    if (run.folded.corrected_ms.count() > 0) {
+        add_folded_open_loop_stats(run, planned, s);
+        return;
+    }
     if (planned.empty()) return;
     s.open_loop = true;
     std::sort(planned.begin(), planned.end(), [](auto a, auto b) { return a->planned_ns < b->planned_ns; });
@@ -193,18 +252,25 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
             s.per_pid[r.server->pid]++;
         }
     }
+    // What is past the kept records: exact counts, folded latencies.
+    const auto& folded = run.folded;
+    last_end = std::max(last_end, folded.last_end_ns);
+    for (std::size_t k = 0; k < s.errors.size(); ++k) s.errors[k] += static_cast<int>(folded.errors[k]);
+    s.ok += static_cast<int>(folded.ok());
+    for (const auto& [pid, n] : folded.per_pid) s.per_pid[pid] += static_cast<int>(n);
+    s.server_fields = s.server_fields || folded.server_fields;
     s.wall_ms = static_cast<double>(last_end - run.t0_ns) / ns_per_ms;
-    double latency_sum = std::accumulate(latencies.begin(), latencies.end(), 0.0);
-    s.latency_ms = summarize(std::move(latencies));
+    double latency_sum = std::accumulate(latencies.begin(), latencies.end(), 0.0) + folded.latency_sum_ms;
+    s.latency_ms = folded.count > 0 ? summarize(latencies, folded.latency_ms) : summarize(std::move(latencies));
     if (s.wall_ms > 0) {
         s.rps = s.ok / (s.wall_ms / 1000);
-        std::size_t bytes = 0;
+        std::size_t bytes = folded.bytes;
         for (const auto& r : run.requests) bytes += r.bytes;
         s.bytes_per_s = static_cast<double>(bytes) / (s.wall_ms / 1000);
     }
     add_open_loop_stats(run, s);
     s.overlap = s.wall_ms > 0 ? latency_sum / s.wall_ms : 0;
-    s.server_overlap = overlap_factor(handlers);
+    s.server_overlap = folded.server_fields ? folded_overlap(handlers, folded) : overlap_factor(handlers);
 
     s.asked = spec.requests;
     const bool probe_failed = run.probe && run.probe->error != error_kind::none;

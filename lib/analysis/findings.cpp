@@ -38,6 +38,11 @@ static std::string explain_failures(const arm_result& arm) {
         first = failed++ == 0 ? r.end_ns : std::min(first, r.end_ns);
         last = std::max(last, r.end_ns);
     }
+    if (const auto& folded = arm.run.folded; folded.failures() > 0) {
+        first = failed > 0 ? std::min(first, folded.first_failure_ns) : folded.first_failure_ns;
+        last = std::max(last, folded.last_failure_ns);
+        failed += static_cast<int>(folded.failures());
+    }
     // Asked for but never answered: cut off in flight, or never sent, by an interruption.
     const int cancelled = arm.run.cancelled;
     const int never_sent = std::max(0, s.asked - s.ok - failed - cancelled);
@@ -182,12 +187,12 @@ load_ending load_notes(const arm_result& arm, const load_request& asked) {
     const double ran_s = static_cast<double>(run.t1_ns - run.t0_ns) / 1e9;
     if (run.record_limit_reached)
         out.warnings.push_back(fmt::format("stopped after {} requests, the most one run records ({:.1f} of {:g} s)",
-                                    run.requests.size(), ran_s, asked.duration_s));
+                                    run.total(), ran_s, asked.duration_s));
     if (run.interrupted)
         out.warnings.push_back(fmt::format("interrupted after {:.1f} {}{}", ran_s,
                                     asked.duration_s > 0 ? fmt::format("of {:g} s", asked.duration_s)
                                                          : fmt::format("s, {} of {} requests recorded",
-                                                                       run.requests.size(), asked.requests),
+                                                                       run.total(), asked.requests),
                                     run.cancelled > 0 ? fmt::format(" ({} in flight cancelled)", run.cancelled) : ""));
     else if (run.cancelled > 0)
         notes.push_back(fmt::format("{} requests still in flight when the {:g} s ended were cancelled (not counted as "
@@ -199,7 +204,17 @@ load_ending load_notes(const arm_result& arm, const load_request& asked) {
         notes.push_back(fmt::format("the open loop ran {:.1f} s past its {:g} s to measure the {} requests scheduled "
                                     "in it (each bounded by the {:g} s timeout): a server slower than the rate builds "
                                     "a backlog, and dropping it would hide the latency it causes",
-                                    ran_s - asked.duration_s, asked.duration_s, run.requests.size(), asked.timeout_s));
+                                    ran_s - asked.duration_s, asked.duration_s, run.total(), asked.timeout_s));
+    if (run.unsent > 0)
+        out.warnings.push_back(fmt::format("the server fell so far behind the rate that {} scheduled requests were never "
+                                           "sent: an open loop drains its backlog for at most another {:g} s past its "
+                                           "{:g} s",
+                                           run.unsent, std::max(asked.duration_s, 1.0), asked.duration_s));
+    if (run.folded.count > 0)
+        notes.push_back(fmt::format("the first {} of the {} requests are kept as records (the timeline, the CSV and "
+                                    "requests_detail show them); every request is in the counts, the percentiles "
+                                    "(from histograms, within {:.1f} %) and the per-second series",
+                                    run.requests.size(), run.total(), latency_histogram::relative_error * 100));
     return out;
 }
 

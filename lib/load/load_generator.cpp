@@ -18,9 +18,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/write.hpp>
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -67,12 +69,16 @@ struct thread_lane {
     std::vector<std::unique_ptr<connection>> connections;
     std::vector<int> connection_index;  // each connection's index among all C
     std::vector<request_record> records;
-    std::int64_t room = 0;  // requests this lane may still start (a duration run's share of the record limit)
+    std::int64_t room = 0;  // requests this lane may still start (a bounded duration run's share of its limit)
+    std::int64_t keep = 0;  // records this lane may still keep (its share of the kept records)
+    folded_requests folded;
+    std::vector<second_stats> series;
     int active = 0;  // coroutines of this run still going; the last one stops the sweep
     loop_timer* stop_tick = nullptr;  // watch_the_end's timer, cancelled when the last coroutine ends
     bool cancelling = false;  // an interrupted run is closing what is still in flight
     int cancelled = 0;
     int reconnects = 0;
+    std::int64_t unsent = 0;
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
@@ -133,16 +139,33 @@ struct schedule {
     std::int64_t t0;
     std::int64_t first = 0;   // this connection's first request
     std::int64_t stride = 1;  // the run's connections
+    std::size_t last_second = SIZE_MAX;  // of the per-second series (a closed loop's -d, less one)
+    std::int64_t send_until = 0;  // an open loop's backlog is sent until then, no later (0: no bound)
 };
 
 // Where a connection's records go: its lane's, or the probe's own.
 struct record_sink {
     std::vector<request_record>& records;
     std::atomic<std::uint64_t>& done;
-    std::int64_t& room;  // counted down as requests start, so no more are sent than can be kept
+    std::int64_t& room;  // counted down as requests start: a bounded run sends no more
+    std::int64_t& keep;  // records still to keep; past them requests are folded
+    folded_requests& folded;
+    std::vector<second_stats>& series;
     const bool& cancelling;  // true once an interrupted run closes its connections
     int& cancelled;
     int& reconnects;
+    std::int64_t& unsent;  // an open loop's scheduled requests it gave up sending
+
+    void take(request_record rec, std::int64_t t0_ns, std::size_t last_second) {
+        add_to_series(series, t0_ns, rec, last_second);
+        if (keep > 0) {
+            --keep;
+            records.push_back(rec);
+        } else {
+            folded.add(rec);
+        }
+        done.fetch_add(1, std::memory_order_relaxed);
+    }
 };
 
 // Response heads up to this size are read (Beast's default is 8 KiB; curl and wrk take more).
@@ -169,6 +192,10 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
     for (std::int64_t i = plan.first;; i += plan.stride) {
         if (plan.total >= 0 && i >= plan.total) break;
         if (plan.total < 0 && monotonic_ns() >= plan.deadline) break;
+        if (plan.send_until > 0 && monotonic_ns() >= plan.send_until) {
+            sink.unsent += (plan.total - i + plan.stride - 1) / plan.stride;  // this connection's share of the rest
+            break;
+        }
         if (sink.room <= 0 || stopped()) break;
         if (connect_failures > 0) {
             auto until = std::chrono::steady_clock::now() + connect_backoff(connect_failures);
@@ -268,8 +295,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
         }
         // After the clock stops: what the server says about itself is not part of the request's time.
         if (body_kept) read_server_fields(c.body, rec);
-        sink.records.push_back(rec);
-        sink.done.fetch_add(1, std::memory_order_relaxed);
+        sink.take(rec, plan.t0, plan.last_second);
     }
     c.due = nullptr;
 }
@@ -313,9 +339,12 @@ loop_task<> send_probe(thread_lane& lane, const run_setup& st, std::optional<req
     connection c(lane.ctx, lane.deadlines);  // a fresh visitor: its own connection, as a new user would have
     std::vector<request_record> one;
     std::atomic<std::uint64_t> done{0};
-    std::int64_t room = 1;
+    std::int64_t room = 1, keep = 1;
+    folded_requests unused;
+    std::vector<second_stats> not_in_the_series;  // the probe is apart from the load
     co_await worker(c, st, serialize(make_request(st.options.url, probe.target, false)), schedule{1, 0, 0, 0},
-                    {one, done, room, lane.cancelling, lane.cancelled, lane.reconnects});
+                    {one, done, room, keep, unused, not_in_the_series, lane.cancelling, lane.cancelled,
+                     lane.reconnects, lane.unsent});
     if (!one.empty()) rec = one.front();  // empty: cut off by an interruption
     drop(c);
 }
@@ -401,17 +430,31 @@ load_run run_load(const load_options& options) {
     } else if (options.duration_s > 0) {
         plan.total = -1;
     }
-    if (plan.total > options.record_limit)
+    const bool bounded = options.record_limit > 0;  // every record kept, up to the limit (--detail)
+    if (bounded && plan.total > options.record_limit)
         throw std::invalid_argument(fmt::format("rate × duration schedules {} requests, more than the {} one run records",
                                                 plan.total, options.record_limit));
-    // A run of a given count keeps every record; a duration run gives each lane an equal share.
-    for (auto& lane : lanes)
-        lane->room = plan.total >= 0 ? plan.total : std::max<std::int64_t>(1, options.record_limit / thread_count);
+    if (options.rate > 0 && plan.total > max_scheduled_requests)
+        throw std::invalid_argument(fmt::format("rate × duration schedules {} requests, more than the {} one open loop "
+                                                "may schedule",
+                                                plan.total, max_scheduled_requests));
+    // Each lane keeps an equal share of the records; past it, requests are folded. Only a
+    // bounded duration run stops at its share.
+    const std::int64_t kept = bounded ? options.record_limit : options.keep_records;
+    // A count that fits is kept whole, however unevenly the lanes share it.
+    const bool fits = plan.total >= 0 && (bounded || plan.total <= kept);
+    for (auto& lane : lanes) {
+        lane->keep = fits ? plan.total : std::max<std::int64_t>(1, kept / thread_count);
+        lane->room = plan.total >= 0 ? plan.total
+                     : bounded       ? lane->keep
+                                     : std::numeric_limits<std::int64_t>::max();
+    }
     // Reserved up front, so a growing vector never holds its old and new copies at once: a run
-    // at the record limit peaked at 1.7 GB resident that way, 1.35 GB reserved. A duration
-    // run's share is address space only; pages become resident as records fill them.
+    // of 10 M records peaked at 1.7 GB resident that way, 1.35 GB reserved. A duration run's
+    // share is address space only; pages become resident as records fill them.
     for (auto& lane : lanes)
-        lane->records.reserve(static_cast<std::size_t>(plan.total >= 0 ? plan.total / thread_count + 1 : lane->room));
+        lane->records.reserve(static_cast<std::size_t>(
+            plan.total >= 0 ? std::min(plan.total / thread_count + 1, lane->keep) : lane->keep));
 
     if (!options.cold && !options.connection_close) {
         // Warm: connections open before the timed window, so it measures requests only.
@@ -423,14 +466,19 @@ load_run run_load(const load_options& options) {
     load_run run;
     run.t0_ns = plan.t0 = monotonic_ns();
     plan.deadline = plan.t0 + static_cast<std::int64_t>(options.duration_s * 1e9);
+    if (plan.total < 0) plan.last_second = static_cast<std::size_t>(std::max(1.0, std::ceil(options.duration_s)) - 1);
+    // An open loop drains its backlog, but not for ever: a server far slower than the rate
+    // would keep it sending for hours. Past -d, it sends for at most another -d (1 s at least).
+    if (plan.ns_per_request > 0 && options.duration_s > 0)
+        plan.send_until = plan.deadline + static_cast<std::int64_t>(std::max(options.duration_s, 1.0) * 1e9);
     for (auto& lane : lanes)
         for (std::size_t i = 0; i < lane->connections.size(); ++i) {
             schedule mine = plan;
             mine.first = lane->connection_index[i];
             mine.stride = connections;
             spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine,
-                                   {lane->records, lane->done, lane->room, lane->cancelling, lane->cancelled,
-                                    lane->reconnects}));
+                                   {lane->records, lane->done, lane->room, lane->keep, lane->folded, lane->series,
+                                    lane->cancelling, lane->cancelled, lane->reconnects, lane->unsent}));
         }
     std::optional<request_record> probe_record;  // stays empty if an interruption came first
     if (options.probe) spawn_on(*lanes.front(), send_probe(*lanes.front(), st, probe_record));
@@ -446,8 +494,14 @@ load_run run_load(const load_options& options) {
     for (auto& lane : lanes) {
         run.cancelled += lane->cancelled;
         run.reconnects += lane->reconnects;
+        run.unsent += lane->unsent;
     }
-    run.record_limit_reached = plan.total < 0 && std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
+    run.record_limit_reached =
+        bounded && plan.total < 0 && std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
+    for (auto& lane : lanes) {
+        run.folded.merge(lane->folded);
+        merge_series(run.per_second, lane->series);
+    }
 
     // Each lane's records are let go as they are gathered: at the record limit they are 1.1 GB.
     run.requests = std::move(lanes.front()->records);

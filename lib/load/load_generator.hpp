@@ -34,10 +34,19 @@ struct load_progress {
     double elapsed_s = 0;
 };
 
-// The most requests one run records: 112 bytes each, about 1.1 GB. A closed-loop run for a
-// duration stops when it has this many (at 140k requests a second, after about 70 s) rather
-// than grow until the kernel kills it; an open loop may not schedule more.
+// The records a run keeps (112 bytes each, 11 MB): the first requests, enough for the
+// timeline, the CSV and requests_detail. Past them, requests are counted and their latencies
+// folded into histograms, so a run of any length stays in constant memory.
+inline constexpr std::int64_t kept_records = 100'000;
+
+// The most a run asked for every record may keep (--detail): about 1.1 GB. A closed-loop run
+// for a duration stops when it has this many (at 140k requests a second, after about 70 s)
+// rather than grow until the kernel kills it; an open loop may not schedule more.
 inline constexpr std::int64_t max_recorded_requests = 10'000'000;
+
+// The most an open loop schedules (rate × duration). Nothing is kept per request, but the
+// backlog of a rate no machine reaches is refused up front rather than given up on later.
+inline constexpr std::int64_t max_scheduled_requests = 1'000'000'000;
 
 struct load_options {
     target_url url;
@@ -50,7 +59,8 @@ struct load_options {
     bool cold = false;        // when true, connecting happens inside the timed window
     bool connection_close = false;  // a new connection for every request
     bool post = false;              // POST instead of GET
-    std::int64_t record_limit = max_recorded_requests;
+    std::int64_t keep_records = kept_records;
+    std::int64_t record_limit = 0;  // > 0: keep every record up to this many, and send no more (--detail)
     std::optional<probe_options> probe;
     std::function<void(const load_progress&)> on_progress;  // ~4 times a second, from the caller's thread
     // When it turns non-zero (a signal's number): send nothing more, give the requests in
@@ -67,7 +77,7 @@ inline int connections_for(const load_options& o) {
 }
 
 // Throws std::runtime_error when the host does not resolve and std::invalid_argument when
-// rate × duration schedules more than record_limit requests; every other failure is
+// rate × duration schedules more than a record_limit > 0 allows; every other failure is
 // recorded in the returned run.
 load_run run_load(const load_options& options);
 

@@ -1,6 +1,8 @@
 #pragma once
 // Plain data shared by every layer: what one request did, what one arm asked for,
-// and what the analysis made of it. No I/O, nothing of ours included.
+// and what the analysis made of it. No I/O, nothing of ours included but lib/model's own.
+#include "model/request_tally.hpp"
+
 #include <array>
 #include <map>
 #include <cstdint>
@@ -42,12 +44,17 @@ struct request_record {
 struct load_run {
     std::int64_t t0_ns = 0;
     std::int64_t t1_ns = 0;
-    std::vector<request_record> requests;
+    std::vector<request_record> requests;  // the first ones, up to the run's kept records; in send order
+    folded_requests folded;                // the rest: counted and folded into histograms
+    std::vector<second_stats> per_second;  // every request, by the second it ended in
     std::optional<request_record> probe;  // a single request sent alongside the load
     bool record_limit_reached = false;    // a duration run that stopped at its record limit
     bool interrupted = false;             // stopped early by a signal; what was measured is kept
     int cancelled = 0;                    // in flight when an interruption or -d's end cut them off: not recorded
     int reconnects = 0;                   // requests re-sent once on a new connection (the old one closed while idle)
+    std::int64_t unsent = 0;              // an open loop's backlog it gave up sending (a server far behind the rate)
+
+    std::int64_t total() const { return static_cast<std::int64_t>(requests.size()) + folded.count; }
 };
 
 // The execution models of DESIGN.md §4; `none` when a target's model is unknown.

@@ -1,4 +1,5 @@
 #include "report/report.hpp"
+#include "report/series.hpp"
 
 #include <fmt/format.h>
 
@@ -19,7 +20,7 @@ std::string csv_row(const scenario_result& r, const arm_result& a, const char* k
                     const request_record& rec) {
     std::int64_t t0 = a.run.t0_ns;
     const auto& s = rec.server;
-    return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", quoted(r.name), quoted(a.spec.name), kind, index,
+    return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},,,,\n", quoted(r.name), quoted(a.spec.name), kind, index,
                        ms_since(t0, rec.start_ns), ms_since(t0, rec.end_ns),
                        fmt::format("{:.3f}", static_cast<double>(rec.end_ns - rec.start_ns) / 1e6), rec.status,
                        rec.bytes,
@@ -33,10 +34,17 @@ std::string csv_row(const scenario_result& r, const arm_result& a, const char* k
 std::string render_csv(const scenario_result& r) {
     std::string out =
         "scenario,arm,kind,index,start_ms,end_ms,latency_ms,status,bytes,error,pid,thread,server_start_ms,"
-        "server_end_ms\n";
+        "server_end_ms,requests,failures,p50_ms,p99_ms\n";
     for (const auto& a : r.arms) {
         for (std::size_t i = 0; i < a.run.requests.size(); ++i) out += csv_row(r, a, "request", i, a.run.requests[i]);
         if (a.run.probe) out += csv_row(r, a, "probe", 0, *a.run.probe);
+        // The per-second series: kind "second", its bounds as start_ms and end_ms, and the
+        // four last columns (empty on a request's row, as the request's are on these).
+        for (const auto& row : second_rows(a.run))
+            out += fmt::format("{},{},second,{},{:.3f},{:.3f},,,,,,,,,{},{},{},{}\n", quoted(r.name), quoted(a.spec.name),
+                               row.second, row.second * 1000.0, (row.second + 1) * 1000.0, row.requests, row.failed,
+                               row.ok > 0 ? fmt::format("{:.3f}", row.p50_ms) : "",
+                               row.ok > 0 ? fmt::format("{:.3f}", row.p99_ms) : "");
     }
     return out;
 }

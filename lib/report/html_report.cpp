@@ -1,5 +1,6 @@
 #include "report/format_units.hpp"
 #include "report/report.hpp"
+#include "report/series.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -131,8 +132,45 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 svg.timeline { width: 100%; max-width: 1100px; display: block; margin: 1em 0; }
 svg .wait { fill: #c9d6e8; } svg .run { fill: #1f5fa8; } svg .failed { fill: #d0453a; }
 svg .grid { stroke: #ddd; stroke-width: 1; } svg text { font-size: 13px; fill: #333; }
+svg.series { width: 100%; max-width: 720px; display: block; margin: 1em 0; }
+svg .p99 { fill: none; stroke: #d08a1f; stroke-width: 2; }
 .legend span { display: inline-block; width: 1em; height: 0.8em; margin: 0 0.3em 0 1em; }
 )";
+
+// Requests per second as bars, the p99 of each second as a line on its own scale: a small
+// chart of how the run went, for runs of a few seconds and more.
+std::string svg_series(const arm_result& arm) {
+    const auto rows = second_rows(arm.run);
+    if (rows.size() < min_series_seconds) return "";
+    constexpr double width = 720, height = 120, top = 18, bottom = 18;
+    std::int64_t most = 1;
+    double worst = 0;
+    for (const auto& row : rows) {
+        most = std::max(most, row.requests);
+        worst = std::max(worst, row.p99_ms);
+    }
+    const double bar = width / static_cast<double>(rows.size()), plot = height - top - bottom;
+    std::string out = fmt::format("<svg class=\"series\" viewBox=\"0 0 {} {}\" role=\"img\" "
+                                  "aria-label=\"requests and p99 per second\">\n",
+                                  width, height);
+    std::string line;
+    for (const auto& row : rows) {
+        const double x = static_cast<double>(row.second) * bar;
+        const double h = plot * static_cast<double>(row.requests) / static_cast<double>(most);
+        out += fmt::format("<rect class=\"{}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\">"
+                           "<title>second {}: {} requests, {} failed, p99 {}</title></rect>\n",
+                           row.failed > 0 ? "failed" : "run", x, top + plot - h, std::max(1.0, bar - 1), h, row.second,
+                           row.requests, row.failed, format_ms(row.p99_ms));
+        if (row.ok > 0 && worst > 0)
+            line += fmt::format("{:.1f},{:.1f} ", x + bar / 2, top + plot - plot * row.p99_ms / worst);
+    }
+    if (!line.empty()) out += "<polyline class=\"p99\" points=\"" + line + "\"/>\n";
+    out += fmt::format("<text x=\"0\" y=\"12\">requests per second (bars, up to {}) · p99 (line, up to {})</text>\n",
+                       most, format_ms(worst));
+    out += fmt::format("<text x=\"0\" y=\"{}\">0 s</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{} s</text>\n",
+                       height - 4, width, height - 4, rows.size());
+    return out + "</svg>\n";
+}
 
 std::string scenario_section(const scenario_result& r) {
     std::string out = fmt::format("<section id=\"{0}\"><h2>{0} — {1}</h2>\n<p class=\"lesson\">{2}</p>\n",
@@ -155,7 +193,8 @@ std::string scenario_section(const scenario_result& r) {
     out += "</ul>\n<p class=\"legend\"><span style=\"background:#c9d6e8\"></span>sent, waiting"
            "<span style=\"background:#1f5fa8\"></span>handler running (server's clock)"
            "<span style=\"background:#d0453a\"></span>failed</p>\n";
-    for (const auto& a : r.arms) out += fmt::format("<h3>{}</h3>\n", escape(a.spec.name)) + svg_timeline(a);
+    for (const auto& a : r.arms)
+        out += fmt::format("<h3>{}</h3>\n", escape(a.spec.name)) + svg_series(a) + svg_timeline(a);
     return out + "</section>\n";
 }
 

@@ -1,4 +1,5 @@
 #include "report/report.hpp"
+#include "report/series.hpp"
 
 #include "analysis/findings.hpp"
 
@@ -79,6 +80,19 @@ json arm_object(const arm_result& a, bool detail) {
     if (a.run.interrupted) o["interrupted"] = true;
     if (a.run.interrupted || a.run.cancelled > 0) o["cancelled"] = a.run.cancelled;
     o["reconnects"] = a.run.reconnects;
+    if (a.run.unsent > 0) o["unsent"] = a.run.unsent;
+    o["records_kept"] = a.run.requests.size();
+    o["requests_folded"] = a.run.folded.count;  // past the kept records: in the counts and histograms only
+    json seconds = json::array();
+    for (const auto& row : second_rows(a.run)) {
+        json failures;
+        for (std::size_t i = 0; i < error_kind_names.size(); ++i) failures[error_kind_names[i]] = row.errors[i];
+        seconds.push_back({{"second", row.second}, {"requests", row.requests}, {"ok", row.ok},
+                           {"failures", std::move(failures)},
+                           {"p50_ms", row.ok > 0 ? json(round3(row.p50_ms)) : json(nullptr)},
+                           {"p99_ms", row.ok > 0 ? json(round3(row.p99_ms)) : json(nullptr)}});
+    }
+    o["per_second"] = std::move(seconds);
     if (s.open_loop) {
         o["rate"] = a.spec.rate;
         o["latency_corrected_ms"] = summary_object(s.corrected_ms);

@@ -1,6 +1,7 @@
 #include "analysis/findings.hpp"
 #include "report/format_units.hpp"
 #include "report/report.hpp"
+#include "report/series.hpp"
 #include "report/table_writer.hpp"
 #include "report/timeline.hpp"
 
@@ -64,6 +65,33 @@ std::string open_loop_table(const scenario_result& r) {
                        format_ms(s.corrected_ms.max), format_ms(s.queue_delay_ms.p99),
                        fmt::format("{} → {}", format_ms(s.corrected_first_tenth_ms),
                                    format_ms(s.corrected_last_tenth_ms))});
+    }
+    return any ? "\n" + table.str() : "";
+}
+
+// Runs of a few seconds and more: how they went second by second, as sparklines — where a
+// server warms up, degrades or stalls.
+std::string per_second_table(const scenario_result& r) {
+    table_writer table({"per second", "requests", "min … max", "p99", "min … max", "failures"},
+                       {false, false, true, false, true, true});
+    bool any = false;
+    for (const auto& a : r.arms) {
+        const auto rows = second_rows(a.run);
+        if (rows.size() < min_series_seconds) continue;
+        any = true;
+        std::vector<double> requests, p99;
+        std::int64_t failed = 0;
+        for (const auto& row : rows) {
+            requests.push_back(static_cast<double>(row.requests));
+            if (row.ok > 0) p99.push_back(row.p99_ms);
+            failed += row.failed;
+        }
+        const auto [rlo, rhi] = std::minmax_element(requests.begin(), requests.end());
+        const auto [plo, phi] = std::minmax_element(p99.begin(), p99.end());
+        table.add_row({a.spec.name, sparkline(requests, 40), fmt::format("{:.0f} … {:.0f}", *rlo, *rhi),
+                       sparkline(p99, 40),
+                       p99.empty() ? "—" : fmt::format("{} … {}", format_ms(*plo), format_ms(*phi)),
+                       std::to_string(failed)});
     }
     return any ? "\n" + table.str() : "";
 }
@@ -208,6 +236,7 @@ std::string render_table(const scenario_result& r, bool timeline) {
     }
     out += latency_table(r);
     out += open_loop_table(r);
+    out += per_second_table(r);
     out += repeats_line(r);
     out += "\n";
     for (const auto& note : r.notes) out += wrap("• " + note, 92, "  ", "  ");

@@ -67,7 +67,7 @@ TEST_CASE("a duration run is closed loop for that long — across threads") {
     CHECK(arm["bytes_per_s"].get<double>() > 0);
 }
 
-TEST_CASE("a duration run stops at its record limit instead of growing without bound") {
+TEST_CASE("a duration run that keeps every record (--detail) stops at its record limit instead of growing without bound") {
     target t;
     lab::load_options o;
     o.url = lab::parse_url(t.url("/health"));
@@ -90,6 +90,68 @@ TEST_CASE("a duration run stops at its record limit instead of growing without b
     o.duration_s = 1;
     o.record_limit = 999;
     CHECK_THROWS_AS(lab::run_load(o), std::invalid_argument);
+}
+
+TEST_CASE("past its kept records a run folds requests — counted as if kept — in constant memory") {
+    target t;
+    lab::load_options o;
+    o.url = lab::parse_url(t.url("/health"));
+    o.requests = 5000;
+    o.concurrency = 4;
+    o.threads = 2;
+    o.keep_records = 1000;
+    auto run = lab::run_load(o);
+    CHECK(run.requests.size() == 1000);  // 500 per thread
+    CHECK(run.folded.count == 4000);
+    CHECK(run.total() == 5000);
+    CHECK(run.folded.ok() == 4000);
+    CHECK(run.folded.latency_ms.count() == 4000);
+    CHECK(run.folded.per_pid.at(t.server.pid()) == 4000);  // the server fields of folded requests count too
+    CHECK_FALSE(run.record_limit_reached);
+    std::int64_t in_series = 0;
+    for (const auto& s : run.per_second) in_series += s.requests;
+    CHECK(in_series == 5000);
+
+    o.requests = 900;  // a count that fits is kept whole
+    run = lab::run_load(o);
+    CHECK(run.requests.size() == 900);
+    CHECK(run.folded.count == 0);
+}
+
+TEST_CASE("a 5 s run has 5 per-second rows that sum to its requests" * doctest::test_suite("slow")) {
+    target t;
+    auto arm = load_json({t.url("/health"), "-c", "4", "-d", "5"});
+    const auto& seconds = arm["per_second"];
+    REQUIRE(seconds.size() == 5);
+    long long requests = 0, ok = 0;
+    for (std::size_t i = 0; i < seconds.size(); ++i) {
+        CAPTURE(i);
+        CHECK(seconds[i]["second"] == i);
+        CHECK(seconds[i]["requests"].get<long long>() > 0);  // no second of a 5 s run is empty
+        CHECK(seconds[i]["p99_ms"].get<double>() >= seconds[i]["p50_ms"].get<double>());
+        requests += seconds[i]["requests"].get<long long>();
+        ok += seconds[i]["ok"].get<long long>();
+    }
+    CHECK(requests == arm["requests"].get<long long>());
+    CHECK(ok == arm["ok"].get<long long>());
+    CHECK(arm["records_kept"].get<long long>() + arm["requests_folded"].get<long long>() == requests);
+}
+
+TEST_CASE("an open loop far ahead of its server drains its backlog for one more -d — then says what it never sent") {
+    target t;
+    // /blocking serializes: about 20 answers a second against 100 scheduled in the first second.
+    std::vector<std::string> args{"load", t.url("/blocking?ms=50"), "-c", "10", "--rate", "100", "-d", "1",
+                                  "--format", "json"};
+    auto r = run_lab(args, 60);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 1);  // partial: not every scheduled request was sent
+    auto arm = nlohmann::json::parse(r.out);
+    const auto unsent = arm["unsent"].get<long long>();
+    CHECK(unsent > 0);
+    CHECK(arm["ok"].get<long long>() + unsent + arm.value("cancelled", 0) == 100);
+    CHECK(arm["ok"].get<long long>() < 100);
+    CHECK(r.err.find("scheduled requests were never sent: an open loop drains its backlog for at most another 1 s "
+                     "past its 1 s") != std::string::npos);
 }
 
 TEST_CASE("an open loop keeps each request's planned send time") {

@@ -136,8 +136,10 @@ TEST_CASE("--timeline draws lanes under the table — csv and markdown render th
 
     auto csv = run_lab({"scenario", "nonblocking-async", "--requests", "4", "--ms", "5", "--format", "csv"});
     REQUIRE(csv.exit_code == 0);
-    CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 5);
+    // The header, four requests and the run's one second.
+    CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 6);
     CHECK(csv.out.starts_with("scenario,arm,kind,index,"));
+    CHECK(csv.out.find(",second,0,0.000,1000.000,,,,,,,,,4,0,") != std::string::npos);
 
     auto md = run_lab({"scenario", "nonblocking-async", "--requests", "4", "--ms", "5", "--format", "markdown"});
     REQUIRE(md.exit_code == 0);

@@ -92,10 +92,31 @@ TEST_CASE("CSV has one row per request with the server fields") {
     auto first_line = csv.substr(0, csv.find('\n'));
     CHECK(first_line ==
           "scenario,arm,kind,index,start_ms,end_ms,latency_ms,status,bytes,error,pid,thread,server_start_ms,"
-          "server_end_ms");
+          "server_end_ms,requests,failures,p50_ms,p99_ms");
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 21);
-    CHECK(csv.find("\n\"demo\",\"blocking\",request,1,0.000,200.000,200.000,200,150,,42,42,100.000,200.000\n") !=
+    CHECK(csv.find("\n\"demo\",\"blocking\",request,1,0.000,200.000,200.000,200,150,,42,42,100.000,200.000,,,,\n") !=
           std::string::npos);
+}
+
+TEST_CASE("the per-second series reaches JSON and CSV — one row per second that sums to the run") {
+    auto r = two_arm_result();
+    auto& run = r.arms[0].run;
+    for (const auto& rec : run.requests) add_to_series(run.per_second, run.t0_ns, rec);
+    request_record failed = run.requests.back();
+    failed.error = error_kind::timeout;
+    add_to_series(run.per_second, run.t0_ns, failed);
+    REQUIRE(run.per_second.size() == 2);  // ten serialized 100 ms requests end in seconds 0 and 1
+    auto seconds = nlohmann::json::parse(render_arm_json(r.arms[0]))["per_second"];
+    REQUIRE(seconds.size() == 2);
+    CHECK(seconds[0]["requests"].get<int>() + seconds[1]["requests"].get<int>() == 11);
+    CHECK(seconds[1]["failures"]["timeout"] == 1);
+    CHECK(seconds[0]["p99_ms"].get<double>() > 0);
+    auto csv = render_csv(r);
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 23);
+    auto line = csv.substr(csv.find("\"demo\",\"blocking\",second,1,"));
+    line = line.substr(0, line.find('\n'));
+    CHECK(std::count(line.begin(), line.end(), ',') == 17);  // as many columns as the header
+    CHECK(line.find(",1000.000,2000.000,") != std::string::npos);
 }
 
 TEST_CASE("the HTML timeline draws a busy server thread at the chart's resolution — not per request") {
