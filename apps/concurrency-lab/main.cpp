@@ -18,6 +18,7 @@
 
 #include "number_flags.hpp"
 #include "suggest.hpp"
+#include "terminal_width.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -50,9 +51,26 @@ struct output_flags {
     std::string out;
     bool timeline = false;
     bool detail = false;
+    std::optional<int> width;
 
-    lab::render_options render() const { return {format_names.at(format), timeline, detail}; }
+    lab::render_options render() const {
+        return {format_names.at(format), timeline, detail, lab::report_width(width, out.empty())};
+    }
 };
+
+// --width: 0 (full tables) or at least lab::narrowest_width columns.
+void add_width_flag(CLI::App& cmd, std::optional<int>& width) {
+    cmd.add_option("--width", width, "fit the table report to N columns (0: full tables; default: the terminal's)")
+        ->transform(lab::decimal(0, 1000))
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                const int n = std::stoi(text);
+                return n == 0 || n >= lab::narrowest_width
+                           ? std::string()
+                           : fmt::format("{} is too narrow (0, or {} to 1000)", n, lab::narrowest_width);
+            },
+            "0 or 40…1000"));
+}
 
 void add_output_flags(CLI::App& cmd, output_flags& flags) {
     cmd.add_option("--format", flags.format, "table, json, csv (one row per request), markdown or html")
@@ -61,6 +79,7 @@ void add_output_flags(CLI::App& cmd, output_flags& flags) {
     cmd.add_flag("--detail", flags.detail,
                  "JSON: every request in requests_detail (load: every request kept, 112 bytes each, at most 10 M)");
     cmd.add_option("--out", flags.out, "write to FILE (atomically) instead of stdout");
+    add_width_flag(cmd, flags.width);
 }
 
 // Opened before any work starts, so an unwritable path fails before a run, not after.
@@ -238,6 +257,7 @@ struct check_flags {
     std::string baseline;
     std::string junit;
     bool record = false;
+    std::optional<int> width;
 };
 
 int cmd_check(const check_flags& flags) {
@@ -270,7 +290,7 @@ int cmd_check(const check_flags& flags) {
     }
     clear_progress();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::fputs(lab::render_check_table(rows).c_str(), stdout);
+    std::fputs(lab::render_check_table(rows, lab::report_width(flags.width, true)).c_str(), stdout);
     bool all_pass = std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.pass; });
     if (junit) junit->commit(lab::render_junit(rows, seconds));
     if (record && lab::interrupt_signal().load()) {
@@ -387,6 +407,7 @@ int main(int argc, char** argv) {
     chk->add_option("--baseline", check.baseline, "baseline file (default: results/baseline.json if present)");
     chk->add_option("--junit", check.junit, "also write JUnit XML to FILE");
     chk->add_flag("--record", check.record, "write a new baseline (atomically) from this run");
+    add_width_flag(*chk, check.width);
 
     if (int code = refuse_unknown_command(app, argc, argv)) return code;
     try {

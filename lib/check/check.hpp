@@ -51,7 +51,8 @@ struct check_row {
 std::vector<check_row> evaluate_expectations(const std::vector<expectation>& expectations,
                                              const scenario_result& result, const baseline* recorded);
 
-std::string render_check_table(const std::vector<check_row>& rows);
+// `width` > 0: the table split to fit that many columns (0: one full table).
+std::string render_check_table(const std::vector<check_row>& rows, std::size_t width = 0);
 std::string render_junit(const std::vector<check_row>& rows, double seconds);
 
 // A baseline document with this run's values and the machine's facts. Entries of `kept`

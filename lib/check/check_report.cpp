@@ -1,4 +1,5 @@
 #include "check/check.hpp"
+#include "report/format_units.hpp"
 #include "report/table_writer.hpp"
 
 #include <boost/property_tree/ptree.hpp>
@@ -39,7 +40,7 @@ std::string outcome(const check_row& r) {
 
 }  // namespace
 
-std::string render_check_table(const std::vector<check_row>& rows) {
+std::string render_check_table(const std::vector<check_row>& rows, std::size_t width) {
     table_writer table({"scenario", "expectation", "ratio", "measured", "bounds", "baseline", "margin", "result"},
                        {false, false, false, true, false, true, true, false});
     int failed = 0, remeasured = 0, bounds_alone = 0;
@@ -52,17 +53,20 @@ std::string render_check_table(const std::vector<check_row>& rows) {
                        r.recorded ? fmt::format("{:.3f} ± {:.0f}%", r.recorded->value, r.recorded->tolerance * 100) : "—",
                        r.measured ? fmt::format("{:+.0f}%", r.margin * 100) : "—", outcome(r)});
     }
-    std::string out = "\n" + table.str() + "\n";
+    std::string out = "\n" + table.str("  ", width) + "\n";
+    std::vector<std::string> lines;
     for (const auto& r : rows)
-        if (!r.error.empty()) out += fmt::format("  {}/{}: {}\n", r.scenario, r.name, r.error);
+        if (!r.error.empty()) lines.push_back(fmt::format("{}/{}: {}", r.scenario, r.name, r.error));
     // Said, not just shown as a dash: a new guard passes on its bounds until a baseline is recorded.
     if (bounds_alone)
-        out += fmt::format("  no baseline entry for {} of {} ratios: checked against their bounds alone "
-                           "(record one with --record, or --baseline FILE --record).\n",
-                           bounds_alone, rows.size());
+        lines.push_back(fmt::format("no baseline entry for {} of {} ratios: checked against their bounds alone "
+                                    "(record one with --record, or --baseline FILE --record).",
+                                    bounds_alone, rows.size()));
     if (remeasured)
-        out += fmt::format("  {} {} re-measured once after a first miss.\n", remeasured,
-                           remeasured == 1 ? "ratio was" : "ratios were");
+        lines.push_back(fmt::format("{} {} re-measured once after a first miss.", remeasured,
+                                    remeasured == 1 ? "ratio was" : "ratios were"));
+    for (const auto& line : lines)
+        out += width == 0 ? "  " + line + "\n" : wrap(line, width > 24 ? width - 4 : 20, "  ", "  ");
     // The plain closing line CI systems read: "check: N passed, N failed".
     out += fmt::format("check: {} passed, {} failed\n", rows.size() - static_cast<std::size_t>(failed), failed);
     return out;

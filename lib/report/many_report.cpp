@@ -9,7 +9,7 @@ namespace lab {
 namespace {
 
 // One line per arm of every scenario: what a teacher scans after `scenario all`.
-std::string all_arms_table(const std::vector<scenario_result>& results) {
+std::string all_arms_table(const std::vector<scenario_result>& results, std::size_t width) {
     table_writer table({"scenario", "arm", "wall", "ideal", "wall/ideal", "verdict", "failed"},
                        {false, false, true, true, true, false, false});
     for (const auto& r : results)
@@ -20,7 +20,7 @@ std::string all_arms_table(const std::vector<scenario_result>& results) {
                                ? fmt::format("{:.3f}", a.stats.measured_over_ideal)
                                : "n/a",
                            verdict_name(a.stats), failures_text(a.stats)});
-    return "\n  summary\n\n" + table.str();
+    return "\n  summary\n\n" + table.str("  ", width);
 }
 
 std::string without_first_line(const std::string& text) {
@@ -53,8 +53,8 @@ std::string render_many(const std::vector<scenario_result>& results, const rende
             return out;
         case output_format::table: break;
     }
-    for (const auto& r : results) out += render_table(r, options.timeline);
-    return out + all_arms_table(results);
+    for (const auto& r : results) out += render_table(r, options.timeline, options.width);
+    return out + all_arms_table(results, options.width);
 }
 
 }  // namespace lab

@@ -14,13 +14,15 @@ struct render_options {
     output_format format = output_format::table;
     bool timeline = false;  // table and markdown: add each arm's timeline
     bool detail = false;    // JSON: keep requests_detail however many requests there were
+    std::size_t width = 0;  // table: the terminal's columns to fit (0: full tables, as for a pipe)
 };
 
 // JSON keeps every request's record up to this many per arm, unless asked for all.
 inline constexpr std::size_t detail_limit = 10'000;
 
 // The projector view: title, lesson, the arms table, latencies, findings.
-std::string render_table(const scenario_result& result, bool timeline = false);
+// `width` > 0: no line longer than that (tables split, prose wrapped); 0: full tables.
+std::string render_table(const scenario_result& result, bool timeline = false, std::size_t width = 0);
 
 // A Markdown document: heading, lesson, one table, findings; fit to paste into a README.
 std::string render_markdown(const scenario_result& result, bool timeline = false);

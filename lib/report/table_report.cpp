@@ -30,7 +30,7 @@ bool any_seed(const scenario_result& r) {
     return false;
 }
 
-std::string latency_table(const scenario_result& r) {
+std::string latency_table(const scenario_result& r, std::size_t width) {
     table_writer table({"latency", "min", "p50", "p90", "p99", "max", "overlap c/s", "req/s", "server RSS", "ok",
                         "failed"},
                        {false, true, true, true, true, true, true, true, true, true, false});
@@ -47,11 +47,11 @@ std::string latency_table(const scenario_result& r) {
                        a.peak_rss_kb > 0 ? fmt::format("{:.1f} MiB", a.peak_rss_kb / 1024.0) : "—",
                        std::to_string(s.ok), failures_text(s)});
     }
-    return table.str();
+    return table.str("  ", width);
 }
 
 // Open loop: what the schedule promised against what a closed-loop client would report.
-std::string open_loop_table(const scenario_result& r) {
+std::string open_loop_table(const scenario_result& r, std::size_t width) {
     table_writer table({"open loop", "rate", "uncorrected p50", "p99", "corrected p50", "p99", "max",
                         "queued p99", "corrected: first → last tenth"},
                        {false, true, true, true, true, true, true, true, true});
@@ -66,12 +66,12 @@ std::string open_loop_table(const scenario_result& r) {
                        fmt::format("{} → {}", format_ms(s.corrected_first_tenth_ms),
                                    format_ms(s.corrected_last_tenth_ms))});
     }
-    return any ? "\n" + table.str() : "";
+    return any ? "\n" + table.str("  ", width) : "";
 }
 
 // Runs of a few seconds and more: how they went second by second, as sparklines — where a
 // server warms up, degrades or stalls.
-std::string per_second_table(const scenario_result& r) {
+std::string per_second_table(const scenario_result& r, std::size_t width) {
     table_writer table({"per second", "requests", "min … max", "p99", "min … max", "failures"},
                        {false, false, true, false, true, true});
     bool any = false;
@@ -93,7 +93,7 @@ std::string per_second_table(const scenario_result& r) {
                        p99.empty() ? "—" : fmt::format("{} … {}", format_ms(*plo), format_ms(*phi)),
                        std::to_string(failed)});
     }
-    return any ? "\n" + table.str() : "";
+    return any ? "\n" + table.str("  ", width) : "";
 }
 
 std::string repeats_line(const scenario_result& r) {
@@ -222,26 +222,40 @@ summary_table beside_summary(const scenario_result& r) {
     return t;
 }
 
-std::string render_table(const scenario_result& r, bool timeline) {
-    std::string out = fmt::format("\n  {} — {}\n\n", r.name, r.title);
-    out += wrap(r.lesson, 92, "  ") + "\n";
+// The timeline's axis, narrowed so its lines fit `width`: 18 columns of lane label before it,
+// up to 30 after ("  10 handlers, max 10 at once").
+timeline_options timeline_fit(std::size_t width) {
+    timeline_options t;
+    if (width > 0) t.width = static_cast<int>(std::clamp<std::size_t>(width > 58 ? width - 48 : 10, 10, 60));
+    return t;
+}
+
+// Prose at 92 columns, or narrower to fit `width` with its indent.
+std::size_t prose_width(std::size_t width, std::size_t indent) {
+    return width == 0 ? 92 : std::min<std::size_t>(92, width > indent + 20 ? width - indent : 20);
+}
+
+std::string render_table(const scenario_result& r, bool timeline, std::size_t width) {
+    std::string out = width == 0 ? fmt::format("\n  {} — {}\n\n", r.name, r.title)
+                                 : "\n" + wrap(r.name + " — " + r.title, prose_width(width, 4), "  ", "  ") + "\n";
+    out += wrap(r.lesson, prose_width(width, 2), "  ") + "\n";
     auto summary = arms_summary(r);
     table_writer arms(summary.header, summary.right_aligned);
     for (auto& row : summary.rows) arms.add_row(row);
-    out += arms.str() + "\n";
+    out += arms.str("  ", width) + "\n";
     if (auto beside = beside_summary(r); !beside.rows.empty()) {
         table_writer pairs(beside.header, beside.right_aligned);
         for (auto& row : beside.rows) pairs.add_row(row);
-        out += pairs.str() + "\n";
+        out += pairs.str("  ", width) + "\n";
     }
-    out += latency_table(r);
-    out += open_loop_table(r);
-    out += per_second_table(r);
+    out += latency_table(r, width);
+    out += open_loop_table(r, width);
+    out += per_second_table(r, width);
     out += repeats_line(r);
     out += "\n";
-    for (const auto& note : r.notes) out += wrap("• " + note, 92, "  ", "  ");
+    for (const auto& note : r.notes) out += wrap("• " + note, prose_width(width, 4), "  ", "  ");
     if (timeline)
-        for (const auto& a : r.arms) out += "\n" + render_timeline(a);
+        for (const auto& a : r.arms) out += "\n" + render_timeline(a, timeline_fit(width));
     return out;
 }
 
@@ -253,7 +267,7 @@ std::string render(const scenario_result& result, const render_options& options)
         case output_format::html: return render_html({result});
         case output_format::table: break;
     }
-    return render_table(result, options.timeline);
+    return render_table(result, options.timeline, options.width);
 }
 
 }  // namespace lab

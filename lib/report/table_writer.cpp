@@ -14,13 +14,68 @@ table_writer::table_writer(std::vector<std::string> header, std::vector<bool> ri
 
 void table_writer::add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
 
-std::string table_writer::str(const std::string& indent) const {
+std::string fit_width(const std::string& s, std::size_t width) {
+    if (display_width(s) <= width) return s;
+    if (width == 0) return "";
+    std::string out;
+    std::size_t shown = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const bool starts = (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+        if (starts && ++shown == width) break;  // the last column is the ellipsis
+        out += s[i];
+    }
+    return out + "…";
+}
+
+std::vector<std::size_t> table_writer::widths() const {
     std::vector<std::size_t> width;
     for (const auto& row : rows_)
         for (std::size_t i = 0; i < row.size(); ++i) {
             if (width.size() <= i) width.push_back(0);
             width[i] = std::max(width[i], display_width(row[i]));
         }
+    return width;
+}
+
+std::string table_writer::str(const std::string& indent, std::size_t max_width) const {
+    const auto width = widths();
+    std::size_t total = indent.size();
+    for (auto w : width) total += w + 2;
+    if (max_width == 0 || width.empty() || total - 2 <= max_width) return one_table(indent);
+    // The first column names the row: it heads every part, cut to at most half the width.
+    const std::size_t room = max_width > indent.size() ? max_width - indent.size() : 1;
+    const std::size_t label = std::min(width[0], std::max<std::size_t>(1, room / 2));
+    std::vector<std::vector<std::size_t>> parts{{0}};
+    std::size_t used = label;
+    for (std::size_t c = 1; c < width.size(); ++c) {
+        const std::size_t w = std::min(width[c], room > label + 2 ? room - label - 2 : 1);
+        if (parts.back().size() > 1 && used + 2 + w > room) {
+            parts.push_back({0});
+            used = label;
+        }
+        parts.back().push_back(c);
+        used += 2 + w;
+    }
+    std::string out;
+    for (const auto& columns : parts) {
+        table_writer part({}, {});
+        part.rows_.clear();
+        for (const auto& row : rows_) {
+            std::vector<std::string> cells;
+            for (std::size_t c : columns) {
+                const std::size_t w = c == 0 ? label : std::min(width[c], room > label + 2 ? room - label - 2 : 1);
+                cells.push_back(c < row.size() ? fit_width(row[c], w) : "");
+            }
+            part.rows_.push_back(std::move(cells));
+        }
+        for (std::size_t c : columns) part.right_.push_back(c < right_.size() && right_[c]);
+        out += (out.empty() ? "" : "\n") + part.one_table(indent);
+    }
+    return out;
+}
+
+std::string table_writer::one_table(const std::string& indent) const {
+    const auto width = widths();
     std::string out;
     auto emit = [&](const std::vector<std::string>& row) {
         std::string line = indent;

@@ -151,4 +151,49 @@ TEST_CASE("a scenario leaves no server behind") {
     CHECK(lab::test::count_processes_with_env(marker) == 0);
 }
 
+namespace {
+
+std::size_t widest_line(const std::string& text) {
+    std::size_t widest = 0, width = 0;
+    for (char c : text) {
+        if (c == '\n') {
+            widest = std::max(widest, width);
+            width = 0;
+        } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+            ++width;
+        }
+    }
+    return std::max(widest, width);
+}
+
+}  // namespace
+
+TEST_CASE("the table fits --width or $COLUMNS — and a pipe without either gets the full tables") {
+    const std::vector<std::string> run{"scenario", "experiment-log", "--requests", "3", "--ms", "10"};
+    auto full = run_lab(run);
+    REQUIRE(full.exit_code == 0);
+    CHECK(widest_line(full.out) > 100);  // the experiment log's table is wider than a projector's terminal
+    auto args = run;
+    args.insert(args.end(), {"--width", "80"});
+    auto narrow = run_lab(args);
+    CAPTURE(narrow.out);
+    REQUIRE(narrow.exit_code == 0);
+    CHECK(widest_line(narrow.out) <= 80);
+    CHECK(narrow.out.find("verdict") != std::string::npos);
+    auto columns = run_lab(run, 60, {"COLUMNS=100"});
+    REQUIRE(columns.exit_code == 0);
+    CHECK(widest_line(columns.out) <= 100);
+    auto flag_wins = run_lab(args, 60, {"COLUMNS=100"});
+    CHECK(widest_line(flag_wins.out) <= 80);
+    args.back() = "0";  // --width 0: whole tables, whatever $COLUMNS says
+    CHECK(widest_line(run_lab(args, 60, {"COLUMNS=100"}).out) > 100);
+    for (const char* bad : {"10", "-1", "0x50", "nan"}) {
+        args.back() = bad;
+        auto r = run_lab(args);
+        CAPTURE(bad);
+        CHECK(r.exit_code == 2);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+}
+
 TEST_SUITE_END();

@@ -209,4 +209,49 @@ TEST_CASE("several scenarios render as one document") {
     CHECK(std::regex_search(table, std::regex(R"(\n  other\s+async\s+100\.0 ms\s+100\.0 ms\s+1\.000\s+concurrent\s+0\n)")));
 }
 
+TEST_CASE("at 80 100 and 160 columns no line of the table report is longer — nothing is lost") {
+    auto r = two_arm_result();
+    for (auto& a : r.arms) {  // every optional column at once: notes, probe, workers
+        a.spec.seed_s = 1.1;
+        a.spec.probe_route = "/health";
+        a.spec.workers = 2;
+        a.stats.probe_ms = 0.4;
+    }
+    r.arms[0].spec.name = "a-rather-long-arm-name-for-a-projector";
+    r.notes.push_back("a finding long enough to wrap over several lines on a narrow terminal, as findings often are "
+                      "when they explain what the numbers show and why the models differ");
+    const std::string full = render_table(r);
+    CHECK(render_table(r, false, 0) == full);  // no width: today's full tables, as a pipe gets them
+    std::size_t widest = 0;
+    for (std::size_t at = 0, nl; (nl = full.find('\n', at)) != std::string::npos; at = nl + 1)
+        widest = std::max(widest, display_width(full.substr(at, nl - at)));
+    CHECK(widest > 100);  // the case is worth testing: the full table does not fit
+    for (std::size_t width : {80u, 100u, 160u}) {
+        CAPTURE(width);
+        const std::string fitted = render_table(r, true, width);
+        CAPTURE(fitted);
+        for (std::size_t at = 0, nl; (nl = fitted.find('\n', at)) != std::string::npos; at = nl + 1)
+            CHECK(display_width(fitted.substr(at, nl - at)) <= width);
+        for (const char* header : {"verdict", "notes said", "probe", "requests per pid", "failed", "p99"})
+            CHECK(fitted.find(header) != std::string::npos);  // split into parts, not dropped
+    }
+}
+
+TEST_CASE("a table split to fit repeats its first column and cuts only what cannot fit beside it") {
+    table_writer t({"arm", "first", "second"}, {false, true, true});
+    t.add_row({"blocking", "1.000 s", std::string(50, 'y')});
+    const auto one = t.str("  ", 0);
+    CHECK(t.str("  ", 200) == one);
+    const auto split = t.str("  ", 40);
+    CAPTURE(split);
+    CHECK(split == "  arm         first\n"
+                   "  ─────────────────\n"
+                   "  blocking  1.000 s\n"
+                   "\n"
+                   "  arm                             second\n"
+                   "  ──────────────────────────────────────\n"
+                   "  blocking  yyyyyyyyyyyyyyyyyyyyyyyyyyy…\n");
+    CHECK(fit_width("— ok", 2) == "—…");
+}
+
 TEST_SUITE_END();
