@@ -52,9 +52,10 @@ struct output_flags {
     bool timeline = false;
     bool detail = false;
     std::optional<int> width;
+    std::string axis = "shared";
 
     lab::render_options render() const {
-        return {format_names.at(format), timeline, detail, lab::report_width(width, out.empty())};
+        return {format_names.at(format), timeline, detail, lab::report_width(width, out.empty()), axis == "own"};
     }
 };
 
@@ -76,6 +77,9 @@ void add_output_flags(CLI::App& cmd, output_flags& flags) {
     cmd.add_option("--format", flags.format, "table, json, csv (one row per request), markdown or html")
         ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}));
     cmd.add_flag("--timeline", flags.timeline, "draw each arm's timeline (table and markdown)");
+    cmd.add_option("--axis", flags.axis, "timelines: shared (one time axis per scenario) or own (each arm's)")
+        ->check(CLI::IsMember({"shared", "own"}))
+        ->capture_default_str();
     cmd.add_flag("--detail", flags.detail,
                  "JSON: every request in requests_detail (load: every request kept, 112 bytes each, at most 10 M)");
     cmd.add_option("--out", flags.out, "write to FILE (atomically) instead of stdout");

@@ -204,7 +204,8 @@ load_ending load_notes(const arm_result& arm, const load_request& asked) {
         notes.push_back(fmt::format("the open loop ran {:.1f} s past its {:g} s to measure the {} requests scheduled "
                                     "in it (each bounded by the {:g} s timeout): a server slower than the rate builds "
                                     "a backlog, and dropping it would hide the latency it causes",
-                                    ran_s - asked.duration_s, asked.duration_s, run.total(), asked.timeout_s));
+                                    ran_s - asked.duration_s, asked.duration_s, run.total() + run.unsent + run.cancelled,
+                                    asked.timeout_s));
     if (run.unsent > 0)
         out.warnings.push_back(fmt::format("the server fell so far behind the rate that {} scheduled requests were never "
                                            "sent: an open loop drains its backlog for at most another {:g} s past its "
@@ -275,7 +276,15 @@ std::vector<std::string> findings(const scenario_result& result) {
                                   format_duration(s.corrected_last_tenth_ms), format_duration(s.latency_ms.p50)));
         }
         // An open loop's wall is its schedule, so its failures get a sentence of their own.
-        if (arm.stats.open_loop && arm.stats.outcome != run_outcome::judged) notes.push_back(explain_failures(arm));
+        if (arm.stats.open_loop && arm.stats.outcome != run_outcome::judged) {
+            notes.push_back(explain_failures(arm));
+            // A request that timed out has no answer to measure to: the corrected figures leave
+            // it out, and would look better than the run was if nothing said so.
+            notes.push_back(fmt::format("{}: the corrected latency and the queueing delay are those of the {} "
+                                        "requests that were answered; the others are not in them, so the run was "
+                                        "worse than they show",
+                                        arm.spec.name, arm.stats.ok));
+        }
         if (arm.spec.seed_s) {
             double seed_ms = *arm.spec.seed_s * 1000;
             double floor = physical_floor_ms(arm.spec);

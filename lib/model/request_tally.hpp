@@ -40,7 +40,7 @@ struct folded_requests {
 struct second_stats {
     std::int64_t requests = 0;              // finished, failed ones included
     std::array<std::int64_t, 4> errors{};
-    latency_histogram latency_ms;           // successful ones
+    latency_histogram latency_ms;           // successful ones; an open loop's from the planned send
     double corrected_sum_ms = 0;            // open loop: Σ latency from the planned send time
     std::int64_t corrected = 0;             // and how many it sums
 };

@@ -1,6 +1,7 @@
 #include "report/format_units.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <sstream>
 
 namespace lab {
@@ -14,8 +15,13 @@ std::string format_ms(double ms) {
 std::string wrap(const std::string& text, std::size_t width, const std::string& indent, const std::string& hang) {
     std::istringstream words(text);
     std::string word, line, out;
+    // Columns, not bytes: "—" and "•" are one column each, three bytes.
+    const auto columns = [](const std::string& s) {
+        return static_cast<std::size_t>(
+            std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    };
     while (words >> word) {
-        if (!line.empty() && line.size() + 1 + word.size() > width) {
+        if (!line.empty() && columns(line) + 1 + columns(word) > width) {
             out += (out.empty() ? indent : indent + hang) + line + "\n";
             line.clear();
         }

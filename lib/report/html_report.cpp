@@ -1,6 +1,7 @@
 #include "report/format_units.hpp"
 #include "report/report.hpp"
 #include "report/series.hpp"
+#include "report/timeline.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -62,12 +63,9 @@ std::vector<interval> at_pixel_resolution(std::vector<interval> spans, double ns
 
 // An SVG Gantt chart on one time axis: client lanes (sent and waiting, then the handler
 // from the server's own clock) above one lane per server thread.
-std::string svg_timeline(const arm_result& arm) {
+std::string svg_timeline(const arm_result& arm, std::int64_t span_ns) {
     const auto& run = arm.run;
-    std::int64_t end = run.t0_ns + 1;
-    for (const auto& r : run.requests) end = std::max(end, r.end_ns);
-    if (run.probe) end = std::max(end, run.probe->end_ns);
-    const double span = static_cast<double>(end - run.t0_ns);
+    const double span = static_cast<double>(std::max(run_span_ns(run), span_ns));
     constexpr double label = 150, width = 900, lane = 14, gap = 3;
     auto x = [&](std::int64_t t) { return label + std::clamp(static_cast<double>(t - run.t0_ns) / span, 0.0, 1.0) * width; };
     auto w = [&](std::int64_t a, std::int64_t b) { return std::max(1.0, x(b) - x(a)); };
@@ -126,13 +124,15 @@ constexpr const char* style = R"(
 body { font-family: system-ui, sans-serif; font-size: 20px; margin: 2em; color: #111; background: #fff; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.3em; margin-top: 2em; border-top: 2px solid #ccc; padding-top: 1em; }
 p.lesson { max-width: 60em; line-height: 1.4; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 16px; }
+th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 svg.timeline { width: 100%; max-width: 1100px; display: block; margin: 1em 0; }
 svg .wait { fill: #c9d6e8; } svg .run { fill: #1f5fa8; } svg .failed { fill: #d0453a; }
 svg .grid { stroke: #ddd; stroke-width: 1; } svg text { font-size: 13px; fill: #333; }
 svg.series { width: 100%; max-width: 720px; display: block; margin: 1em 0; }
+svg.walls { width: 100%; max-width: 1010px; display: block; margin: 1em 0; }
+svg .wall { fill: #1f5fa8; } svg .ideal { stroke: #111; stroke-width: 2; } svg .seed { fill: #d08a1f; }
 svg .p99 { fill: none; stroke: #d08a1f; stroke-width: 2; }
 .legend span { display: inline-block; width: 1em; height: 0.8em; margin: 0 0.3em 0 1em; }
 )";
@@ -172,9 +172,50 @@ std::string svg_series(const arm_result& arm) {
     return out + "</svg>\n";
 }
 
-std::string scenario_section(const scenario_result& r) {
+// The scenario's comparison at a glance: each arm's measured wall as a bar on one scale, its
+// ideal as a tick and the notes' figure, where the arm has one, as a diamond.
+std::string svg_walls(const scenario_result& r) {
+    double top = 1;
+    for (const auto& a : r.arms) {
+        top = std::max({top, a.stats.wall_ms, a.stats.ideal_ms, a.spec.seed_s.value_or(0) * 1000});
+    }
+    constexpr double label = 220, width = 700, bar = 16, gap = 6;
+    const double height = 26 + static_cast<double>(r.arms.size()) * (bar + gap);
+    auto x = [&](double ms) { return label + width * std::clamp(ms / top, 0.0, 1.0); };
+    std::string svg = fmt::format("<svg class=\"walls\" viewBox=\"0 0 {} {}\" role=\"img\" "
+                                  "aria-label=\"wall time of each arm of {}\">\n",
+                                  label + width + 90, height, escape(r.name));
+    double y = 20;
+    for (const auto& a : r.arms) {
+        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane\">{}</text>", y + bar - 4, escape(a.spec.name));
+        svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" class=\"{}\"><title>wall {}</title></rect>",
+                           label, y, std::max(1.0, x(a.stats.wall_ms) - label), bar,
+                           a.stats.outcome == run_outcome::judged ? "wall" : "failed", escape(format_ms(a.stats.wall_ms)));
+        // The figure after the bar and after the notes' diamond, whichever ends later.
+        const double after = std::max(x(a.stats.wall_ms), a.spec.seed_s ? x(*a.spec.seed_s * 1000) + 6 : 0.0);
+        svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text>", after + 4, y + bar - 4,
+                           escape(format_ms(a.stats.wall_ms)));
+        if (a.stats.ideal_ms > 0)
+            svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"ideal\"><title>ideal {3}</title></line>",
+                               x(a.stats.ideal_ms), y - 2, y + bar + 2, escape(format_ms(a.stats.ideal_ms)));
+        if (a.spec.seed_s) {
+            const double sx = x(*a.spec.seed_s * 1000), my = y + bar / 2;
+            svg += fmt::format("<polygon points=\"{:.1f},{} {:.1f},{} {:.1f},{} {:.1f},{}\" class=\"seed\">"
+                               "<title>the notes said ~{} s</title></polygon>",
+                               sx, my - 6, sx + 6, my, sx, my + 6, sx - 6, my, *a.spec.seed_s);
+        }
+        svg += "\n";
+        y += bar + gap;
+    }
+    svg += fmt::format("<text x=\"{}\" y=\"12\">wall per arm on one scale (0 … {}) · ideal: tick · the notes: ◆</text>\n",
+                       label, escape(format_ms(top)));
+    return svg + "</svg>\n";
+}
+
+std::string scenario_section(const scenario_result& r, bool own_axis) {
     std::string out = fmt::format("<section id=\"{0}\"><h2>{0} — {1}</h2>\n<p class=\"lesson\">{2}</p>\n",
                                   escape(r.name), escape(r.title), escape(r.lesson));
+    out += svg_walls(r);
     auto summary = arms_summary(r);
     out += html_table(summary.header, summary.right_aligned, summary.rows);
     if (auto beside = beside_summary(r); !beside.rows.empty())
@@ -194,13 +235,14 @@ std::string scenario_section(const scenario_result& r) {
            "<span style=\"background:#1f5fa8\"></span>handler running (server's clock)"
            "<span style=\"background:#d0453a\"></span>failed</p>\n";
     for (const auto& a : r.arms)
-        out += fmt::format("<h3>{}</h3>\n", escape(a.spec.name)) + svg_series(a) + svg_timeline(a);
+        out += fmt::format("<h3>{}</h3>\n", escape(a.spec.name)) + svg_series(a) +
+               svg_timeline(a, own_axis ? 0 : scenario_span_ns(r));
     return out + "</section>\n";
 }
 
 }  // namespace
 
-std::string render_html(const std::vector<scenario_result>& results) {
+std::string render_html(const std::vector<scenario_result>& results, bool own_axis) {
     std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                       "<title>concurrency-lab report</title><style>";
     out += style;
@@ -208,7 +250,7 @@ std::string render_html(const std::vector<scenario_result>& results) {
     for (const auto& r : results)
         out += fmt::format("<li><a href=\"#{0}\">{0}</a> — {1}</li>\n", escape(r.name), escape(r.title));
     out += "</ul></nav>\n";
-    for (const auto& r : results) out += scenario_section(r);
+    for (const auto& r : results) out += scenario_section(r, own_axis);
     return out + "</body></html>\n";
 }
 

@@ -33,7 +33,7 @@ std::string without_first_line(const std::string& text) {
 std::string render_many(const std::vector<scenario_result>& results, const render_options& options) {
     std::string out;
     switch (options.format) {
-        case output_format::html: return render_html(results);
+        case output_format::html: return render_html(results, options.own_axis);
         case output_format::json:
             out = "{\"scenarios\":[";
             for (std::size_t i = 0; i < results.size(); ++i) {
@@ -53,7 +53,7 @@ std::string render_many(const std::vector<scenario_result>& results, const rende
             return out;
         case output_format::table: break;
     }
-    for (const auto& r : results) out += render_table(r, options.timeline, options.width);
+    for (const auto& r : results) out += render_table(r, options.timeline, options.width, options.own_axis);
     return out + all_arms_table(results, options.width);
 }
 

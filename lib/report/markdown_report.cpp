@@ -45,7 +45,9 @@ std::string render_markdown(const scenario_result& r, bool timeline) {
     for (const auto& note : r.notes) out += "- " + note + "\n";
     if (timeline) {
         out += "\n```text\n";
-        for (const auto& a : r.arms) out += render_timeline(a) + "\n";
+        timeline_options shared;
+        shared.span_ns = scenario_span_ns(r);  // one axis for the scenario, as in the table
+        for (const auto& a : r.arms) out += render_timeline(a, shared) + "\n";
         out += "```\n";
     }
     return out;

@@ -15,6 +15,7 @@ struct render_options {
     bool timeline = false;  // table and markdown: add each arm's timeline
     bool detail = false;    // JSON: keep requests_detail however many requests there were
     std::size_t width = 0;  // table: the terminal's columns to fit (0: full tables, as for a pipe)
+    bool own_axis = false;  // timelines: each arm on its own time axis (default: one per scenario)
 };
 
 // JSON keeps every request's record up to this many per arm, unless asked for all.
@@ -22,13 +23,16 @@ inline constexpr std::size_t detail_limit = 10'000;
 
 // The projector view: title, lesson, the arms table, latencies, findings.
 // `width` > 0: no line longer than that (tables split, prose wrapped); 0: full tables.
-std::string render_table(const scenario_result& result, bool timeline = false, std::size_t width = 0);
+// `own_axis`: each arm's timeline scaled to itself rather than to the scenario's longest arm.
+std::string render_table(const scenario_result& result, bool timeline = false, std::size_t width = 0,
+                         bool own_axis = false);
 
 // A Markdown document: heading, lesson, one table, findings; fit to paste into a README.
 std::string render_markdown(const scenario_result& result, bool timeline = false);
 
 // One self-contained page (inline CSS and SVG, nothing fetched) for one or more scenarios.
-std::string render_html(const std::vector<scenario_result>& results);
+// `own_axis`: each arm's timeline on its own time axis; by default the arms of a scenario share one.
+std::string render_html(const std::vector<scenario_result>& results, bool own_axis = false);
 
 // Several scenarios in one document of the given format, with a summary where it helps.
 std::string render_many(const std::vector<scenario_result>& results, const render_options& options);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <sstream>
 
 namespace lab {
 
@@ -208,7 +209,9 @@ summary_table beside_summary(const scenario_result& r) {
         const auto a = std::find_if(r.arms.begin(), r.arms.end(), [&](const auto& x) { return x.spec.name == b.spec.beside; });
         if (a == r.arms.end()) continue;
         const auto& seed = a->spec.seed_s ? a->spec.seed_s : b.spec.seed_s;
-        const bool both = a->stats.wall_ms > 0 && b.stats.wall_ms > 0;
+        // A ratio over a failed or partial arm would compare what was not measured.
+        const bool both = a->stats.wall_ms > 0 && b.stats.wall_ms > 0 && a->stats.outcome == run_outcome::judged &&
+                          b.stats.outcome == run_outcome::judged;
         t.rows.push_back({a->spec.name, seed ? fmt::format("~{} s", *seed) : "", floor_text(a->spec),
                           format_ms(a->stats.wall_ms), b.spec.name, format_ms(b.stats.wall_ms),
                           both ? fmt::format("{:.2f}", b.stats.wall_ms / a->stats.wall_ms) : "—",
@@ -227,6 +230,7 @@ summary_table beside_summary(const scenario_result& r) {
 timeline_options timeline_fit(std::size_t width) {
     timeline_options t;
     if (width > 0) t.width = static_cast<int>(std::clamp<std::size_t>(width > 58 ? width - 48 : 10, 10, 60));
+    t.short_legend = width > 0 && width < 80;
     return t;
 }
 
@@ -235,7 +239,38 @@ std::size_t prose_width(std::size_t width, std::size_t indent) {
     return width == 0 ? 92 : std::min<std::size_t>(92, width > indent + 20 ? width - indent : 20);
 }
 
-std::string render_table(const scenario_result& r, bool timeline, std::size_t width) {
+// The first `columns` code points of `line`, as bytes.
+static std::size_t prefix_bytes(const std::string& line, std::size_t columns) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < line.size(); ++i)
+        if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80 && seen++ == columns) return i;
+    return line.size();
+}
+
+// The last guarantee of a width: a line still longer (a URL in a title, a timeline's note) is
+// broken at the width and continued on the next line, indented; nothing is cut.
+static std::string within(const std::string& text, std::size_t width) {
+    if (width == 0) return text;
+    std::string out;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        while (display_width(line) > width) {
+            const std::size_t cut = prefix_bytes(line, width);
+            out += line.substr(0, cut) + "\n";
+            line = "    " + line.substr(cut);
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+static std::string table_text(const scenario_result& r, bool timeline, std::size_t width, bool own_axis);
+
+std::string render_table(const scenario_result& r, bool timeline, std::size_t width, bool own_axis) {
+    return within(table_text(r, timeline, width, own_axis), width);
+}
+
+static std::string table_text(const scenario_result& r, bool timeline, std::size_t width, bool own_axis) {
     std::string out = width == 0 ? fmt::format("\n  {} — {}\n\n", r.name, r.title)
                                  : "\n" + wrap(r.name + " — " + r.title, prose_width(width, 4), "  ", "  ") + "\n";
     out += wrap(r.lesson, prose_width(width, 2), "  ") + "\n";
@@ -255,7 +290,11 @@ std::string render_table(const scenario_result& r, bool timeline, std::size_t wi
     out += "\n";
     for (const auto& note : r.notes) out += wrap("• " + note, prose_width(width, 4), "  ", "  ");
     if (timeline)
-        for (const auto& a : r.arms) out += "\n" + render_timeline(a, timeline_fit(width));
+        for (const auto& a : r.arms) {
+            auto fit = timeline_fit(width);
+            if (!own_axis) fit.span_ns = scenario_span_ns(r);  // 100 ms is a tenth of the width of 1 s
+            out += "\n" + render_timeline(a, fit);
+        }
     return out;
 }
 
@@ -264,10 +303,10 @@ std::string render(const scenario_result& result, const render_options& options)
         case output_format::json: return render_json(result, options.detail);
         case output_format::csv: return render_csv(result);
         case output_format::markdown: return render_markdown(result, options.timeline);
-        case output_format::html: return render_html({result});
+        case output_format::html: return render_html({result}, options.own_axis);
         case output_format::table: break;
     }
-    return render_table(result, options.timeline, options.width);
+    return render_table(result, options.timeline, options.width, options.own_axis);
 }
 
 }  // namespace lab

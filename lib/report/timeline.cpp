@@ -99,12 +99,22 @@ void request_lane(std::string& out, const std::string& label, const request_reco
 
 }  // namespace
 
-std::string render_timeline(const arm_result& arm, const timeline_options& options) {
-    const auto& run = arm.run;
+std::int64_t run_span_ns(const load_run& run) {
     std::int64_t end = run.t0_ns + 1;
     for (const auto& r : run.requests) end = std::max(end, r.end_ns);
     if (run.probe) end = std::max(end, run.probe->end_ns);
-    axis ax{run.t0_ns, end - run.t0_ns, options.width};
+    return end - run.t0_ns;
+}
+
+std::int64_t scenario_span_ns(const scenario_result& result) {
+    std::int64_t span = 1;
+    for (const auto& a : result.arms) span = std::max(span, run_span_ns(a.run));
+    return span;
+}
+
+std::string render_timeline(const arm_result& arm, const timeline_options& options) {
+    const auto& run = arm.run;
+    axis ax{run.t0_ns, std::max(run_span_ns(run), options.span_ns), options.width};
     double span_ms = static_cast<double>(ax.span) / 1e6;
 
     std::string out = fmt::format("  timeline · {} — one column = {}\n", arm.spec.name, format_ms(span_ms / ax.width));
@@ -125,8 +135,12 @@ std::string render_timeline(const arm_result& arm, const timeline_options& optio
         }
         out += sparkline_row("in flight", column_load(ax, in_flight),
                              fmt::format("max {} at once", max_at_once(in_flight)));
+        // At most eight waves by name: a run of thousands of them would make one endless line.
         std::string waves;
-        for (int w : arm.stats.waves) waves += (waves.empty() ? "" : " + ") + std::to_string(w);
+        const auto& all_waves = arm.stats.waves;
+        for (std::size_t i = 0; i < std::min<std::size_t>(all_waves.size(), 8); ++i)
+            waves += (waves.empty() ? "" : " + ") + std::to_string(all_waves[i]);
+        if (all_waves.size() > 8) waves += fmt::format(" + … ({} waves)", all_waves.size());
         out += sparkline_row("completed", completed, arm.stats.waves.size() > 1 ? "waves: " + waves : "");
     }
     if (run.probe) request_lane(out, "probe " + arm.spec.probe_route, *run.probe, ax);
@@ -151,8 +165,12 @@ std::string render_timeline(const arm_result& arm, const timeline_options& optio
         out += sparkline_row("server busy", column_load(ax, all),
                              fmt::format("{} threads, max {} handlers at once", threads.size(), max_at_once(all)));
     }
-    out += fmt::format("  {:<{}}{} waiting for the server   {} handler running (server's clock)\n", "", label_width,
-                       waiting, running);
+    // The full legend is 61 columns after the labels; a report fitted to a narrow screen gets the short one.
+    if (!options.short_legend)
+        out += fmt::format("  {:<{}}{} waiting for the server   {} handler running (server's clock)\n", "", label_width,
+                           waiting, running);
+    else
+        out += fmt::format("  {:<{}}{} waiting  {} handler (server's clock)\n", "", label_width, waiting, running);
     return out;
 }
 

@@ -10,10 +10,18 @@ namespace lab {
 
 struct timeline_options {
     int width = 60;            // columns for the time axis
+    std::int64_t span_ns = 0;  // the axis's length: 0, the arm's own run; else the scenario's (one axis for all)
+    bool short_legend = false;  // for a report fitted to a narrow screen
     std::size_t max_request_lanes = 24;  // more requests than this: aggregate lanes
     std::size_t max_server_lanes = 12;   // more threads than this: one aggregate lane
 };
 
 std::string render_timeline(const arm_result& arm, const timeline_options& options = {});
+
+// From the window's start to the last answer (the probe's included): the length of an arm's axis.
+std::int64_t run_span_ns(const load_run& run);
+
+// The longest of the scenario's arms: on one axis, 100 ms is a tenth of the width of 1 s.
+std::int64_t scenario_span_ns(const scenario_result& result);
 
 }  // namespace lab

@@ -440,6 +440,7 @@ public:
         if (!arms->is_array() || arms->as_array()->empty())
             fail(arms, "arms", "must be a non-empty array of tables ([[arms]])");
         std::set<std::string> names;
+        std::vector<std::size_t> origin;  // each arm's [[arms]] table (a sweep makes several)
         for (std::size_t i = 0; i < arms->as_array()->size(); ++i) {
             const toml::node& node = *arms->as_array()->get(i);
             arm_spec read = read_arm(node, i, defaults);
@@ -448,15 +449,18 @@ public:
                 if (!names.insert(arm.name).second)
                     fail(node.as_table()->get("name"), fmt::format("arms[{}].name", i), "duplicate arm name");
                 spec.arms.push_back(std::move(arm));
+                origin.push_back(i);
             }
         }
-        for (std::size_t i = 0; i < arms->as_array()->size(); ++i) {
-            const toml::node* beside = arms->as_array()->get(i)->as_table()->get("beside");
-            if (!beside) continue;
-            const auto name = beside->value<std::string>();
-            const auto own = arms->as_array()->get(i)->as_table()->get("name")->value<std::string>();
-            if (!names.contains(*name)) fail(beside, fmt::format("arms[{}].beside", i), "names no arm of this scenario");
-            if (*name == *own) fail(beside, fmt::format("arms[{}].beside", i), "names the arm itself");
+        // After the sweeps: `beside` names an arm as expanded (NAME-1 …), and never the arm itself.
+        for (std::size_t k = 0; k < spec.arms.size(); ++k) {
+            const auto& beside = spec.arms[k].beside;
+            if (beside.empty()) continue;
+            const toml::node* at = arms->as_array()->get(origin[k])->as_table()->get("beside");
+            const std::string key = fmt::format("arms[{}].beside", origin[k]);
+            if (!names.contains(beside))
+                fail(at, key, "names no arm of this scenario (a sweep's arms are NAME-1, NAME-2, …)");
+            if (beside == spec.arms[k].name) fail(at, key, "names the arm itself");
         }
         if (auto b = text(root, "", "baseline", false, nullptr)) {
             if (!names.contains(*b)) fail(root.get("baseline"), "baseline", "names no arm of this scenario");

@@ -190,7 +190,7 @@ TEST_CASE("the HTML page is self-contained and escapes what the files say") {
     CHECK(std::count(html.begin(), html.end(), '\n') > 10);
     auto svgs = 0;
     for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
-    CHECK(svgs == 2);  // one timeline per arm
+    CHECK(svgs == 3);  // the walls of the scenario at a glance, then one timeline per arm
     CHECK(html.find("<section id=\"demo\">") != std::string::npos);
 }
 
@@ -252,6 +252,32 @@ TEST_CASE("a table split to fit repeats its first column and cuts only what cann
                    "  ──────────────────────────────────────\n"
                    "  blocking  yyyyyyyyyyyyyyyyyyyyyyyyyyy…\n");
     CHECK(fit_width("— ok", 2) == "—…");
+}
+
+TEST_CASE("the arms of a scenario share one time axis — unless --axis own") {
+    auto r = two_arm_result();  // 1 s serialized, 100 ms concurrent
+    auto scales = [](const std::string& text) {
+        std::vector<std::string> found;
+        for (auto at = text.find("one column = "); at != std::string::npos; at = text.find("one column = ", at + 1))
+            found.push_back(text.substr(at, text.find('\n', at) - at));
+        return found;
+    };
+    const auto shared = scales(render_table(r, true));
+    REQUIRE(shared.size() == 2);
+    CHECK(shared[0] == shared[1]);  // 100 ms is a tenth of the width of 1 s
+    CHECK(shared[0] == "one column = 16.7 ms");
+    const auto own = scales(render_table(r, true, 0, true));
+    REQUIRE(own.size() == 2);
+    CHECK(own[1] == "one column = 1.67 ms");
+    // The HTML timelines too: the concurrent arm's axis ends at 1 s, not at its own 100 ms.
+    auto axis_ends_at_1s = [](const std::string& html) {
+        int n = 0;
+        const std::string end = "text-anchor=\"end\">1.000 s</text>";
+        for (auto at = html.find(end); at != std::string::npos; at = html.find(end, at + 1)) ++n;
+        return n;
+    };
+    CHECK(axis_ends_at_1s(render_html({r})) == 2);
+    CHECK(axis_ends_at_1s(render_html({r}, true)) == 1);
 }
 
 TEST_SUITE_END();

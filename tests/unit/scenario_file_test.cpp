@@ -137,7 +137,12 @@ TEST_CASE("beside names another arm of the file — not a missing one and not it
         return std::string("(no error)");
     };
     CHECK(parse_scenario(head + "beside = \"a\"\n", "pair.toml").arms[1].beside == "a");
-    CHECK(error(head + "beside = \"c\"\n") == "pair.toml:9: arms[1].beside: names no arm of this scenario");
+    CHECK(error(head + "beside = \"c\"\n") ==
+          "pair.toml:9: arms[1].beside: names no arm of this scenario (a sweep's arms are NAME-1, NAME-2, …)");
+    // A sweep's arm beside itself, once expanded.
+    const std::string sweep = "title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"b\"\nroute = \"/cpu\"\n"
+                              "sweep_workers = 2\nbeside = \"b-1\"\n";
+    CHECK(error(sweep).ends_with("arms[0].beside: names the arm itself"));
     CHECK(error(head + "beside = \"b\"\n") == "pair.toml:9: arms[1].beside: names the arm itself");
     CHECK(error(head + "beside = 3\n") == "pair.toml:9: arms[1].beside: must be a non-empty string");
 }
