@@ -44,6 +44,7 @@ struct check_row {
     double margin = 0;  // distance to the nearest failing limit, relative; < 0 fails
     bool pass = false;
     bool remeasured = false;
+    bool interrupted = false;  // a signal cut the scenario's run short: not judged
     std::string error;  // why there is no measurement
 };
 

@@ -34,6 +34,7 @@ std::string bounds_text(const check_row& r) {
 }
 
 std::string outcome(const check_row& r) {
+    if (r.interrupted) return "interrupted";
     std::string word = r.pass ? "pass" : "FAIL";
     return r.remeasured ? word + " (re-measured)" : word;
 }
@@ -43,9 +44,10 @@ std::string outcome(const check_row& r) {
 std::string render_check_table(const std::vector<check_row>& rows, std::size_t width) {
     table_writer table({"scenario", "expectation", "ratio", "measured", "bounds", "baseline", "margin", "result"},
                        {false, false, false, true, false, true, true, false});
-    int failed = 0, remeasured = 0, bounds_alone = 0;
+    int failed = 0, remeasured = 0, bounds_alone = 0, cut_short = 0;
     for (const auto& r : rows) {
-        failed += !r.pass;
+        failed += !r.pass && !r.interrupted;
+        cut_short += r.interrupted;
         remeasured += r.remeasured;
         bounds_alone += r.measured && !r.recorded;
         table.add_row({r.scenario, r.name, r.ratio, r.measured ? fmt::format("{:.3f}", *r.measured) : "—",
@@ -68,7 +70,9 @@ std::string render_check_table(const std::vector<check_row>& rows, std::size_t w
     for (const auto& line : lines)
         out += width == 0 ? "  " + line + "\n" : wrap(line, width > 24 ? width - 4 : 20, "  ", "  ");
     // The plain closing line CI systems read: "check: N passed, N failed".
-    out += fmt::format("check: {} passed, {} failed\n", rows.size() - static_cast<std::size_t>(failed), failed);
+    const auto passed = rows.size() - static_cast<std::size_t>(failed + cut_short);
+    out += cut_short ? fmt::format("check: {} passed, {} failed, {} interrupted\n", passed, failed, cut_short)
+                     : fmt::format("check: {} passed, {} failed\n", passed, failed);
     return out;
 }
 
@@ -76,17 +80,26 @@ std::string render_junit(const std::vector<check_row>& rows, double seconds) {
     namespace pt = boost::property_tree;
     pt::ptree suite;
     int failures = 0;
-    for (const auto& r : rows) failures += !r.pass;
+    int skipped = 0;
+    for (const auto& r : rows) {
+        failures += !r.pass && !r.interrupted;
+        skipped += r.interrupted;
+    }
     suite.put("<xmlattr>.name", "concurrency-lab check");
     suite.put("<xmlattr>.tests", rows.size());
     suite.put("<xmlattr>.failures", failures);
     suite.put("<xmlattr>.errors", 0);
+    if (skipped > 0) suite.put("<xmlattr>.skipped", skipped);  // only when a signal cut the run short
     suite.put("<xmlattr>.time", fmt::format("{:.3f}", seconds));
     for (const auto& r : rows) {
         pt::ptree tc;
         tc.put("<xmlattr>.classname", r.scenario);
         tc.put("<xmlattr>.name", r.name);
-        if (!r.pass) {
+        if (r.interrupted) {
+            pt::ptree skipped;
+            skipped.put("<xmlattr>.message", "interrupted: a signal cut the run of this scenario short");
+            tc.add_child("skipped", skipped);
+        } else if (!r.pass) {
             pt::ptree failure;
             failure.put("<xmlattr>.message",
                         r.measured ? fmt::format("{} = {:.3f}, outside {}{}", r.ratio, *r.measured, bounds_text(r),

@@ -5,6 +5,7 @@
 #include "scenario/scenario_spec.hpp"
 
 #include <cstdio>
+#include <map>
 #include <fmt/format.h>
 
 namespace lab {
@@ -14,10 +15,16 @@ namespace {
 std::vector<scenario_spec> selected(const check_options& options) {
     std::vector<scenario_spec> specs;
     if (!options.scenarios.empty()) {
+        std::map<std::string, std::string> seen;  // scenario name → what named it
         for (const auto& name : options.scenarios) {
             auto spec = load_scenario_file(find_scenario(name));
             if (spec.expectations.empty())
                 throw scenario_error(fmt::format("scenario '{}' states no expectations to check", name));
+            // Baseline entries are keyed by scenario name: two files of one name would overwrite each other's.
+            if (auto [at, fresh] = seen.emplace(spec.name, name); !fresh)
+                throw scenario_error(fmt::format("'{}' and '{}' are both scenario '{}': their ratios would share "
+                                                 "baseline entries (rename one file)",
+                                                 at->second, name, spec.name));
             specs.push_back(std::move(spec));
         }
         return specs;
@@ -57,6 +64,12 @@ std::vector<check_row> run_check(const check_options& options) {
             scenario_rows = evaluate_expectations(spec.expectations, run_scenario(spec, run), base);
             for (auto& r : scenario_rows) r.remeasured = true;
         }
+        // Cut short by a signal: what it measured is no verdict on the ratio, pass or fail.
+        if (interrupted())
+            for (auto& r : scenario_rows) {
+                r.interrupted = true;
+                r.pass = false;
+            }
         rows.insert(rows.end(), scenario_rows.begin(), scenario_rows.end());
     }
     return rows;

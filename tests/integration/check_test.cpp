@@ -120,6 +120,20 @@ TEST_CASE("check refuses bad input before running anything") {
     r = run_lab({"check", "--scenarios", data + "/bad/bad_expect.toml"}, 20);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("bad_expect.toml:10: expect[0].ratio: 'a.wall' has units (ms)") != std::string::npos);
+    // Two files that are one scenario by name would share (and overwrite) baseline entries.
+    temp_dir dir;
+    fs::create_directories(dir.path / "a");
+    fs::create_directories(dir.path / "b");
+    const fs::path core = fs::path(DOCS_DIR).parent_path() / "scenarios/blocking-async.toml";
+    fs::copy_file(core, dir.path / "a/twin.toml");
+    fs::copy_file(core, dir.path / "b/twin.toml");
+    r = run_lab({"check", "--scenarios", (dir.path / "a/twin.toml").string() + "," + (dir.path / "b/twin.toml").string(),
+                 "--record", "--baseline", (dir.path / "base.json").string()},
+                20);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("are both scenario 'twin': their ratios would share baseline entries") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.path / "base.json"));
 }
 
 TEST_SUITE_END();

@@ -165,7 +165,12 @@ TEST_CASE("c10k scaled down: one loop holds every wait — the pool goes in wave
     CHECK(async["concurrency"] == 2000);
     CHECK(async["wall_ms"].get<double>() / async["ideal_ms"].get<double>() <= 3);
     CHECK(pool["ideal_ms"] == 5000.0);  // ⌈2000 / 40⌉ × 100 ms
-    CHECK(pool["waves"].size() >= 40);
+    // 40 threads take the 2000 waits 40 at a time: the wall is the 50 waves', whatever the machine.
+    CHECK(pool["wall_ms"].get<double>() >= 0.8 * 5000);
+    // The waves are told apart by 50 ms gaps between completions; on a loaded 2-core machine a
+    // wave's 40 answers can spread over more than that and two waves read as one (14 of the 50
+    // were told apart in one CI run, 50 in others), so the count is held to a fifth of them.
+    CHECK(pool["waves"].size() >= 10);
     CHECK(async["peak_rss_kb"].get<long long>() > 0);
 }
 

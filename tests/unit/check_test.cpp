@@ -88,6 +88,16 @@ TEST_CASE("the check table and JUnit say what failed") {
     auto some = evaluate_expectations(e, r, &recorded);
     CHECK(render_check_table(some).find("no baseline entry for 1 of 2 ratios") != std::string::npos);
     CHECK(render_junit(some, 1).find("<property name=\"baseline\" value=\"9\"/>") != std::string::npos);
+    // Cut short by a signal: neither pass nor FAIL, and JUnit skips it rather than failing it.
+    some[1].interrupted = true;
+    some[1].pass = false;
+    const auto cut = render_check_table(some);
+    CHECK(cut.find("interrupted\n") != std::string::npos);
+    CHECK(cut.find("check: 1 passed, 0 failed, 1 interrupted\n") != std::string::npos);
+    const auto cut_xml = render_junit(some, 1);
+    CHECK(cut_xml.find("failures=\"0\"") != std::string::npos);
+    CHECK(cut_xml.find("skipped=\"1\"") != std::string::npos);
+    CHECK(cut_xml.find("<skipped message=\"interrupted: a signal cut the run of this scenario short\"/>") != std::string::npos);
 }
 
 TEST_CASE("a recorded baseline keeps what it did not measure and reads back — tiny ratios included") {
