@@ -124,8 +124,9 @@ constexpr const char* style = R"(
 body { font-family: system-ui, sans-serif; font-size: 20px; margin: 2em; color: #111; background: #fff; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.3em; margin-top: 2em; border-top: 2px solid #ccc; padding-top: 1em; }
 p.lesson { max-width: 60em; line-height: 1.4; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 16px; }
-th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 15px; }
+th, td { padding: 0.25em 0.5em; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap; }
+th { white-space: normal; vertical-align: bottom; }  /* long headers wrap: the widest tables fit 1280 px */
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 svg.timeline { width: 100%; max-width: 1100px; display: block; margin: 1em 0; }
 svg .wait { fill: #c9d6e8; } svg .run { fill: #1f5fa8; } svg .failed { fill: #d0453a; }
