@@ -113,10 +113,8 @@ bool processes_overlapped(const load_run& run) {
     return false;
 }
 
-double overlap_factor(const std::vector<interval>& intervals) {
-    if (intervals.empty()) return 0;
-    std::int64_t lo = intervals.front().start, hi = intervals.front().end;
-    double sum = 0;
+// Σ durations / span, over `intervals` and whatever sum and span were gathered before them.
+static double overlap_from(const std::vector<interval>& intervals, std::int64_t lo, std::int64_t hi, double sum) {
     for (const auto& iv : intervals) {
         lo = std::min(lo, iv.start);
         hi = std::max(hi, iv.end);
@@ -125,18 +123,30 @@ double overlap_factor(const std::vector<interval>& intervals) {
     return hi > lo ? sum / static_cast<double>(hi - lo) : 0;
 }
 
+double overlap_factor(const std::vector<interval>& intervals) {
+    if (intervals.empty()) return 0;
+    return overlap_from(intervals, intervals.front().start, intervals.front().end, 0);
+}
+
 static constexpr double ns_per_ms = 1e6;
 
 // overlap_factor over the kept handlers and the folded ones' sum and span.
 static double folded_overlap(const std::vector<interval>& handlers, const folded_requests& folded) {
-    std::int64_t lo = folded.handler_first_ns, hi = folded.handler_last_ns;
-    double sum = folded.handler_sum_ns;
-    for (const auto& iv : handlers) {
-        lo = std::min(lo, iv.start);
-        hi = std::max(hi, iv.end);
-        sum += static_cast<double>(iv.end - iv.start);
+    return overlap_from(handlers, folded.handler_first_ns, folded.handler_last_ns, folded.handler_sum_ns);
+}
+
+// Latency from the planned send (corrected) and the delay from plan to send, per request.
+struct planned_latencies {
+    std::vector<double> corrected, queued;
+};
+
+static planned_latencies latencies_of(const std::vector<const request_record*>& planned) {
+    planned_latencies out;
+    for (const auto* r : planned) {
+        out.corrected.push_back(static_cast<double>(r->end_ns - r->planned_ns) / ns_per_ms);
+        out.queued.push_back(static_cast<double>(std::max<std::int64_t>(0, r->start_ns - r->planned_ns)) / ns_per_ms);
     }
-    return hi > lo ? sum / static_cast<double>(hi - lo) : 0;
+    return out;
 }
 
 // The window's latencies and the folded ones together, read from one histogram.
@@ -183,13 +193,9 @@ latency_summary summarize(std::vector<double> values) {
 static void add_folded_open_loop_stats(const load_run& run, const std::vector<const request_record*>& planned,
                                        arm_stats& s) {
     s.open_loop = true;
-    std::vector<double> corrected, queued;
-    for (const auto* r : planned) {
-        corrected.push_back(static_cast<double>(r->end_ns - r->planned_ns) / ns_per_ms);
-        queued.push_back(static_cast<double>(std::max<std::int64_t>(0, r->start_ns - r->planned_ns)) / ns_per_ms);
-    }
-    s.corrected_ms = summarize(corrected, run.folded.corrected_ms);
-    s.queue_delay_ms = summarize(queued, run.folded.queue_delay_ms);
+    const auto kept = latencies_of(planned);
+    s.corrected_ms = summarize(kept.corrected, run.folded.corrected_ms);
+    s.queue_delay_ms = summarize(kept.queued, run.folded.queue_delay_ms);
     const std::size_t seconds = run.per_second.size(), tenth = std::max<std::size_t>(1, seconds / 10);
     s.corrected_first_tenth_ms = series_corrected_mean(run.per_second, 0, tenth);
     s.corrected_last_tenth_ms = series_corrected_mean(run.per_second, seconds - std::min(seconds, tenth), seconds);
@@ -208,11 +214,7 @@ static void add_open_loop_stats(const load_run& run, arm_stats& s) {
     if (planned.empty()) return;
     s.open_loop = true;
     std::sort(planned.begin(), planned.end(), [](auto a, auto b) { return a->planned_ns < b->planned_ns; });
-    std::vector<double> corrected, queued;
-    for (const auto* r : planned) {
-        corrected.push_back(static_cast<double>(r->end_ns - r->planned_ns) / ns_per_ms);
-        queued.push_back(static_cast<double>(std::max<std::int64_t>(0, r->start_ns - r->planned_ns)) / ns_per_ms);
-    }
+    auto [corrected, queued] = latencies_of(planned);
     const std::size_t tenth = std::max<std::size_t>(1, corrected.size() / 10);
     s.corrected_first_tenth_ms = std::accumulate(corrected.begin(), corrected.begin() + static_cast<long>(tenth), 0.0) / tenth;
     s.corrected_last_tenth_ms = std::accumulate(corrected.end() - static_cast<long>(tenth), corrected.end(), 0.0) / tenth;

@@ -495,13 +495,11 @@ load_run run_load(const load_options& options) {
         run.cancelled += lane->cancelled;
         run.reconnects += lane->reconnects;
         run.unsent += lane->unsent;
-    }
-    run.record_limit_reached =
-        bounded && plan.total < 0 && std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
-    for (auto& lane : lanes) {
         run.folded.merge(lane->folded);
         merge_series(run.per_second, lane->series);
     }
+    run.record_limit_reached =
+        bounded && plan.total < 0 && std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
 
     // Each lane's records are let go as they are gathered: at the record limit they are 1.1 GB.
     run.requests = std::move(lanes.front()->records);

@@ -79,10 +79,11 @@ void add_to_series(std::vector<second_stats>& series, std::int64_t t0_ns, const 
         return;
     }
     // An open loop's seconds are measured from the planned send (corrected), as its lesson is.
-    const std::int64_t from = r.planned_ns > 0 ? r.planned_ns : r.start_ns;
-    s.latency_ms.add(static_cast<double>(r.end_ns - from) / ns_per_ms);
-    if (r.planned_ns > 0) {
-        s.corrected_sum_ms += static_cast<double>(r.end_ns - r.planned_ns) / ns_per_ms;
+    const bool planned = r.planned_ns > 0;
+    const double ms = static_cast<double>(r.end_ns - (planned ? r.planned_ns : r.start_ns)) / ns_per_ms;
+    s.latency_ms.add(ms);
+    if (planned) {
+        s.corrected_sum_ms += ms;
         ++s.corrected;
     }
 }

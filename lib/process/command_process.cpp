@@ -80,19 +80,11 @@ void end_group(pid_t group, pid_t first) {
 // every orphaned descendant becomes its child once its parent is gone, so it kills its
 // children until none is left. Only async-signal-safe calls: this runs in a forked child.
 void end_escapees() {
-    char path[64] = "/proc/self/task/";
-    {  // "/proc/self/task/<pid>/children", formatted without snprintf
-        char digits[16];
-        int n = 0;
-        for (pid_t v = ::getpid(); v > 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
-        std::size_t at = std::strlen(path);
-        while (n > 0) path[at++] = digits[--n];
-        std::strcpy(path + at, "/children");
-    }
     for (int round = 0; round < 300; ++round) {
         while (::waitpid(-1, nullptr, WNOHANG) > 0) {
         }
-        int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        // The watchdog has one thread, so its own thread's children are all of its children.
+        int fd = ::open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
         if (fd < 0) return;  // no /proc: the group kill is all there is
         char text[4096];
         const ssize_t got = ::read(fd, text, sizeof text - 1);

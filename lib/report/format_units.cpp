@@ -1,7 +1,7 @@
 #include "report/format_units.hpp"
+#include "report/table_writer.hpp"
 
 #include <fmt/format.h>
-#include <algorithm>
 #include <sstream>
 
 namespace lab {
@@ -16,12 +16,8 @@ std::string wrap(const std::string& text, std::size_t width, const std::string& 
     std::istringstream words(text);
     std::string word, line, out;
     // Columns, not bytes: "—" and "•" are one column each, three bytes.
-    const auto columns = [](const std::string& s) {
-        return static_cast<std::size_t>(
-            std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-    };
     while (words >> word) {
-        if (!line.empty() && columns(line) + 1 + columns(word) > width) {
+        if (!line.empty() && display_width(line) + 1 + display_width(word) > width) {
             out += (out.empty() ? indent : indent + hang) + line + "\n";
             line.clear();
         }

@@ -239,14 +239,6 @@ std::size_t prose_width(std::size_t width, std::size_t indent) {
     return width == 0 ? 92 : std::min<std::size_t>(92, width > indent + 20 ? width - indent : 20);
 }
 
-// The first `columns` code points of `line`, as bytes.
-static std::size_t prefix_bytes(const std::string& line, std::size_t columns) {
-    std::size_t seen = 0;
-    for (std::size_t i = 0; i < line.size(); ++i)
-        if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80 && seen++ == columns) return i;
-    return line.size();
-}
-
 // The last guarantee of a width: a line still longer (a URL in a title, a timeline's note) is
 // broken at the width and continued on the next line, indented; nothing is cut.
 static std::string within(const std::string& text, std::size_t width) {

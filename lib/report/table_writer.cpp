@@ -14,17 +14,17 @@ table_writer::table_writer(std::vector<std::string> header, std::vector<bool> ri
 
 void table_writer::add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
 
+std::size_t prefix_bytes(const std::string& s, std::size_t columns) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && seen++ == columns) return i;
+    return s.size();
+}
+
 std::string fit_width(const std::string& s, std::size_t width) {
     if (display_width(s) <= width) return s;
     if (width == 0) return "";
-    std::string out;
-    std::size_t shown = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const bool starts = (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
-        if (starts && ++shown == width) break;  // the last column is the ellipsis
-        out += s[i];
-    }
-    return out + "…";
+    return s.substr(0, prefix_bytes(s, width - 1)) + "…";  // the last column is the ellipsis
 }
 
 std::vector<std::size_t> table_writer::widths() const {
@@ -45,10 +45,13 @@ std::string table_writer::str(const std::string& indent, std::size_t max_width) 
     // The first column names the row: it heads every part, cut to at most half the width.
     const std::size_t room = max_width > indent.size() ? max_width - indent.size() : 1;
     const std::size_t label = std::min(width[0], std::max<std::size_t>(1, room / 2));
+    // Each column as wide as it is, or as fits beside the first; the first as `label`.
+    std::vector<std::size_t> fitted{label};
+    for (std::size_t c = 1; c < width.size(); ++c) fitted.push_back(std::min(width[c], room > label + 2 ? room - label - 2 : 1));
     std::vector<std::vector<std::size_t>> parts{{0}};
     std::size_t used = label;
     for (std::size_t c = 1; c < width.size(); ++c) {
-        const std::size_t w = std::min(width[c], room > label + 2 ? room - label - 2 : 1);
+        const std::size_t w = fitted[c];
         if (parts.back().size() > 1 && used + 2 + w > room) {
             parts.push_back({0});
             used = label;
@@ -62,10 +65,7 @@ std::string table_writer::str(const std::string& indent, std::size_t max_width) 
         part.rows_.clear();
         for (const auto& row : rows_) {
             std::vector<std::string> cells;
-            for (std::size_t c : columns) {
-                const std::size_t w = c == 0 ? label : std::min(width[c], room > label + 2 ? room - label - 2 : 1);
-                cells.push_back(c < row.size() ? fit_width(row[c], w) : "");
-            }
+            for (std::size_t c : columns) cells.push_back(c < row.size() ? fit_width(row[c], fitted[c]) : "");
             part.rows_.push_back(std::move(cells));
         }
         for (std::size_t c : columns) part.right_.push_back(c < right_.size() && right_[c]);

@@ -26,6 +26,9 @@ private:
 // UTF-8 aware width: counts code points, which is right for the symbols we print.
 std::size_t display_width(const std::string& s);
 
+// The bytes of `s`'s first `columns` code points (all of it when it has fewer).
+std::size_t prefix_bytes(const std::string& s, std::size_t columns);
+
 // `s` cut to at most `width` columns, its last one "…" when it was cut.
 std::string fit_width(const std::string& s, std::size_t width);
 

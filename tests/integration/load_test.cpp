@@ -21,6 +21,15 @@ struct target {
     std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server.port()) + path; }
 };
 
+// /health on 4 connections over 2 client threads: the runs that count what a lane keeps.
+lab::load_options health_on_two_threads(const target& t) {
+    lab::load_options o;
+    o.url = lab::parse_url(t.url("/health"));
+    o.concurrency = 4;
+    o.threads = 2;
+    return o;
+}
+
 nlohmann::json load_json(const std::vector<std::string>& args, int expect_exit = 0) {
     std::vector<std::string> all{"load"};
     all.insert(all.end(), args.begin(), args.end());
@@ -69,11 +78,8 @@ TEST_CASE("a duration run is closed loop for that long — across threads") {
 
 TEST_CASE("a duration run that keeps every record (--detail) stops at its record limit instead of growing without bound") {
     target t;
-    lab::load_options o;
-    o.url = lab::parse_url(t.url("/health"));
+    auto o = health_on_two_threads(t);
     o.duration_s = 60;
-    o.concurrency = 4;
-    o.threads = 2;
     o.record_limit = 400;
     auto run = lab::run_load(o);
     CHECK(run.requests.size() == 400);  // 200 per thread, none sent beyond
@@ -94,11 +100,8 @@ TEST_CASE("a duration run that keeps every record (--detail) stops at its record
 
 TEST_CASE("past its kept records a run folds requests — counted as if kept — in constant memory") {
     target t;
-    lab::load_options o;
-    o.url = lab::parse_url(t.url("/health"));
+    auto o = health_on_two_threads(t);
     o.requests = 5000;
-    o.concurrency = 4;
-    o.threads = 2;
     o.keep_records = 1000;
     auto run = lab::run_load(o);
     CHECK(run.requests.size() == 1000);  // 500 per thread
