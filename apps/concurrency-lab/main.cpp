@@ -374,6 +374,10 @@ int main(int argc, char** argv) {
                       "how long a client may take to send a request head or take a response")
         ->transform(lab::decimal(1, 3'600'000, "ms"))
         ->capture_default_str();
+    serve->add_option("--lag-interval-us", serve_options.lag_interval_us,
+                      "period of the timer that measures the loop's lag (GET /metrics); 0: no monitor")
+        ->transform(lab::decimal(0, 1'000'000, "µs"))
+        ->capture_default_str();
     serve->add_flag("--quiet", serve_options.quiet, "no 'listening on …' line on stderr");
     serve->add_flag("--test-routes", serve_options.test_routes, "enable GET /crash (kills the serving worker)");
 

@@ -71,6 +71,10 @@ std::vector<int> completion_waves(const load_run& run, std::int64_t gap_ns);
 
 arm_stats analyze(const arm_spec& spec, const load_run& run);
 
+// What a lab server said of itself: its loops' lag (the worst process's max and p99, every
+// process's stalls), and with --gil each thread's time holding and waiting for the lock.
+void add_server_measures(const server_telemetry& telemetry, arm_stats& stats);
+
 // Index of the run with the median wall time (the lower median for even counts).
 std::size_t median_index(const std::vector<double>& walls);
 

@@ -234,8 +234,34 @@ void add_speedups(scenario_result& result) {
         if (arm.stats.wall_ms > 0) arm.speedup = base->stats.wall_ms / arm.stats.wall_ms;
 }
 
+// One sentence for the scenario from the servers' own loop monitors: what the notes call "the
+// event loop is FROZEN", measured inside the server rather than inferred from client times.
+static std::string lag_duration(double ms) { return ms >= 10 ? format_duration(ms) : fmt::format("{:.1f} ms", ms); }
+
+static std::string lag_note(const scenario_result& result) {
+    std::string parts;
+    double interval_ms = 0;
+    for (const auto& arm : result.arms) {
+        const auto& lag = arm.stats.loop_lag;
+        if (!lag) continue;
+        interval_ms = lag->interval_ms;
+        const auto part =
+            lag->stalls > 0
+                ? lag->stalls == 1
+                      ? fmt::format("{} was frozen once, for {}", arm.spec.name, lag_duration(lag->max_ms))
+                      : fmt::format("{} was frozen {} times, for about {} each (the longest {})", arm.spec.name,
+                                    lag->stalls, lag_duration(lag->stalled_ms / static_cast<double>(lag->stalls)),
+                                    lag_duration(lag->max_ms))
+                : fmt::format("{} was never late by more than {}", arm.spec.name, lag_duration(lag->max_ms));
+        parts += (parts.empty() ? "" : "; ") + part;
+    }
+    if (parts.empty()) return {};
+    return fmt::format("the server's own loop, timed by a tick every {}: {}.", lag_duration(interval_ms), parts);
+}
+
 std::vector<std::string> findings(const scenario_result& result) {
     std::vector<std::string> notes;
+    if (auto lag = lag_note(result); !lag.empty()) notes.push_back(std::move(lag));
     for (const auto& arm : result.arms) {
         if (arm.spec.route == "/tasks") {
             std::set<long long> threads;

@@ -163,6 +163,21 @@ struct arm_stats {
     double rps = 0;               // successful responses per second of the timed window
     double bytes_per_s = 0;
 
+    // The server's own loop monitor (lab servers only): the worst process's figures, stalls summed.
+    struct lag_figures {
+        double max_ms = 0, p99_ms = 0, stalled_ms = 0, interval_ms = 0;
+        std::int64_t stalls = 0;
+        int processes = 0;
+    };
+    std::optional<lag_figures> loop_lag;
+    // --gil: each thread's share of its time with the lock spent waiting for it.
+    struct gil_thread {
+        std::int64_t pid = 0, thread = 0;
+        double held_ms = 0, waited_ms = 0;
+        int holds = 0;
+    };
+    std::vector<gil_thread> gil_threads;
+
     // Open loop only (DESIGN.md §3, wrk2): latency from the planned send time, the delay
     // between plan and send, and how corrected latency moved from the first to the last
     // tenth of the schedule.
@@ -170,6 +185,29 @@ struct arm_stats {
     latency_summary corrected_ms;
     latency_summary queue_delay_ms;
     double corrected_first_tenth_ms = 0, corrected_last_tenth_ms = 0;
+};
+
+// What a lab server measured of itself (GET /metrics?format=json), read once after the load.
+struct loop_lag {
+    std::int64_t pid = 0;
+    double interval_ms = 0;     // the monitor's timer period
+    std::int64_t ticks = 0;
+    double max_ms = 0, p50_ms = 0, p99_ms = 0;
+    std::int64_t stalls = 0;    // ticks 10 ms or more late
+    double stalled_ms = 0;      // those ticks' lateness, summed: how long the loop was frozen
+    std::vector<std::pair<std::int64_t, std::int64_t>> late;  // ticks 1 ms or more late: [due, ran], the first 4096
+    std::int64_t late_dropped = 0;
+};
+
+// One hold of the emulated GIL (--gil): asked for at want_ns, held from got_ns to end_ns.
+struct gil_hold {
+    std::int64_t pid = 0, thread = 0, want_ns = 0, got_ns = 0, end_ns = 0;
+};
+
+struct server_telemetry {
+    std::vector<loop_lag> loops;  // one per server process
+    std::vector<gil_hold> gil;    // every process's, by got_ns; the first 16 384 of each
+    std::int64_t gil_dropped = 0;
 };
 
 struct arm_result {
@@ -180,6 +218,7 @@ struct arm_result {
     std::vector<process_memory> memory;  // the server's processes after the load
     long long peak_rss_kb = 0;           // all the server's processes together, sampled during the load
     std::vector<server_fields> jobs;     // POST /tasks: where and when each background job ran
+    std::optional<server_telemetry> telemetry;  // a lab server's own measures; absent for other targets
     std::optional<double> speedup;       // baseline arm's wall / this arm's wall
 };
 

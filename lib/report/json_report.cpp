@@ -112,6 +112,20 @@ json arm_object(const arm_result& a, bool detail) {
     for (const auto& m : a.memory) memory.push_back({{"pid", m.pid}, {"rss_kb", m.rss_kb}, {"supervisor", m.supervisor}});
     o["memory"] = std::move(memory);
     o["peak_rss_kb"] = a.peak_rss_kb;
+    if (const auto& lag = s.loop_lag) {
+        o["loop_lag_ms"] = {{"max", round3(lag->max_ms)},      {"p99", round3(lag->p99_ms)},
+                            {"stalls_over_10ms", lag->stalls}, {"stalled", round3(lag->stalled_ms)},
+                            {"interval", round3(lag->interval_ms)}, {"processes", lag->processes}};
+    } else {
+        o["loop_lag_ms"] = nullptr;  // not a lab server, or one with no monitor
+    }
+    if (!s.gil_threads.empty()) {
+        json threads = json::array();
+        for (const auto& t : s.gil_threads)
+            threads.push_back({{"pid", t.pid}, {"thread", t.thread}, {"holds", t.holds}, {"held_ms", round3(t.held_ms)},
+                               {"waited_ms", round3(t.waited_ms)}});
+        o["gil_threads"] = std::move(threads);
+    }
     if (a.spec.route == "/tasks") {
         json jobs = json::array();
         for (const auto& j : a.jobs)

@@ -52,6 +52,10 @@ summary_table arms_summary(const scenario_result& result);
 // each one's wall and verdict, and their ratio. No rows when no arm names `beside`.
 summary_table beside_summary(const scenario_result& result);
 
+// What the lab's server measured of itself, per arm: its loop's lag and, with --gil, how long
+// its threads waited for the lock. No rows when no arm ran on a lab server that said.
+summary_table server_summary(const scenario_result& result);
+
 // "/blocking?ms=100", or "/cpu on pool + GIL" (n is in the calibration note).
 std::string route_text(const arm_spec& spec);
 

@@ -276,6 +276,11 @@ static std::string table_text(const scenario_result& r, bool timeline, std::size
         out += pairs.str("  ", width) + "\n";
     }
     out += latency_table(r, width);
+    if (auto own = server_summary(r); !own.rows.empty()) {
+        table_writer server(own.header, own.right_aligned);
+        for (auto& row : own.rows) server.add_row(row);
+        out += "\n" + server.str("  ", width);
+    }
     out += open_loop_table(r, width);
     out += per_second_table(r, width);
     out += repeats_line(r);

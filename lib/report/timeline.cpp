@@ -14,6 +14,7 @@ namespace {
 
 constexpr const char* waiting = "░";
 constexpr const char* running = "█";
+constexpr const char* frozen = "▓";
 constexpr std::array<const char*, 9> levels{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
 constexpr int label_width = 16;
 
@@ -97,6 +98,45 @@ void request_lane(std::string& out, const std::string& label, const request_reco
     out += row(label, cells, note);
 }
 
+// What the server measured of itself: a lane per loop that ran a tick 1 ms or more late (the
+// loop frozen), and with --gil a lane per thread that took the lock — the teaching notes'
+// "Thread 1: |██████|      |██████|" diagram, measured.
+// Which lanes it drew: the legend explains those.
+struct measure_lanes {
+    bool lag = false, gil = false;
+};
+
+measure_lanes server_measure_lanes(std::string& out, const arm_result& arm, const axis& ax, std::size_t max_lanes) {
+    measure_lanes drawn;
+    if (!arm.telemetry) return drawn;
+    for (const auto& loop : arm.telemetry->loops) {
+        if (loop.late.empty()) continue;
+        lane cells(static_cast<std::size_t>(ax.width), " ");
+        for (auto [due, ran] : loop.late) paint(cells, ax, due, ran, frozen);
+        out += row(fmt::format("pid {} lag", loop.pid), cells,
+                   fmt::format("{} frozen ≥ 1 ms, longest {}", loop.late.size(), format_ms(loop.max_ms)));
+        drawn.lag = true;
+    }
+    std::map<std::pair<std::int64_t, std::int64_t>, lane> holders;
+    std::map<std::pair<std::int64_t, std::int64_t>, int> holds;
+    for (const auto& h : arm.telemetry->gil) {
+        auto at = holders.try_emplace({h.pid, h.thread}, static_cast<std::size_t>(ax.width), " ").first;
+        paint(at->second, ax, h.want_ns, h.got_ns, waiting);
+        holds[{h.pid, h.thread}]++;
+    }
+    // Holds are painted over waits: a column where the thread both waited and held shows the hold.
+    for (const auto& h : arm.telemetry->gil)
+        if (auto at = holders.find({h.pid, h.thread}); at != holders.end()) paint(at->second, ax, h.got_ns, h.end_ns, running);
+    if (holders.size() > max_lanes) {
+        out += fmt::format("  {:<{}}({} threads took the GIL: too many lanes to draw)\n", "", label_width, holders.size());
+        return drawn;
+    }
+    for (const auto& [key, cells] : holders)
+        out += row(fmt::format("GIL t{}", key.second), cells, fmt::format("{} holds", holds[key]));
+    drawn.gil = !holders.empty();
+    return drawn;
+}
+
 }  // namespace
 
 std::int64_t run_span_ns(const load_run& run) {
@@ -165,12 +205,20 @@ std::string render_timeline(const arm_result& arm, const timeline_options& optio
         out += sparkline_row("server busy", column_load(ax, all),
                              fmt::format("{} threads, max {} handlers at once", threads.size(), max_at_once(all)));
     }
+    const auto measured = server_measure_lanes(out, arm, ax, options.max_server_lanes);
     // The full legend is 61 columns after the labels; a report fitted to a narrow screen gets the short one.
     if (!options.short_legend)
         out += fmt::format("  {:<{}}{} waiting for the server   {} handler running (server's clock)\n", "", label_width,
                            waiting, running);
     else
         out += fmt::format("  {:<{}}{} waiting  {} handler (server's clock)\n", "", label_width, waiting, running);
+    if (measured.lag || measured.gil) {
+        std::string legend;
+        if (measured.lag) legend = fmt::format("{} loop frozen{}", frozen, options.short_legend ? "" : " (a tick ran late)");
+        if (measured.gil)
+            legend += fmt::format("{}GIL: {} waiting  {} holding", legend.empty() ? "" : "   ", waiting, running);
+        out += fmt::format("  {:<{}}{}\n", "", label_width, legend);
+    }
     return out;
 }
 

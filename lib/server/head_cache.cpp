@@ -42,7 +42,7 @@ std::uint64_t head_key(const reply& r, unsigned version) {
 
 http_response to_response(const reply& r, unsigned version) {
     http_response res{r.status, version};
-    res.set(http::field::content_type, "application/json");
+    res.set(http::field::content_type, r.content_type.empty() ? "application/json" : r.content_type);
     if (!r.allow.empty()) res.set(http::field::allow, r.allow);
     res.body() = r.body;
     res.prepare_payload();
@@ -56,7 +56,8 @@ void serialize_with_beast(const http_response& res, beast::flat_buffer& out) {
 }
 
 void head_cache::serialize(const reply& r, unsigned version, beast::flat_buffer& out) {
-    if (!r.allow.empty()) return serialize_with_beast(to_response(r, version), out);  // a rare 405: not cached
+    // A rare 405 or a /metrics page: not cached.
+    if (!r.allow.empty() || !r.content_type.empty()) return serialize_with_beast(to_response(r, version), out);
     const auto key = head_key(r, version);
     auto found = heads_.find(key);
     if (found == heads_.end()) {

@@ -11,6 +11,7 @@ void set_json(reply& r, boost::beast::http::status status, const boost::json::ob
     serializer.reset(&body);
     r.status = status;
     r.allow = {};
+    r.content_type = {};
     r.body.clear();
     char chunk[512];
     while (!serializer.done()) r.body.append(serializer.read(chunk, sizeof chunk));

@@ -5,6 +5,8 @@
 // for all its requests, so the body's string keeps its capacity and a request allocates nothing.
 #include <boost/beast/http/status.hpp>
 #include <boost/json/fwd.hpp>
+
+#include "server/metrics_board.hpp"
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,8 @@ struct reply {
     std::string body;  // JSON
     bool keep_alive = true;
     std::string_view allow;  // a 405's Allow header (RFC 9110 §15.5.6); empty otherwise
+    std::string_view content_type;  // empty: application/json (every route but GET /metrics)
+    route_id route = route_id::unread;  // what GET /metrics counts the answer under
 };
 
 // Serializes `body` (Boost.JSON) into r.body and sets the status.

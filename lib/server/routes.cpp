@@ -20,10 +20,26 @@ namespace lab {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
+namespace {
+
+std::unique_ptr<gil> make_gil(const server_options& options, metrics_writer meter) {
+    if (!options.gil) return nullptr;
+    return std::make_unique<gil>(std::chrono::milliseconds(5),
+                                 [meter](std::int64_t thread, std::int64_t want, std::int64_t got, std::int64_t end) {
+                                     meter.gil_hold(thread, want, got, end);
+                                 });
+}
+
+}  // namespace
+
 server_state::server_state(const server_options& options)
-    : pool(static_cast<std::size_t>(options.pool_threads)),
-      pid(::getpid()),
-      lock(options.gil ? std::make_unique<gil>() : nullptr),
+    : pid(::getpid()),
+      own_metrics(options.shared_metrics ? nullptr : std::make_unique<metrics_board>(1)),
+      metrics(options.shared_metrics ? *options.shared_metrics : *own_metrics),
+      meter(metrics.claim(static_cast<std::size_t>(options.metrics_slot), pid, options.lag_interval_us,
+                          options.pool_threads)),
+      pool(static_cast<std::size_t>(options.pool_threads)),
+      lock(make_gil(options, meter)),
       test_routes(options.test_routes),
       io_timeout(options.io_timeout_ms),
       own_tasks(options.shared_tasks ? nullptr : std::make_unique<task_board>(task_board_slots(options))),
@@ -54,9 +70,27 @@ handler_run blocking_sleep(long long ms) {
     return run;
 }
 
+// Counts a job among the pool's queued ones from its submission, then among the busy ones
+// while a pool thread runs it: the gauges of GET /metrics.
+struct pool_gauge {
+    metrics_writer meter;
+    explicit pool_gauge(metrics_writer m) : meter(m) { meter.pool_queued(+1); }
+    template <class F>
+    auto run(F&& body) const {
+        meter.pool_queued(-1);
+        meter.pool_busy(+1);
+        auto result = body();
+        meter.pool_busy(-1);
+        return result;
+    }
+};
+
 struct sleep_job {
     long long ms;
-    handler_run operator()() const { return blocking_sleep(ms); }
+    pool_gauge gauge;
+    handler_run operator()() const {
+        return gauge.run([ms = ms] { return blocking_sleep(ms); });
+    }
 };
 
 struct cpu_run {
@@ -75,7 +109,10 @@ cpu_run cpu_work(std::uint64_t n, gil* lock) {
 struct cpu_job {
     std::uint64_t n;
     gil* lock;
-    cpu_run operator()() const { return cpu_work(n, lock); }
+    pool_gauge gauge;
+    cpu_run operator()() const {
+        return gauge.run([this] { return cpu_work(n, lock); });
+    }
 };
 
 // The fields every route reports about its handler's run: on a route's fixed_body, or on a
@@ -102,7 +139,8 @@ loop_task<> handle_cpu(const parsed_target& target, server_state& state, reply& 
     if (where == "loop") {
         result = cpu_work(static_cast<std::uint64_t>(n.value), state.lock.get());
     } else {
-        result = co_await offload<cpu_run>(state.pool, cpu_job{static_cast<std::uint64_t>(n.value), state.lock.get()});
+        result = co_await offload<cpu_run>(state.pool, cpu_job{static_cast<std::uint64_t>(n.value), state.lock.get(),
+                                                                pool_gauge(state.meter)});
     }
     thread_local fixed_body body{run_keys, {"n", "on", "gil", "cpu_ms", "result"}};
     set_run(body, "/cpu", state.pid, result.run);
@@ -160,6 +198,33 @@ void report_task(std::string_view id_text, server_state& state, reply& out) {
     set_json(out, http::status::ok, body);
 }
 
+// GET /metrics: Prometheus's text format, or ?format=json for what it has no type for (the
+// loop's late ticks, the GIL's holds) — the runner reads that one after a run.
+void metrics(const parsed_target& target, const server_state& state, reply& out) {
+    const std::string* format = target.find("format");
+    if (format && *format != "json" && *format != "text")
+        return set_error(out, http::status::bad_request, "bad format='" + *format + "': format must be text or json");
+    const bool json = format && *format == "json";
+    out.status = http::status::ok;
+    out.allow = {};
+    out.content_type = json ? std::string_view{} : std::string_view{"text/plain; version=0.0.4; charset=utf-8"};
+    out.body = json ? state.metrics.json() : state.metrics.prometheus_text();
+}
+
+route_id route_of(std::string_view path) {
+    static constexpr std::array<std::pair<std::string_view, route_id>, 8> exact{{{"/health", route_id::health},
+                                                                                 {"/blocking", route_id::blocking},
+                                                                                 {"/async", route_id::async},
+                                                                                 {"/pool", route_id::pool},
+                                                                                 {"/cpu", route_id::cpu},
+                                                                                 {"/tasks", route_id::tasks},
+                                                                                 {"/crash", route_id::crash},
+                                                                                 {"/metrics", route_id::metrics}}};
+    for (auto [p, id] : exact)
+        if (p == path) return id;
+    return path.starts_with("/tasks/") ? route_id::task : route_id::unknown;
+}
+
 void health(const server_state& state, reply& out) {
     auto now = monotonic_ns();
     thread_local fixed_body body{run_keys, {"status"}};
@@ -173,6 +238,7 @@ void health(const server_state& state, reply& out) {
 bool answer_at_once(const http_request& req, const server_state& state, reply& out) {
     // /health takes no parameters: its exact target needs no URL parsing (a tenth of its work).
     if (req.target() != "/health" || req.method() != http::verb::get) return false;
+    out.route = route_id::health;
     health(state, out);
     return true;
 }
@@ -207,6 +273,7 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
     auto target = parse_target(req.target());
     if (!target) co_return set_error(out, http::status::bad_request, "malformed request target");
     const std::string& path = target->path;
+    out.route = route_of(path);
     if (path == "/tasks") {
         if (req.method() == http::verb::post) co_return submit_task(*target, state, out);
         set_error(out, http::status::method_not_allowed, "/tasks takes jobs by POST");
@@ -220,6 +287,7 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
     }
     if (path.starts_with("/tasks/")) co_return report_task(std::string_view(path).substr(7), state, out);
     if (path == "/health") co_return health(state, out);
+    if (path == "/metrics") co_return metrics(*target, state, out);
     if (path == "/crash" && state.test_routes) co_await crash_when_busy(state);
     if (path == "/cpu") co_return co_await handle_cpu(*target, state, out);
     if (path != "/blocking" && path != "/async" && path != "/pool")
@@ -238,7 +306,7 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
         co_await timer.async_wait(on_loop);
         run.end_ns = monotonic_ns();
     } else {
-        run = co_await offload<handler_run>(state.pool, sleep_job{ms.value});
+        run = co_await offload<handler_run>(state.pool, sleep_job{ms.value, pool_gauge(state.meter)});
     }
     thread_local fixed_body body{run_keys, {"ms"}};
     set_run(body, path, state.pid, run);

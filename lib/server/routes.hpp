@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "net/loop.hpp"
+#include "server/metrics_board.hpp"
 #include "server/reply.hpp"
 #include "server/server.hpp"
 #include "server/task_queue.hpp"
@@ -15,9 +16,12 @@
 namespace lab {
 
 struct server_state {
-    boost::asio::thread_pool pool;
     long long pid;
-    std::unique_ptr<gil> lock;  // null unless --gil
+    std::unique_ptr<metrics_board> own_metrics;  // unless the supervisor shares one among its workers
+    metrics_board& metrics;
+    metrics_writer meter;       // this process's slot on `metrics`
+    boost::asio::thread_pool pool;
+    std::unique_ptr<gil> lock;  // null unless --gil; its holds go to `meter`
     bool test_routes;
     std::chrono::milliseconds io_timeout;
     std::unique_ptr<task_board> own_tasks;  // unless the supervisor shares one among its workers

@@ -2,6 +2,7 @@
 
 #include "net/io_deadlines.hpp"
 #include "server/head_cache.hpp"
+#include "server/lag_monitor.hpp"
 #include "server/listener.hpp"
 #include "server/routes.hpp"
 #include "server/supervisor.hpp"
@@ -106,6 +107,7 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
         watch.disarm();
         open_gate(gate);
         unsigned version = 11;
+        answer.route = route_id::unread;
         if (read_ec) {
             auto status = status_for_read_error(read_ec);
             if (!status) break;
@@ -127,6 +129,7 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
         }
         // The whole response goes out as one buffer in one write: copied once, it is not
         // walked again by every layer of a composed Beast write.
+        loop.state.meter.request(answer.route, static_cast<unsigned>(answer.status));
         loop.heads.serialize(answer, version, out);
         watch.arm();  // the client must take the response in time
         auto [write_ec, write_n] = co_await asio::async_write(socket, out.data(), on_loop_tuple);
@@ -236,6 +239,8 @@ void serve_on(int listen_fd, const server_options& options) {
     head_cache heads;
     loop_context loop{state, deadlines, heads};
     asio::co_spawn(ctx, deadlines.sweep(), asio::detached);
+    if (options.lag_interval_us > 0)
+        asio::co_spawn(ctx, watch_loop_lag(state, std::chrono::microseconds(options.lag_interval_us)), asio::detached);
     asio::co_spawn(ctx, accept_loop(acceptor, loop, std::chrono::microseconds(options.accept_gate_us)),
                    asio::detached);
     ctx.run();

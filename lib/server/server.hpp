@@ -6,6 +6,7 @@
 namespace lab {
 
 class task_board;
+class metrics_board;
 
 struct server_options {
     std::string host = "127.0.0.1";
@@ -21,6 +22,9 @@ struct server_options {
     int task_workers = 2;        // background threads behind POST /tasks
     int task_capacity = 64;      // jobs that may wait; one more gets 503
     task_board* shared_tasks = nullptr;  // set by the supervisor for its workers; null: a board of this process's own
+    metrics_board* shared_metrics = nullptr;  // the supervisor's, for its workers; null: this process's own
+    int metrics_slot = 0;        // this worker's slot on shared_metrics
+    int lag_interval_us = 1000;  // the loop monitor's timer period; 0: no monitor (GET /metrics says so)
     bool quiet = false;          // no "listening on …" line on stderr
     int io_timeout_ms = 30'000;  // a client gets this long to send a request head or take a
                                  // response (an idle keep-alive connection, a stalled sender)

@@ -1,6 +1,7 @@
 #include "server/supervisor.hpp"
 
 #include "server/listener.hpp"
+#include "server/metrics_board.hpp"
 #include "server/task_board.hpp"
 
 #include <cerrno>
@@ -35,7 +36,7 @@ sigset_t supervisor_signals() {
     return set;
 }
 
-pid_t fork_worker(const worker_slot& slot, const std::vector<worker_slot>& all, const server_options& options) {
+pid_t fork_worker(const worker_slot& slot, const std::vector<worker_slot>& all, server_options options) {
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid != 0) return pid;
@@ -46,6 +47,7 @@ pid_t fork_worker(const worker_slot& slot, const std::vector<worker_slot>& all, 
     ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
     for (const auto& other : all)
         if (other.listen_fd != slot.listen_fd) ::close(other.listen_fd);
+    options.metrics_slot = static_cast<int>(&slot - all.data());  // a replacement reports in its predecessor's slot
     serve_on(slot.listen_fd, options);
 }
 
@@ -88,9 +90,11 @@ void run_supervisor(const server_options& options) {
     ::sigprocmask(SIG_BLOCK, &set, nullptr);
     // Mapped before the first fork, so every worker, replacements included, shares it.
     task_board tasks(task_board_slots(options));
+    metrics_board metrics(slots.size());
     server_options worker_options = options;
     worker_options.ready_fd = -1;
     worker_options.shared_tasks = &tasks;
+    worker_options.shared_metrics = &metrics;
     for (auto& slot : slots) {
         slot.pid = fork_worker(slot, slots, worker_options);
         slot.started = std::chrono::steady_clock::now();

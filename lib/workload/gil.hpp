@@ -7,14 +7,21 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 
 namespace lab {
 
+// Told of every hold once it ends: the thread (its kernel id), when it asked for the lock, when
+// it got it and when it let go (CLOCK_MONOTONIC ns). The server keeps these for the GIL lane.
+using gil_hold_observer = std::function<void(std::int64_t thread, std::int64_t want_ns, std::int64_t got_ns,
+                                             std::int64_t end_ns)>;
+
 class gil {
 public:
-    explicit gil(std::chrono::microseconds switch_interval = std::chrono::milliseconds(5))
-        : interval_(switch_interval) {}
+    explicit gil(std::chrono::microseconds switch_interval = std::chrono::milliseconds(5),
+                 gil_hold_observer observer = {})
+        : interval_(switch_interval), observer_(std::move(observer)) {}
 
     void acquire();
     void release();
@@ -33,6 +40,7 @@ public:
 
 private:
     std::chrono::microseconds interval_;
+    gil_hold_observer observer_;
     std::mutex mutex_;
     std::condition_variable turn_;
     std::atomic<std::uint64_t> next_{0};     // the next ticket to hand out

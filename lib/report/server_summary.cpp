@@ -1,0 +1,68 @@
+#include "report/format_units.hpp"
+#include "report/report.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace lab {
+
+namespace {
+
+bool any_gil(const scenario_result& r) {
+    return std::any_of(r.arms.begin(), r.arms.end(), [](const arm_result& a) { return !a.stats.gil_threads.empty(); });
+}
+
+double waited_share(const arm_stats::gil_thread& t) {
+    const double total = t.held_ms + t.waited_ms;
+    return total > 0 ? t.waited_ms / total : 0;
+}
+
+// "48 % / 52 %" for a few threads, "41–58 % (8 threads)" for more: of each thread's time with
+// the GIL in view (asking or holding), the part it spent asking.
+std::string gil_text(const arm_stats& s) {
+    if (s.gil_threads.empty()) return "—";
+    if (s.gil_threads.size() <= 4) {
+        std::string out;
+        for (const auto& t : s.gil_threads) out += fmt::format("{}{:.0f} %", out.empty() ? "" : " / ", 100 * waited_share(t));
+        return out;
+    }
+    auto [lo, hi] = std::minmax_element(s.gil_threads.begin(), s.gil_threads.end(),
+                                        [](const auto& a, const auto& b) { return waited_share(a) < waited_share(b); });
+    return fmt::format("{:.0f}–{:.0f} % ({} threads)", 100 * waited_share(*lo), 100 * waited_share(*hi),
+                       s.gil_threads.size());
+}
+
+}  // namespace
+
+summary_table server_summary(const scenario_result& r) {
+    summary_table t;
+    const bool gil = any_gil(r);
+    t.header = {"inside the server", "loop lag max", "p99", "stalls ≥ 10 ms", "frozen"};
+    t.right_aligned = {false, true, true, true, true};
+    if (gil) {
+        t.header.insert(t.header.end(), {"GIL holds", "waited for the GIL"});
+        t.right_aligned.insert(t.right_aligned.end(), {true, true});
+    }
+    for (const auto& a : r.arms) {
+        const auto& lag = a.stats.loop_lag;
+        if (!lag && a.stats.gil_threads.empty()) continue;
+        std::vector<std::string> row{a.spec.name};
+        if (lag) {
+            const double share = a.stats.wall_ms > 0 ? std::min(1.0, lag->stalled_ms / a.stats.wall_ms) : 0;
+            row.insert(row.end(), {format_ms(lag->max_ms), format_ms(lag->p99_ms), std::to_string(lag->stalls),
+                                   lag->stalls > 0 ? fmt::format("{} ({:.0f} % of wall)", format_ms(lag->stalled_ms), 100 * share)
+                                                   : "never"});
+        } else {
+            row.insert(row.end(), {"—", "—", "—", "—"});
+        }
+        if (gil) {
+            int holds = 0;
+            for (const auto& g : a.stats.gil_threads) holds += g.holds;
+            row.insert(row.end(), {a.stats.gil_threads.empty() ? "—" : std::to_string(holds), gil_text(a.stats)});
+        }
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+}  // namespace lab
