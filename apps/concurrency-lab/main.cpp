@@ -3,6 +3,7 @@
 #include "analysis/analysis.hpp"
 #include "analysis/findings.hpp"
 #include "check/check.hpp"
+#include "load/http_get.hpp"
 #include "load/load_generator.hpp"
 #include "process/fd_limit.hpp"
 #include "process/server_process.hpp"
@@ -44,7 +45,8 @@ const std::map<std::string, lab::output_format> format_names{{"table", lab::outp
                                                               {"json", lab::output_format::json},
                                                               {"csv", lab::output_format::csv},
                                                               {"markdown", lab::output_format::markdown},
-                                                              {"html", lab::output_format::html}};
+                                                              {"html", lab::output_format::html},
+                                                              {"trace", lab::output_format::trace}};
 
 struct output_flags {
     std::string format = "table";
@@ -74,14 +76,16 @@ void add_width_flag(CLI::App& cmd, std::optional<int>& width) {
 }
 
 void add_output_flags(CLI::App& cmd, output_flags& flags) {
-    cmd.add_option("--format", flags.format, "table, json, csv (one row per request), markdown or html")
-        ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html"}));
+    cmd.add_option("--format", flags.format,
+                   "table, json, csv (one row per request), markdown, html, or trace (Perfetto / chrome://tracing)")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown", "html", "trace"}));
     cmd.add_flag("--timeline", flags.timeline, "draw each arm's timeline (table and markdown)");
     cmd.add_option("--axis", flags.axis, "timelines: shared (one time axis per scenario) or own (each arm's)")
         ->check(CLI::IsMember({"shared", "own"}))
         ->capture_default_str();
     cmd.add_flag("--detail", flags.detail,
-                 "JSON: every request in requests_detail (load: every request kept, 112 bytes each, at most 10 M)");
+                 "JSON: every request in requests_detail; trace: up to 1 M requests an arm (load: every request kept, "
+                 "112 bytes each, at most 10 M)");
     cmd.add_option("--out", flags.out, "write to FILE (atomically) instead of stdout");
     add_width_flag(cmd, flags.width);
 }
@@ -240,6 +244,9 @@ int cmd_load(const load_flags& flags) {
     // (An open loop's backlog that was never sent counts as asked for: the run is partial.)
     if (options.duration_s > 0) arm.spec.requests = static_cast<int>(arm.run.total() + arm.run.unsent);
     arm.stats = lab::analyze(arm.spec, arm.run);
+    // A lab server (its answers carry the fields protocol) is asked what it measured of itself.
+    if (arm.stats.server_fields && !arm.run.interrupted) arm.telemetry = lab::fetch_telemetry(options.url.host, options.url.port);
+    if (arm.telemetry) lab::add_server_measures(*arm.telemetry, arm.stats);
     arm.repeat_wall_ms = {arm.stats.wall_ms};
     const auto ending = lab::load_notes(arm, {options.requests, options.duration_s, options.rate, options.timeout_s});
     for (const auto& note : ending.warnings) fmt::print(stderr, "concurrency-lab: note: {}\n", note);

@@ -1,5 +1,7 @@
 #include "load/http_get.hpp"
 
+#include "load/telemetry_reader.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -47,6 +49,12 @@ http_answer http_get(const target_url& url, double timeout_s) {
     });
     ctx.run();
     return out;
+}
+
+std::optional<server_telemetry> fetch_telemetry(const std::string& host, const std::string& port) {
+    const auto answer = http_get({host, port, "/metrics?format=json"}, 5);
+    if (answer.status != 200) return std::nullopt;
+    return read_telemetry(answer.body);
 }
 
 }  // namespace lab

@@ -3,6 +3,7 @@
 // (GET /metrics?format=json). The load generator's client counts bytes and keeps no bodies.
 #include "load/load_generator.hpp"
 
+#include <optional>
 #include <string>
 
 namespace lab {
@@ -15,5 +16,10 @@ struct http_answer {
 
 // Connects, sends, reads the whole response (at most 64 MiB), all within timeout_s.
 http_answer http_get(const target_url& url, double timeout_s);
+
+// What a lab server at host:port measured of itself (GET /metrics?format=json), asked once a
+// run is over; nullopt from a server that is not the lab's, or that cannot answer within 5 s
+// (a worker killed, a loop still blocked).
+std::optional<server_telemetry> fetch_telemetry(const std::string& host, const std::string& port);
 
 }  // namespace lab

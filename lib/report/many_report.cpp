@@ -34,6 +34,7 @@ std::string render_many(const std::vector<scenario_result>& results, const rende
     std::string out;
     switch (options.format) {
         case output_format::html: return render_html(results, options.own_axis);
+        case output_format::trace: return render_trace(results, options.detail ? max_trace_requests : detail_limit);
         case output_format::json:
             out = "{\"scenarios\":[";
             for (std::size_t i = 0; i < results.size(); ++i) {

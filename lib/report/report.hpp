@@ -8,7 +8,7 @@
 
 namespace lab {
 
-enum class output_format { table, json, csv, markdown, html };
+enum class output_format { table, json, csv, markdown, html, trace };
 
 struct render_options {
     output_format format = output_format::table;
@@ -18,8 +18,11 @@ struct render_options {
     bool own_axis = false;  // timelines: each arm on its own time axis (default: one per scenario)
 };
 
-// JSON keeps every request's record up to this many per arm, unless asked for all.
+// JSON keeps every request's record up to this many per arm, unless asked for all; so does a
+// trace, whose requests take about 600 bytes each.
 inline constexpr std::size_t detail_limit = 10'000;
+// A trace with --detail: at most this many requests per arm (about 600 MB), more than a viewer opens.
+inline constexpr std::size_t max_trace_requests = 1'000'000;
 
 // The projector view: title, lesson, the arms table, latencies, findings.
 // `width` > 0: no line longer than that (tables split, prose wrapped); 0: full tables.
@@ -36,6 +39,12 @@ std::string render_html(const std::vector<scenario_result>& results, bool own_ax
 
 // Several scenarios in one document of the given format, with a summary where it helps.
 std::string render_many(const std::vector<scenario_result>& results, const render_options& options);
+
+// The Chrome Trace Event JSON that ui.perfetto.dev and chrome://tracing open: per arm a client
+// process (one async slice per request, the first `requests_per_arm`), the server's processes and
+// threads with their handlers, flow arrows from each request to its handler, and tracks for the
+// loop's stalls and the GIL's holds. Timestamps in µs from the first arm's start.
+std::string render_trace(const std::vector<scenario_result>& results, std::size_t requests_per_arm = 10'000);
 
 // One row per request (and per probe), with a header row.
 std::string render_csv(const scenario_result& result);

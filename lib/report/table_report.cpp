@@ -301,6 +301,7 @@ std::string render(const scenario_result& result, const render_options& options)
         case output_format::csv: return render_csv(result);
         case output_format::markdown: return render_markdown(result, options.timeline);
         case output_format::html: return render_html({result}, options.own_axis);
+        case output_format::trace: return render_trace({result}, options.detail ? max_trace_requests : detail_limit);
         case output_format::table: break;
     }
     return render_table(result, options.timeline, options.width, options.own_axis);

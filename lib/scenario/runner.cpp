@@ -4,7 +4,6 @@
 #include "analysis/findings.hpp"
 #include "load/http_get.hpp"
 #include "load/load_generator.hpp"
-#include "load/telemetry_reader.hpp"
 #include "model/clock.hpp"
 #include "process/command_process.hpp"
 #include "process/fd_limit.hpp"
@@ -100,14 +99,6 @@ std::vector<server_fields> wait_for_jobs(int port, const load_run& run, double t
     return jobs;
 }
 
-// What the server measured of itself (its loop's lag, the GIL's holds), asked once the load is
-// over. A server that cannot say (a worker killed, a loop still blocked after 5 s) has none.
-std::optional<server_telemetry> read_server_telemetry(int port) {
-    const auto answer = http_get({"127.0.0.1", std::to_string(port), "/metrics?format=json"}, 5);
-    if (answer.status != 200) return std::nullopt;
-    return read_telemetry(answer.body);
-}
-
 // One run of one arm on a server of its own: started, loaded (its resident memory sampled
 // meanwhile), asked about its background jobs, stopped and reaped. A jthread samples: should
 // run_load throw, it is stopped and joined on the way out instead of std::thread's destructor
@@ -187,7 +178,8 @@ measured_run run_once(const arm_spec& arm, const runner_options& options) {
         m.run = run_load(load);
     }
     if (arm.route == "/tasks" && !stopped(options)) m.jobs = wait_for_jobs(server.port(), m.run, arm.timeout_s, options);
-    if (!stopped(options)) m.telemetry = read_server_telemetry(server.port());
+    // What the server measured of itself: its loop's lag, the GIL's holds.
+    if (!stopped(options)) m.telemetry = fetch_telemetry("127.0.0.1", std::to_string(server.port()));
     m.memory = memory_of_tree(server.pid());
     const auto pid = server.pid();
     server.stop();

@@ -1,0 +1,242 @@
+// What a server measures of itself: the metrics board its workers share, its JSON as the runner
+// reads it, the GIL's holds, and how the reports draw them (table, timeline, trace).
+#include "analysis/analysis.hpp"
+#include "analysis/findings.hpp"
+#include "load/telemetry_reader.hpp"
+#include "model/clock.hpp"
+#include "report/report.hpp"
+#include "report/timeline.hpp"
+#include "server/metrics_board.hpp"
+#include "synthetic.hpp"
+#include "workload/cpu_work.hpp"
+#include "workload/gil.hpp"
+
+#include <doctest/doctest.h>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+using namespace lab;
+using lab::test::ms_ns;
+
+TEST_SUITE("unit") {
+
+TEST_CASE("the metrics board turns late ticks into lag figures — and the runner reads them back") {
+    metrics_board board(1);
+    auto meter = board.claim(0, 4242, 1000, 40);
+    const std::int64_t t = 5'000 * ms_ns;
+    for (int i = 0; i < 200; ++i) meter.loop_tick(t + i * ms_ns, t + i * ms_ns + 20'000);  // 20 µs late
+    meter.loop_tick(t + 300 * ms_ns, t + 400 * ms_ns);                                      // frozen 100 ms
+    meter.loop_tick(t + 500 * ms_ns, t + 502 * ms_ns);                                      // 2 ms: late, no stall
+    meter.request(route_id::blocking, 200);
+    meter.request(route_id::unknown, 404);
+    auto read = read_telemetry(board.json());
+    REQUIRE(read);
+    REQUIRE(read->loops.size() == 1);
+    const auto& lag = read->loops[0];
+    CHECK(lag.pid == 4242);
+    CHECK(lag.ticks == 202);
+    CHECK(lag.max_ms == doctest::Approx(100));
+    CHECK(lag.stalls == 1);
+    CHECK(lag.stalled_ms == doctest::Approx(100));
+    CHECK(lag.p50_ms < 0.03);  // the 20 µs ticks, within a bin (6 %)
+    CHECK(lag.p50_ms > 0.018);
+    REQUIRE(lag.late.size() == 2);  // the 100 ms and the 2 ms tick
+    CHECK(lag.late[0] == std::pair<std::int64_t, std::int64_t>{t + 300 * ms_ns, t + 400 * ms_ns});
+
+    const auto text = board.prometheus_text();
+    CHECK(text.find("# TYPE lab_loop_lag_seconds histogram") != std::string::npos);
+    CHECK(text.find("lab_loop_lag_seconds_bucket{pid=\"4242\",le=\"+Inf\"} 202") != std::string::npos);
+    CHECK(text.find("lab_loop_lag_seconds_bucket{pid=\"4242\",le=\"0.05\"} 201") != std::string::npos);
+    CHECK(text.find("lab_loop_stalls_total{pid=\"4242\"} 1") != std::string::npos);
+    CHECK(text.find("lab_requests_total{pid=\"4242\",route=\"/blocking\",status=\"200\"} 1") != std::string::npos);
+    CHECK(text.find("lab_requests_total{pid=\"4242\",route=\"unknown\",status=\"404\"} 1") != std::string::npos);
+}
+
+TEST_CASE("a slot taken over by a replacement worker starts from zero — its rings included") {
+    metrics_board board(2);
+    auto first = board.claim(1, 100, 1000, 4);
+    first.loop_tick(0, 50 * ms_ns);
+    first.gil_hold(7, 1, 2, 3);
+    auto second = board.claim(1, 101, 1000, 4);  // the worker in slot 1 died and was replaced
+    second.loop_tick(10, 20);
+    auto read = read_telemetry(board.json());
+    REQUIRE(read);
+    REQUIRE(read->loops.size() == 1);  // slot 0 was never claimed
+    CHECK(read->loops[0].pid == 101);
+    CHECK(read->loops[0].stalls == 0);
+    CHECK(read->loops[0].late.empty());
+    CHECK(read->gil.empty());
+}
+
+TEST_CASE("the telemetry reader takes only the server's document") {
+    CHECK_FALSE(read_telemetry(""));
+    CHECK_FALSE(read_telemetry("[]"));
+    CHECK_FALSE(read_telemetry("{\"processes\":[{\"pid\":\"x\"}]}"));
+    CHECK_FALSE(read_telemetry("{\"processes\":[{\"pid\":1,\"loop_lag\":{}}]}"));
+    CHECK_FALSE(read_telemetry("{\"processes\":1}"));
+    auto empty = read_telemetry("{\"processes\":[]}");
+    REQUIRE(empty);
+    CHECK(empty->loops.empty());
+}
+
+TEST_CASE("GIL holds never overlap across threads — and each thread's wait is its own") {
+    std::mutex m;
+    std::vector<gil_hold> holds;
+    gil lock(std::chrono::milliseconds(1), [&](std::int64_t thread, std::int64_t want, std::int64_t got, std::int64_t end) {
+        std::lock_guard g(m);
+        holds.push_back({1, thread, want, got, end});
+    });
+    const auto n = calibrate_cpu(10).n;
+    {
+        std::vector<std::jthread> threads;
+        for (int i = 0; i < 3; ++i) threads.emplace_back([&] { sum_of_roots(n, &lock); });
+    }
+    REQUIRE(holds.size() >= 6);  // three threads of 10 ms, handed over every 1 ms
+    std::sort(holds.begin(), holds.end(), [](const auto& a, const auto& b) { return a.got_ns < b.got_ns; });
+    std::set<std::int64_t> threads;
+    for (std::size_t i = 0; i < holds.size(); ++i) {
+        threads.insert(holds[i].thread);
+        CHECK(holds[i].want_ns <= holds[i].got_ns);
+        CHECK(holds[i].got_ns <= holds[i].end_ns);
+        if (i > 0) CHECK(holds[i - 1].end_ns <= holds[i].got_ns);
+    }
+    CHECK(threads.size() == 3);
+
+    server_telemetry t;
+    t.gil = holds;
+    arm_stats stats;
+    add_server_measures(t, stats);
+    REQUIRE(stats.gil_threads.size() == 3);
+    for (const auto& g : stats.gil_threads) {
+        CHECK(g.held_ms > 5);    // each did its 10 ms of work under the lock
+        CHECK(g.waited_ms > 5);  // and waited while the two others held it
+    }
+}
+
+namespace {
+
+// The demo scenario, as if its servers had said what their loops did: the blocking arm's loop
+// frozen once per request, the async arm's never late.
+scenario_result with_telemetry() {
+    auto r = lab::test::synthetic_result();
+    for (auto& a : r.arms) {
+        server_telemetry t;
+        loop_lag lag;
+        lag.pid = 42;
+        lag.interval_ms = 1;
+        lag.ticks = 100;
+        const bool blocked = a.spec.name == "blocking";
+        if (blocked)
+            for (const auto& req : a.run.requests) lag.late.emplace_back(req.server->start_ns, req.server->end_ns);
+        lag.stalls = blocked ? 10 : 0;
+        lag.stalled_ms = blocked ? 1000 : 0;
+        lag.max_ms = blocked ? 100 : 0.2;
+        lag.p99_ms = blocked ? 100 : 0.1;
+        t.loops.push_back(lag);
+        a.telemetry = t;
+        add_server_measures(t, a.stats);
+    }
+    r.notes = findings(r);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("the report says what the loop monitor saw — table — finding — timeline lane") {
+    const auto r = with_telemetry();
+    const auto table = render_table(r, true);
+    CHECK(table.find("inside the server") != std::string::npos);
+    CHECK(table.find("1.000 s (100 % of wall)") != std::string::npos);
+    REQUIRE(!r.notes.empty());
+    CHECK(r.notes[0].find("blocking was frozen 10 times, for about 100 ms each") != std::string::npos);
+    CHECK(r.notes[0].find("async was never late by more than 0.2 ms") != std::string::npos);
+    CHECK(table.find("pid 42 lag") != std::string::npos);
+    CHECK(table.find("▓ loop frozen") != std::string::npos);
+    auto doc = nlohmann::json::parse(render_json(r));
+    CHECK(doc["arms"][0]["loop_lag_ms"]["stalls_over_10ms"] == 10);
+    CHECK(doc["arms"][1]["loop_lag_ms"]["max"] == 0.2);
+    // Without the monitor's figures nothing of it is printed.
+    const auto plain = render_table(lab::test::synthetic_result(), true);
+    CHECK(plain.find("inside the server") == std::string::npos);
+    CHECK(plain.find("pid 42 lag") == std::string::npos);
+}
+
+TEST_CASE("a trace pairs every b with its e — ids unique — every flow ends on a slice") {
+    auto r = with_telemetry();
+    auto& gil_arm = r.arms[0];
+    gil_arm.telemetry->gil = {{42, 7, 1'000 * ms_ns, 1'000 * ms_ns, 1'005 * ms_ns},
+                              {42, 8, 1'000 * ms_ns, 1'005 * ms_ns, 1'010 * ms_ns}};
+    const auto doc = nlohmann::json::parse(render_trace({r}));
+    std::map<std::pair<std::string, std::string>, int> open;  // (cat, id) → b minus e
+    std::set<std::string> begun;
+    std::map<std::string, nlohmann::json> flow_start;
+    std::vector<nlohmann::json> slices, flow_ends;
+    std::set<std::pair<long long, long long>> named;
+    int async_requests = 0, gil_slices = 0, lag_slices = 0;
+    for (const auto& e : doc["traceEvents"]) {
+        const std::string ph = e["ph"];
+        if (ph == "M" && e["name"] == "thread_name") named.emplace(e["pid"].get<long long>(), e["tid"].get<long long>());
+        if (ph == "b") {
+            const std::string id = e["id"];
+            CHECK(begun.insert(id).second);  // every async slice has an id of its own
+            open[{e["cat"].get<std::string>(), id}]++;
+            if (e["cat"] == "request") async_requests++;
+        }
+        if (ph == "e") CHECK(--open[{e["cat"].get<std::string>(), e["id"].get<std::string>()}] == 0);
+        if (ph == "X") {
+            slices.push_back(e);
+            if (e["cat"] == "gil") gil_slices++;
+            if (e["cat"] == "lag") lag_slices++;
+        }
+        if (ph == "s") CHECK(flow_start.emplace(e["id"].get<std::string>(), e).second);
+        if (ph == "f") flow_ends.push_back(e);
+        if (ph != "M") CHECK(e["ts"].get<double>() >= 0);
+    }
+    for (const auto& [key, n] : open) CHECK(n == 0);
+    CHECK(async_requests == 20);
+    CHECK(gil_slices == 2);
+    CHECK(lag_slices == 10);
+    REQUIRE(flow_ends.size() == 20);
+    // A flow's ends lie on slices of the thread tracks they name, and each thread track is named.
+    auto on_a_slice = [&](const nlohmann::json& f) {
+        for (const auto& x : slices)
+            if (x["pid"] == f["pid"] && x["tid"] == f["tid"] && x["ts"].get<double>() <= f["ts"].get<double>() &&
+                f["ts"].get<double>() <= x["ts"].get<double>() + x["dur"].get<double>())
+                return true;
+        return false;
+    };
+    for (const auto& f : flow_ends) {
+        const std::string id = f["id"];
+        REQUIRE(flow_start.contains(id));
+        const auto& s = flow_start[id];
+        CHECK(on_a_slice(s));
+        CHECK(on_a_slice(f));
+        CHECK(s["ts"].get<double>() <= f["ts"].get<double>());
+        CHECK(named.contains({f["pid"].get<long long>(), f["tid"].get<long long>()}));
+    }
+    CHECK(doc["otherData"]["requests_left_out"] == 0);
+    // A bounded trace says what it left out.
+    const auto bounded = nlohmann::json::parse(render_trace({r}, 4));
+    CHECK(bounded["otherData"]["requests_left_out"] == 12);
+}
+
+TEST_CASE("the GIL lane draws who held the lock when") {
+    auto r = lab::test::synthetic_result();
+    auto& a = r.arms[0];
+    server_telemetry t;
+    const std::int64_t t0 = a.run.t0_ns;
+    t.gil = {{42, 7, t0, t0, t0 + 500 * ms_ns}, {42, 8, t0, t0 + 500 * ms_ns, t0 + 1000 * ms_ns}};
+    a.telemetry = t;
+    add_server_measures(t, a.stats);
+    const auto text = render_timeline(a);
+    CHECK(text.find("GIL t7") != std::string::npos);
+    CHECK(text.find("GIL t8") != std::string::npos);
+    CHECK(text.find("GIL: ░ waiting  █ holding") != std::string::npos);
+    const auto table = render_table(r);
+    CHECK(table.find("waited for the GIL") != std::string::npos);
+    CHECK(table.find("0 % / 50 %") != std::string::npos);  // t7 never waited; t8 waited half its time
+}
+
+}  // TEST_SUITE
