@@ -180,6 +180,14 @@ double jobs_done_ms(const arm_result& arm) {
     return last > 0 ? static_cast<double>(last - arm.run.t0_ns) / 1e6 : 0;
 }
 
+double results_in_ms(const arm_result& arm) { return arm.spec.route == "/tasks" ? jobs_done_ms(arm) : arm.stats.wall_ms; }
+
+double results_per_s(const arm_result& arm) {
+    const double ms = results_in_ms(arm);
+    const double results = arm.spec.route == "/tasks" ? static_cast<double>(arm.jobs.size()) : arm.stats.ok;
+    return ms > 0 ? results * 1000 / ms : 0;
+}
+
 load_ending load_notes(const arm_result& arm, const load_request& asked) {
     load_ending out;
     auto& notes = out.notes;
@@ -236,7 +244,10 @@ void add_speedups(scenario_result& result) {
 
 // One sentence for the scenario from the servers' own loop monitors: what the notes call "the
 // event loop is FROZEN", measured inside the server rather than inferred from client times.
-static std::string lag_duration(double ms) { return ms >= 10 ? format_duration(ms) : fmt::format("{:.1f} ms", ms); }
+static std::string format_duration_fine(double ms) {
+    return ms >= 10 ? format_duration(ms) : fmt::format("{:.1f} ms", ms);
+}
+static std::string lag_duration(double ms) { return format_duration_fine(ms); }
 
 static std::string lag_note(const scenario_result& result) {
     std::string parts;
@@ -259,6 +270,26 @@ static std::string lag_note(const scenario_result& result) {
     return fmt::format("the server's own loop, timed by a tick every {}: {}.", lag_duration(interval_ms), parts);
 }
 
+// When a job is answered only with its result, the answer and the result are one moment; a
+// queue answers at once and the result comes later. Which arm wins which of the three, in
+// one sentence — the teaching notes' Part 7 cheat sheet, measured.
+static std::string options_note(const scenario_result& result) {
+    const bool any_queue = std::any_of(result.arms.begin(), result.arms.end(),
+                                       [](const arm_result& a) { return a.spec.route == "/tasks"; });
+    if (!any_queue || result.arms.size() < 2) return {};
+    const arm_result *answer = nullptr, *done = nullptr, *rate = nullptr;
+    for (const auto& a : result.arms) {
+        if (a.stats.outcome != run_outcome::judged || results_in_ms(a) <= 0) return {};  // no winner among failures
+        if (!answer || a.stats.latency_ms.p99 < answer->stats.latency_ms.p99) answer = &a;
+        if (!done || results_in_ms(a) < results_in_ms(*done)) done = &a;
+        if (!rate || results_per_s(a) > results_per_s(*rate)) rate = &a;
+    }
+    return fmt::format("answered soonest: {} (p99 {}); every result soonest: {} ({}); most results a second: {} "
+                       "({:.1f}/s).",
+                       answer->spec.name, format_duration_fine(answer->stats.latency_ms.p99), done->spec.name,
+                       format_duration_fine(results_in_ms(*done)), rate->spec.name, results_per_s(*rate));
+}
+
 std::vector<std::string> findings(const scenario_result& result) {
     std::vector<std::string> notes;
     if (auto lag = lag_note(result); !lag.empty()) notes.push_back(std::move(lag));
@@ -266,13 +297,16 @@ std::vector<std::string> findings(const scenario_result& result) {
         if (arm.spec.route == "/tasks") {
             std::set<long long> threads;
             for (const auto& j : arm.jobs) threads.insert(j.thread);
+            // CPU jobs run no faster than the cores allow, however many workers take them.
+            const int lanes = arm.spec.cpu_task ? std::min<int>(arm.spec.task_workers, static_cast<int>(machine_cores_seen()))
+                                                : arm.spec.task_workers;
             const double ideal = ideal_ms(model_kind::pool, static_cast<int>(arm.jobs.size()),
-                                          static_cast<int>(arm.jobs.size()), arm.spec.task_workers, arm.spec.ms);
+                                          static_cast<int>(arm.jobs.size()), lanes, arm.spec.ms);
             notes.push_back(fmt::format(
                 "{}: every job was accepted within {:.2f} ms (p99 of the POSTs); the {} jobs finished {:.0f} ms after "
                 "the first was sent, on {} background threads (ideal ⌈{}/{}⌉ × {:.0f} ms = {:.0f} ms).",
                 arm.spec.name, arm.stats.latency_ms.p99, arm.jobs.size(), jobs_done_ms(arm), threads.size(),
-                arm.jobs.size(), arm.spec.task_workers, arm.spec.ms, ideal));
+                arm.jobs.size(), lanes, arm.spec.ms, ideal));
             continue;
         }
         if (!arm.stats.open_loop) notes.push_back(explain(arm));  // an open loop's wall is its schedule
@@ -323,6 +357,7 @@ std::vector<std::string> findings(const scenario_result& result) {
                     arm.spec.concurrency, arm.spec.ms, arm.stats.wall_ms / 1000, arm.stats.wall_ms / floor));
         }
     }
+    if (auto options = options_note(result); !options.empty()) notes.push_back(std::move(options));
     return notes;
 }
 

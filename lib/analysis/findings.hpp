@@ -18,6 +18,12 @@ std::vector<std::string> findings(const scenario_result& result);
 // When the last background job of a /tasks arm finished, in ms after the window opened (0: none).
 double jobs_done_ms(const arm_result& arm);
 
+// From the first request to the last result: the wall for an arm whose answers carry their
+// results, the last background job's end for a /tasks arm (0 when none finished).
+double results_in_ms(const arm_result& arm);
+// Results per second over that time.
+double results_per_s(const arm_result& arm);
+
 // What a `load` run asked for, for the notes on how it ended.
 struct load_request {
     long long requests = 0;  // -n, when no duration was given

@@ -117,6 +117,7 @@ struct arm_spec {
     bool post = false;      // send POST instead of GET (POST /tasks)
     bool expect_failures = false;  // failures are the arm's lesson (worker-crash): a partial run does not fail
     int task_workers = 2;   // background threads behind /tasks
+    bool cpu_task = false;  // /tasks: each job is CPU work of `ms` (calibrated, as /cpu's) instead of a sleep
 
     // CPU work (/cpu): where it runs and how much; `ms` is the calibrated duration of one call.
     std::string on = "loop";

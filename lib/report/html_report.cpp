@@ -230,7 +230,8 @@ std::string scenario_section(const scenario_result& r, bool own_axis) {
     }
     out += html_table({"latency", "min", "p50", "p99", "max", "overlap c/s", "ok", "failed"},
                       {false, true, true, true, true, true, true, false}, latency);
-    if (auto own = server_summary(r); !own.rows.empty()) out += html_table(own.header, own.right_aligned, own.rows);
+    for (const auto& extra : {results_summary(r), server_summary(r)})
+        if (!extra.rows.empty()) out += html_table(extra.header, extra.right_aligned, extra.rows);
     out += "<ul>\n";
     for (const auto& note : r.notes) out += "<li>" + escape(note) + "</li>\n";
     out += "</ul>\n<p class=\"legend\"><span style=\"background:#c9d6e8\"></span>sent, waiting"

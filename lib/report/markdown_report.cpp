@@ -40,9 +40,10 @@ std::string render_markdown(const scenario_result& r, bool timeline) {
         out += "\n" + md_row(beside.header) + md_rule(beside.right_aligned);
         for (const auto& row : beside.rows) out += md_row(row);
     }
-    if (auto own = server_summary(r); !own.rows.empty()) {
-        out += "\n" + md_row(own.header) + md_rule(own.right_aligned);
-        for (const auto& row : own.rows) out += md_row(row);
+    for (const auto& extra : {results_summary(r), server_summary(r)}) {
+        if (extra.rows.empty()) continue;
+        out += "\n" + md_row(extra.header) + md_rule(extra.right_aligned);
+        for (const auto& row : extra.rows) out += md_row(row);
     }
     if (const int repeat = max_repeat(r); repeat > 1) out += fmt::format("\nwall = median of {} runs.\n", repeat);
     out += "\n";

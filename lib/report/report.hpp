@@ -65,6 +65,11 @@ summary_table beside_summary(const scenario_result& result);
 // its threads waited for the lock. No rows when no arm ran on a lab server that said.
 summary_table server_summary(const scenario_result& result);
 
+// Where a scenario has a background queue (/tasks): per arm, how soon a client was answered,
+// how soon every result was in, and results per second — an answer and its result are one
+// moment unless a queue answers first. No rows otherwise.
+summary_table results_summary(const scenario_result& result);
+
 // "/blocking?ms=100", or "/cpu on pool + GIL" (n is in the calibration note).
 std::string route_text(const arm_spec& spec);
 

@@ -48,7 +48,9 @@ summary_table server_summary(const scenario_result& r) {
         if (!lag && a.stats.gil_threads.empty()) continue;
         std::vector<std::string> row{a.spec.name};
         if (lag) {
-            const double share = a.stats.wall_ms > 0 ? std::min(1.0, lag->stalled_ms / a.stats.wall_ms) : 0;
+            // Of each loop's time: with workers, every process's loop could freeze for the whole wall.
+            const double loops_ms = a.stats.wall_ms * std::max(1, lag->processes);
+            const double share = loops_ms > 0 ? std::min(1.0, lag->stalled_ms / loops_ms) : 0;
             row.insert(row.end(), {format_ms(lag->max_ms), format_ms(lag->p99_ms), std::to_string(lag->stalls),
                                    lag->stalls > 0 ? fmt::format("{} ({:.0f} % of wall)", format_ms(lag->stalled_ms), 100 * share)
                                                    : "never"});

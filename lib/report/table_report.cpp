@@ -276,6 +276,11 @@ static std::string table_text(const scenario_result& r, bool timeline, std::size
         out += pairs.str("  ", width) + "\n";
     }
     out += latency_table(r, width);
+    if (auto results = results_summary(r); !results.rows.empty()) {
+        table_writer table(results.header, results.right_aligned);
+        for (auto& row : results.rows) table.add_row(row);
+        out += "\n" + table.str("  ", width);
+    }
     if (auto own = server_summary(r); !own.rows.empty()) {
         table_writer server(own.header, own.right_aligned);
         for (auto& row : own.rows) server.add_row(row);

@@ -41,7 +41,7 @@ std::vector<std::string> calibrate(std::vector<arm_spec>& arms, const runner_opt
     std::map<double, calibration> done;
     std::vector<std::string> notes;
     for (auto& arm : arms) {
-        if (arm.route != "/cpu" || !on_lab(arm)) continue;
+        if ((arm.route != "/cpu" && !arm.cpu_task) || !on_lab(arm)) continue;
         if (!done.contains(arm.ms)) {
             if (options.progress) options.progress(fmt::format("calibrating CPU work of {} ms", arm.ms));
             auto c = calibrate_cpu(arm.ms);
@@ -51,7 +51,7 @@ std::vector<std::string> calibrate(std::vector<arm_spec>& arms, const runner_opt
                                         c.n, c.measured_ms, arm.ms, machine_cores()));
         }
         arm.cpu_n = done[arm.ms].n;
-        arm.query = fmt::format("n={}&on={}", arm.cpu_n, arm.on);
+        arm.query = arm.cpu_task ? fmt::format("n={}", arm.cpu_n) : fmt::format("n={}&on={}", arm.cpu_n, arm.on);
     }
     return notes;
 }

@@ -348,7 +348,11 @@ public:
         if (auto v = choice(t, prefix, "method", {"GET", "POST"})) arm.post = *v == "POST";
         if (arm.route == "/tasks" && !arm.post)
             fail(t.get("route"), prefix + "method", "/tasks takes jobs by POST: add method = \"POST\"");
-        if (auto v = integer(t, prefix, "task_workers", 1, 256)) arm.task_workers = static_cast<int>(*v);
+        if (auto v = count(t, prefix, "task_workers", 1, 256)) arm.task_workers = static_cast<int>(*v);
+        if (auto v = choice(t, prefix, "work", {"sleep", "cpu"})) {
+            if (arm.route != "/tasks") fail(t.get("work"), prefix + "work", "only /tasks takes 'work' (/cpu is CPU work already)");
+            arm.cpu_task = *v == "cpu";
+        }
         read_knobs(t, prefix, arm);
         arm.seed_s = number(t, prefix, "seed_s", 0, 3600);
         if (auto v = choice(t, prefix, "on", {"loop", "pool"})) {
@@ -505,7 +509,7 @@ const scenario_key_sets& scenario_keys() {
          "connection", "accept_gate_us", "rate"},
         {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s", "probe",
          "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate",
-         "method", "task_workers", "expect_failures", "target", "path", "model", "beside"},
+         "method", "task_workers", "work", "expect_failures", "target", "path", "model", "beside"},
         {"route", "after_ms"},
         {"name", "ratio", "min", "max", "tolerance"},
         {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "url"},
@@ -542,7 +546,7 @@ void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
             continue;
         }
         settle_model(arm);
-        if (arm.route != "/cpu") arm.query = fmt::format("ms={}", static_cast<long long>(arm.ms));
+        if (arm.route != "/cpu" && !arm.cpu_task) arm.query = fmt::format("ms={}", static_cast<long long>(arm.ms));
     }
 }
 

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <unistd.h>
 
 // ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L integration`.
@@ -52,6 +53,33 @@ TEST_CASE("scenario all writes one HTML page that a browser renders with every t
         CHECK(dom.find("experiment-log — ") != std::string::npos);
         CHECK(dom.find("<svg class=\"timeline\"") != std::string::npos);
         CHECK(dom.find("<rect") != std::string::npos);
+        // The page as laid out in a 1280 px window: a copy with a script that writes what the
+        // browser measured into the DOM (the report itself runs no script).
+        std::string probe = html;
+        const auto body_end = probe.rfind("</body>");
+        REQUIRE(body_end != std::string::npos);
+        probe.insert(body_end,
+                     "<script>const wide = Array.from(document.querySelectorAll('table, svg'))"
+                     ".map(e => e.getBoundingClientRect().right);"
+                     "document.body.setAttribute('data-page-width', document.documentElement.scrollWidth);"
+                     "document.body.setAttribute('data-widest', Math.ceil(Math.max(...wide)));"
+                     "document.body.setAttribute('data-measured', wide.length);</script>");
+        auto probed = file;
+        probed += ".probe.html";
+        std::ofstream(probed) << probe;
+        auto laid_out = run_shell("timeout 60 chromium --headless --no-sandbox --disable-gpu --window-size=1280,900 "
+                                  "--dump-dom file://" + probed.string() + " 2>/dev/null");
+        std::filesystem::remove(probed);
+        auto attribute = [&](const std::string& name) {
+            const auto at = laid_out.find(name + "=\"");
+            return at == std::string::npos ? -1 : std::atoi(laid_out.c_str() + at + name.size() + 2);
+        };
+        INFO("page ", attribute("data-page-width"), " px, widest element ", attribute("data-widest"), " px");
+        CHECK(attribute("data-measured") > 20);  // the tables and charts of every scenario
+        CHECK(attribute("data-page-width") > 0);
+        CHECK(attribute("data-page-width") <= 1280);  // no horizontal scrolling
+        CHECK(attribute("data-widest") > 0);
+        CHECK(attribute("data-widest") <= 1280);
     }
     std::filesystem::remove(file);
 }
