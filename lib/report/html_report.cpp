@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
+#include <tuple>
 
 namespace lab {
 
@@ -61,6 +62,34 @@ std::vector<interval> at_pixel_resolution(std::vector<interval> spans, double ns
     return merged;
 }
 
+// What the server measured of itself, as lanes under its threads: a loop's late ticks (frozen)
+// and, with --gil, each thread's waits for the lock and its holds (at most 16 threads).
+struct measured_lane {
+    std::string label;
+    std::vector<std::tuple<std::int64_t, std::int64_t, const char*>> spans;
+};
+
+std::vector<measured_lane> measure_lanes(const arm_result& arm) {
+    std::vector<measured_lane> lanes;
+    if (!arm.telemetry) return lanes;
+    for (const auto& loop : arm.telemetry->loops) {
+        if (loop.late.empty()) continue;
+        measured_lane l{fmt::format("pid {} lag", loop.pid), {}};
+        for (auto [due, ran] : loop.late) l.spans.emplace_back(due, ran, "frozen");
+        lanes.push_back(std::move(l));
+    }
+    std::map<std::pair<std::int64_t, std::int64_t>, measured_lane> holders;
+    for (const auto& h : arm.telemetry->gil) {
+        auto [at, fresh] = holders.try_emplace({h.pid, h.thread});
+        if (fresh) at->second.label = fmt::format("GIL t{}", h.thread);
+        at->second.spans.emplace_back(h.want_ns, h.got_ns, "wait");
+        at->second.spans.emplace_back(h.got_ns, h.end_ns, "run");
+    }
+    if (holders.size() <= 16)
+        for (auto& [key, l] : holders) lanes.push_back(std::move(l));
+    return lanes;
+}
+
 // An SVG Gantt chart on one time axis: client lanes (sent and waiting, then the handler
 // from the server's own clock) above one lane per server thread.
 std::string svg_timeline(const arm_result& arm, std::int64_t span_ns) {
@@ -75,7 +104,8 @@ std::string svg_timeline(const arm_result& arm, std::int64_t span_ns) {
     for (const auto& r : run.requests)
         if (r.server) threads[{r.server->pid, r.server->thread}].emplace_back(r.server->start_ns, r.server->end_ns);
     const std::size_t thread_lanes = std::min<std::size_t>(threads.size(), 16);
-    const double height = 40 + (static_cast<double>(shown + thread_lanes) + 2) * (lane + gap);
+    const auto measured = measure_lanes(arm);
+    const double height = 40 + (static_cast<double>(shown + thread_lanes + measured.size()) + 2) * (lane + gap);
 
     std::string svg = fmt::format(
         "<svg class=\"timeline\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"timeline of {}\">\n",
@@ -117,6 +147,13 @@ std::string svg_timeline(const arm_result& arm, std::int64_t span_ns) {
         svg += "\n";
         y += lane + gap;
     }
+    for (const auto& m : measured) {
+        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane server\">{}</text>", y + lane - 3, escape(m.label));
+        for (const auto& [a, b, cls] : m.spans)
+            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{}\"/>", x(a), y, w(a, b), lane, cls);
+        svg += "\n";
+        y += lane + gap;
+    }
     return svg + "</svg>\n";
 }
 
@@ -129,7 +166,7 @@ th, td { padding: 0.25em 0.5em; border-bottom: 1px solid #ddd; text-align: left;
 th { white-space: normal; vertical-align: bottom; }  /* long headers wrap: the widest tables fit 1280 px */
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 svg.timeline { width: 100%; max-width: 1100px; display: block; margin: 1em 0; }
-svg .wait { fill: #c9d6e8; } svg .run { fill: #1f5fa8; } svg .failed { fill: #d0453a; }
+svg .wait { fill: #c9d6e8; } svg .run { fill: #1f5fa8; } svg .failed { fill: #d0453a; } svg .frozen { fill: #d08a1f; }
 svg .grid { stroke: #ddd; stroke-width: 1; } svg text { font-size: 13px; fill: #333; }
 svg.series { width: 100%; max-width: 720px; display: block; margin: 1em 0; }
 svg.walls { width: 100%; max-width: 1010px; display: block; margin: 1em 0; }
@@ -236,7 +273,9 @@ std::string scenario_section(const scenario_result& r, bool own_axis) {
     for (const auto& note : r.notes) out += "<li>" + escape(note) + "</li>\n";
     out += "</ul>\n<p class=\"legend\"><span style=\"background:#c9d6e8\"></span>sent, waiting"
            "<span style=\"background:#1f5fa8\"></span>handler running (server's clock)"
-           "<span style=\"background:#d0453a\"></span>failed</p>\n";
+           "<span style=\"background:#d0453a\"></span>failed"
+           "<span style=\"background:#d08a1f\"></span>loop frozen (a lag-monitor tick ran late); "
+           "GIL lanes: waiting, then holding</p>\n";
     for (const auto& a : r.arms)
         out += fmt::format("<h3>{}</h3>\n", escape(a.spec.name)) + svg_series(a) +
                svg_timeline(a, own_axis ? 0 : scenario_span_ns(r));
