@@ -7,6 +7,7 @@
 #include "load/load_generator.hpp"
 #include "load/response_reader.hpp"
 #include "load/server_fields.hpp"
+#include "load/telemetry_reader.hpp"
 #include "scenario/scenario_spec.hpp"
 #include "server/query.hpp"
 
@@ -53,7 +54,8 @@ inline void query(std::string_view target) {
     parsed->find("on");
 }
 
-// What a server sends back: the load client's response reader, then its server-field reader.
+// What a server sends back: the load client's response reader, then its server-field reader and
+// the runner's reader of GET /metrics?format=json.
 inline void response(std::string_view bytes) {
     std::string body;
     response_reader parser(body, 64);
@@ -62,8 +64,12 @@ inline void response(std::string_view bytes) {
     auto ec = feed(parser, bytes);
     if (!ec && !parser.is_done() && parser.got_some()) parser.put_eof(ec);
     request_record rec;
-    if (!ec && parser.is_done() && parser.body_whole()) read_server_fields(body, rec);
+    if (!ec && parser.is_done() && parser.body_whole()) {
+        read_server_fields(body, rec);
+        read_telemetry(body);
+    }
     read_server_fields(bytes, rec);  // and the raw bytes as if they were a whole body
+    read_telemetry(bytes);
 }
 
 // The URL of `concurrency-lab load`.

@@ -12,6 +12,7 @@
 #include "workload/gil.hpp"
 
 #include <doctest/doctest.h>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -79,6 +80,18 @@ TEST_CASE("the telemetry reader takes only the server's document") {
     auto empty = read_telemetry("{\"processes\":[]}");
     REQUIRE(empty);
     CHECK(empty->loops.empty());
+}
+
+TEST_CASE("the fuzz seed of GET /metrics?format=json is a real server's answer — and reads back") {
+    std::ifstream in(std::string(FUZZ_DIR) + "/corpus/response/metrics-json", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    const auto body_at = bytes.find("\r\n\r\n");
+    REQUIRE(body_at != std::string::npos);
+    auto read = read_telemetry(std::string_view(bytes).substr(body_at + 4));
+    REQUIRE(read);
+    REQUIRE(read->loops.size() == 1);
+    CHECK(read->loops[0].ticks > 0);
+    CHECK(read->gil.size() >= 2);
 }
 
 TEST_CASE("GIL holds never overlap across threads — and each thread's wait is its own") {
