@@ -271,11 +271,15 @@ std::string scenario_section(const scenario_result& r, bool own_axis) {
         if (!extra.rows.empty()) out += html_table(extra.header, extra.right_aligned, extra.rows);
     out += "<ul>\n";
     for (const auto& note : r.notes) out += "<li>" + escape(note) + "</li>\n";
+    bool lag = false, gil = false;
+    for (const auto& a : r.arms)
+        for (const auto& m : measure_lanes(a)) (m.label.starts_with("GIL") ? gil : lag) = true;
     out += "</ul>\n<p class=\"legend\"><span style=\"background:#c9d6e8\"></span>sent, waiting"
            "<span style=\"background:#1f5fa8\"></span>handler running (server's clock)"
-           "<span style=\"background:#d0453a\"></span>failed"
-           "<span style=\"background:#d08a1f\"></span>loop frozen (a lag-monitor tick ran late); "
-           "GIL lanes: waiting, then holding</p>\n";
+           "<span style=\"background:#d0453a\"></span>failed";
+    if (lag) out += "<span style=\"background:#d08a1f\"></span>loop frozen (a lag-monitor tick ran late)";
+    if (gil) out += "; GIL lanes: waiting for the lock, then holding it";
+    out += "</p>\n";
     for (const auto& a : r.arms)
         out += fmt::format("<h3>{}</h3>\n", escape(a.spec.name)) + svg_series(a) +
                svg_timeline(a, own_axis ? 0 : scenario_span_ns(r));

@@ -114,7 +114,7 @@ measure_lanes server_measure_lanes(std::string& out, const arm_result& arm, cons
         lane cells(static_cast<std::size_t>(ax.width), " ");
         for (auto [due, ran] : loop.late) paint(cells, ax, due, ran, frozen);
         out += row(fmt::format("pid {} lag", loop.pid), cells,
-                   fmt::format("{} frozen ≥ 1 ms, longest {}", loop.late.size(), format_ms(loop.max_ms)));
+                   fmt::format("{} late ≥ 1 ms, max {}", loop.late.size(), format_ms(loop.max_ms)));
         drawn.lag = true;
     }
     std::map<std::pair<std::int64_t, std::int64_t>, lane> holders;
