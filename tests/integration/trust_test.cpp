@@ -304,7 +304,7 @@ name = "quick"
 route = "/async"
 requests = 4
 concurrency = 4
-ms = 20
+ms = 200
 [[arms]]
 name = "long"
 route = "/async"
