@@ -246,7 +246,8 @@ int cmd_load(const load_flags& flags) {
     arm.stats = lab::analyze(arm.spec, arm.run);
     // A lab server (its answers carry the fields protocol) is asked what it measured of itself.
     if (arm.stats.server_fields && !arm.run.interrupted) arm.telemetry = lab::fetch_telemetry(options.url.host, options.url.port);
-    if (arm.telemetry) lab::add_server_measures(*arm.telemetry, arm.stats);
+    // A server with a history: only what it measured inside this run's window counts.
+    if (arm.telemetry) lab::add_server_measures(*arm.telemetry, arm.stats, arm.run.t0_ns, lab::measured_until(arm), false);
     arm.repeat_wall_ms = {arm.stats.wall_ms};
     const auto ending = lab::load_notes(arm, {options.requests, options.duration_s, options.rate, options.timeout_s});
     for (const auto& note : ending.warnings) fmt::print(stderr, "concurrency-lab: note: {}\n", note);

@@ -71,9 +71,17 @@ std::vector<int> completion_waves(const load_run& run, std::int64_t gap_ns);
 
 arm_stats analyze(const arm_spec& spec, const load_run& run);
 
-// What a lab server said of itself: its loops' lag (the worst process's max and p99, every
-// process's stalls), and with --gil each thread's time holding and waiting for the lock.
-void add_server_measures(const server_telemetry& telemetry, arm_stats& stats);
+// What a lab server said of itself, inside the run's window [from, to]: its late ticks and
+// GIL holds are clipped to it (so a server with a history lends the run none of it), then its
+// loops' lag (the worst process's max, every process's stalls; the p99 only for a
+// `fresh_server`, started for the run, as it covers the server's life) and with --gil each
+// thread's time holding and waiting for the lock.
+void add_server_measures(server_telemetry& telemetry, arm_stats& stats, std::int64_t from, std::int64_t to,
+                         bool fresh_server);
+
+// The end of the window a run's server measures are read in: its last answer (the probe's
+// included), or its last background job's end.
+std::int64_t measured_until(const arm_result& arm);
 
 // Index of the run with the median wall time (the lower median for even counts).
 std::size_t median_index(const std::vector<double>& walls);

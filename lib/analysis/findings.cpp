@@ -242,13 +242,13 @@ void add_speedups(scenario_result& result) {
         if (arm.stats.wall_ms > 0) arm.speedup = base->stats.wall_ms / arm.stats.wall_ms;
 }
 
-// One sentence for the scenario from the servers' own loop monitors: what the notes call "the
-// event loop is FROZEN", measured inside the server rather than inferred from client times.
 static std::string format_duration_fine(double ms) {
+    if (ms < 0.1) return fmt::format("{:.0f} µs", ms * 1000);
     return ms >= 10 ? format_duration(ms) : fmt::format("{:.1f} ms", ms);
 }
-static std::string lag_duration(double ms) { return format_duration_fine(ms); }
 
+// One sentence for the scenario from the servers' own loop monitors: what the notes call "the
+// event loop is FROZEN", measured inside the server rather than inferred from client times.
 static std::string lag_note(const scenario_result& result) {
     std::string parts;
     double interval_ms = 0;
@@ -256,18 +256,38 @@ static std::string lag_note(const scenario_result& result) {
         const auto& lag = arm.stats.loop_lag;
         if (!lag) continue;
         interval_ms = lag->interval_ms;
-        const auto part =
-            lag->stalls > 0
-                ? lag->stalls == 1
-                      ? fmt::format("{} was frozen once, for {}", arm.spec.name, lag_duration(lag->max_ms))
-                      : fmt::format("{} was frozen {} times, for about {} each (the longest {})", arm.spec.name,
-                                    lag->stalls, lag_duration(lag->stalled_ms / static_cast<double>(lag->stalls)),
-                                    lag_duration(lag->max_ms))
-                : fmt::format("{} was never late by more than {}", arm.spec.name, lag_duration(lag->max_ms));
+        std::string part;
+        if (lag->stalls == 1)
+            part = fmt::format("{} was frozen once, for {}", arm.spec.name, format_duration_fine(lag->max_ms));
+        else if (lag->stalls > 1)
+            part = fmt::format("{} was frozen {} times, for about {} each (the longest {})", arm.spec.name, lag->stalls,
+                               format_duration_fine(lag->stalled_ms / static_cast<double>(lag->stalls)),
+                               format_duration_fine(lag->max_ms));
+        else if (lag->max_is_bound)
+            part = fmt::format("{} was never late by 1 ms or more", arm.spec.name);
+        else
+            part = fmt::format("{} was never late by more than {}", arm.spec.name, format_duration_fine(lag->max_ms));
         parts += (parts.empty() ? "" : "; ") + part;
     }
     if (parts.empty()) return {};
-    return fmt::format("the server's own loop, timed by a tick every {}: {}.", lag_duration(interval_ms), parts);
+    return fmt::format("the server's own loop, timed by a tick every {}: {}.", format_duration_fine(interval_ms), parts);
+}
+
+// The arm best by `score` (lower is better when `lower`), and whether another came within 10 %
+// of it: then the run does not tell them apart, and no winner is named.
+template <class Score>
+std::string winner(const scenario_result& result, Score score, bool lower, const std::string& unit_text) {
+    const arm_result* best = nullptr;
+    for (const auto& a : result.arms)
+        if (!best || (lower ? score(a) < score(*best) : score(a) > score(*best))) best = &a;
+    std::vector<std::string> alike;
+    for (const auto& a : result.arms) {
+        const double x = score(a), b = score(*best);
+        if (&a != best && std::abs(x - b) <= 0.1 * std::max(std::abs(x), std::abs(b))) alike.push_back(a.spec.name);
+    }
+    const auto figure = fmt::vformat(unit_text, fmt::make_format_args(score(*best)));
+    if (alike.empty()) return fmt::format("{} ({})", best->spec.name, figure);
+    return fmt::format("{} and {} alike (within 10 %: {})", best->spec.name, fmt::join(alike, " and "), figure);
 }
 
 // When a job is answered only with its result, the answer and the result are one moment; a
@@ -277,17 +297,13 @@ static std::string options_note(const scenario_result& result) {
     const bool any_queue = std::any_of(result.arms.begin(), result.arms.end(),
                                        [](const arm_result& a) { return a.spec.route == "/tasks"; });
     if (!any_queue || result.arms.size() < 2) return {};
-    const arm_result *answer = nullptr, *done = nullptr, *rate = nullptr;
-    for (const auto& a : result.arms) {
+    for (const auto& a : result.arms)
         if (a.stats.outcome != run_outcome::judged || results_in_ms(a) <= 0) return {};  // no winner among failures
-        if (!answer || a.stats.latency_ms.p99 < answer->stats.latency_ms.p99) answer = &a;
-        if (!done || results_in_ms(a) < results_in_ms(*done)) done = &a;
-        if (!rate || results_per_s(a) > results_per_s(*rate)) rate = &a;
-    }
-    return fmt::format("answered soonest: {} (p99 {}); every result soonest: {} ({}); most results a second: {} "
-                       "({:.1f}/s).",
-                       answer->spec.name, format_duration_fine(answer->stats.latency_ms.p99), done->spec.name,
-                       format_duration_fine(results_in_ms(*done)), rate->spec.name, results_per_s(*rate));
+    return fmt::format(
+        "answered soonest: {}; every result soonest: {}; most results a second: {}.",
+        winner(result, [](const arm_result& a) { return a.stats.latency_ms.p99; }, true, "p99 {:.2f} ms"),
+        winner(result, [](const arm_result& a) { return results_in_ms(a); }, true, "{:.0f} ms"),
+        winner(result, [](const arm_result& a) { return results_per_s(a); }, false, "{:.1f}/s"));
 }
 
 std::vector<std::string> findings(const scenario_result& result) {
@@ -303,9 +319,13 @@ std::vector<std::string> findings(const scenario_result& result) {
             const double ideal = ideal_ms(model_kind::pool, static_cast<int>(arm.jobs.size()),
                                           static_cast<int>(arm.jobs.size()), lanes, arm.spec.ms);
             notes.push_back(fmt::format(
-                "{}: every job was accepted within {:.2f} ms (p99 of the POSTs); the {} jobs finished {:.0f} ms after "
-                "the first was sent, on {} background threads (ideal ⌈{}/{}⌉ × {:.0f} ms = {:.0f} ms).",
-                arm.spec.name, arm.stats.latency_ms.p99, arm.jobs.size(), jobs_done_ms(arm), threads.size(),
+                "{}: every job was accepted within {:.2f} ms (p99 of the POSTs); {} finished {:.0f} ms after "
+                "the first was sent, on {} (ideal ⌈{}/{}⌉ × {:.0f} ms = {:.0f} ms).",
+                arm.spec.name, arm.stats.latency_ms.p99,
+                arm.jobs.size() == 1 ? std::string("the job") : fmt::format("the {} jobs", arm.jobs.size()),
+                jobs_done_ms(arm),
+                threads.size() == 1 ? std::string("one background thread")
+                                    : fmt::format("{} background threads", threads.size()),
                 arm.jobs.size(), lanes, arm.spec.ms, ideal));
             continue;
         }

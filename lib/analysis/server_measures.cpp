@@ -5,20 +5,78 @@
 
 namespace lab {
 
-void add_server_measures(const server_telemetry& telemetry, arm_stats& stats) {
-    if (!telemetry.loops.empty()) {
-        arm_stats::lag_figures lag;
-        for (const auto& l : telemetry.loops) {
-            if (l.ticks == 0) continue;  // no monitor (--lag-interval-us 0), or a process that never ticked
-            lag.max_ms = std::max(lag.max_ms, l.max_ms);
-            lag.p99_ms = std::max(lag.p99_ms, l.p99_ms);
-            lag.stalled_ms += l.stalled_ms;
-            lag.stalls += l.stalls;
-            lag.interval_ms = l.interval_ms;
-            lag.processes++;
-        }
-        if (lag.processes > 0) stats.loop_lag = lag;
+namespace {
+
+constexpr std::int64_t late_tick_ns = 1'000'000;   // the server keeps ticks this late as intervals
+constexpr std::int64_t stall_tick_ns = 10'000'000;  // and counts those this late as stalls
+
+using span = std::pair<std::int64_t, std::int64_t>;
+
+// The part of [a, b] inside [from, to]; empty (a == b) when none.
+span clip(span s, std::int64_t from, std::int64_t to) {
+    const auto a = std::clamp(s.first, from, to), b = std::clamp(s.second, from, to);
+    return {a, std::max(a, b)};
+}
+
+void keep_window(server_telemetry& t, std::int64_t from, std::int64_t to) {
+    for (auto& loop : t.loops) {
+        std::vector<span> inside;
+        for (auto s : loop.late)
+            if (auto c = clip(s, from, to); c.second > c.first) inside.push_back(c);
+        loop.late = std::move(inside);
     }
+    std::vector<gil_hold> holds;
+    for (auto h : t.gil) {
+        if (h.end_ns <= from || h.want_ns >= to) continue;
+        h.want_ns = std::clamp(h.want_ns, from, to);
+        h.got_ns = std::clamp(h.got_ns, from, to);
+        h.end_ns = std::clamp(h.end_ns, from, to);
+        holds.push_back(h);
+    }
+    t.gil = std::move(holds);
+}
+
+// One loop's figures inside the window, from its late ticks (kept from 1 ms): below that the
+// server keeps no times, so a window without a late tick says "under 1 ms" — exactly, when the
+// loop was never that late in its life. The histogram's p99 covers the server's life, so it is
+// given only for a server started for the run.
+void add_loop(const loop_lag& l, bool fresh_server, arm_stats::lag_figures& lag) {
+    double max_ms = 0;
+    for (auto [a, b] : l.late) {
+        const auto late = b - a;
+        max_ms = std::max(max_ms, static_cast<double>(late) / 1e6);
+        if (late >= stall_tick_ns) {
+            lag.stalls++;
+            lag.stalled_ms += static_cast<double>(late) / 1e6;
+        }
+    }
+    const bool never_late = l.late.empty();
+    if (never_late) max_ms = l.max_ms < late_tick_ns / 1e6 ? l.max_ms : late_tick_ns / 1e6;
+    const bool bound = never_late && l.max_ms >= late_tick_ns / 1e6;
+    if (max_ms > lag.max_ms || (max_ms == lag.max_ms && !bound)) {
+        lag.max_ms = max_ms;
+        lag.max_is_bound = bound;
+    }
+    // Never above the window's max: a stall outside the window is in the histogram, not in this run.
+    if (fresh_server) lag.p99_ms = std::max(lag.p99_ms.value_or(0), std::min(l.p99_ms, max_ms));
+    lag.interval_ms = l.interval_ms;
+    lag.processes++;
+}
+
+}  // namespace
+
+void add_server_measures(server_telemetry& telemetry, arm_stats& stats, std::int64_t from, std::int64_t to,
+                         bool fresh_server) {
+    keep_window(telemetry, from, to);
+    arm_stats::lag_figures lag;
+    for (const auto& l : telemetry.loops) {
+        // No monitor (--lag-interval-us 0), or a tick too rare to fall due twice in the window:
+        // nothing to say about this loop rather than "never late".
+        if (l.ticks == 0 || l.interval_ms <= 0 || 2 * l.interval_ms * 1e6 > static_cast<double>(to - from)) continue;
+        add_loop(l, fresh_server, lag);
+    }
+    stats.loop_lag.reset();
+    if (lag.processes > 0) stats.loop_lag = lag;
     std::map<std::pair<std::int64_t, std::int64_t>, arm_stats::gil_thread> threads;
     for (const auto& h : telemetry.gil) {
         auto& t = threads[{h.pid, h.thread}];
@@ -30,6 +88,15 @@ void add_server_measures(const server_telemetry& telemetry, arm_stats& stats) {
     }
     stats.gil_threads.clear();
     for (auto& [key, t] : threads) stats.gil_threads.push_back(t);
+}
+
+std::int64_t measured_until(const arm_result& arm) {
+    std::int64_t end = arm.run.t0_ns;
+    for (const auto& r : arm.run.requests) end = std::max(end, r.end_ns);
+    if (arm.run.probe) end = std::max(end, arm.run.probe->end_ns);
+    end = std::max(end, arm.run.t1_ns);
+    for (const auto& j : arm.jobs) end = std::max(end, j.end_ns);
+    return end;
 }
 
 }  // namespace lab

@@ -166,8 +166,10 @@ struct arm_stats {
 
     // The server's own loop monitor (lab servers only): the worst process's figures, stalls summed.
     struct lag_figures {
-        double max_ms = 0, p99_ms = 0, stalled_ms = 0, interval_ms = 0;
-        std::int64_t stalls = 0;
+        double max_ms = 0, stalled_ms = 0, interval_ms = 0;
+        bool max_is_bound = false;     // no tick 1 ms late in the window: max_ms (1) is an upper bound
+        std::optional<double> p99_ms;  // the server's whole life: given only for a server started for the run
+        std::int64_t stalls = 0;       // ticks 10 ms or more late, inside the window
         int processes = 0;
     };
     std::optional<lag_figures> loop_lag;

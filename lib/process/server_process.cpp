@@ -43,6 +43,9 @@ void forget(pid_t pid) {
     // If the driver dies (even by SIGKILL) the kernel sends the server SIGTERM.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(1);  // the driver died before prctl took effect
+    // A group of its own: a terminal's Ctrl-C goes to the driver alone, which gives the requests
+    // in flight their grace and then stops the server, instead of the server dying under them.
+    ::setpgid(0, 0);
     ::fcntl(ready_fd, F_SETFD, 0);          // let the readiness pipe survive exec
     ::execv(exe, argv);
     ::_exit(127);

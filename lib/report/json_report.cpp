@@ -113,9 +113,13 @@ json arm_object(const arm_result& a, bool detail) {
     o["memory"] = std::move(memory);
     o["peak_rss_kb"] = a.peak_rss_kb;
     if (const auto& lag = s.loop_lag) {
-        o["loop_lag_ms"] = {{"max", round3(lag->max_ms)},      {"p99", round3(lag->p99_ms)},
-                            {"stalls_over_10ms", lag->stalls}, {"stalled", round3(lag->stalled_ms)},
-                            {"interval", round3(lag->interval_ms)}, {"processes", lag->processes}};
+        o["loop_lag_ms"] = {{"max", round3(lag->max_ms)},
+                            {"max_is_bound", lag->max_is_bound},
+                            {"p99", lag->p99_ms ? json(round3(*lag->p99_ms)) : json(nullptr)},
+                            {"stalls_over_10ms", lag->stalls},
+                            {"stalled", round3(lag->stalled_ms)},
+                            {"interval", round3(lag->interval_ms)},
+                            {"processes", lag->processes}};
     } else {
         o["loop_lag_ms"] = nullptr;  // not a lab server, or one with no monitor
     }

@@ -28,8 +28,9 @@ std::string gil_text(const arm_stats& s) {
     }
     auto [lo, hi] = std::minmax_element(s.gil_threads.begin(), s.gil_threads.end(),
                                         [](const auto& a, const auto& b) { return waited_share(a) < waited_share(b); });
-    return fmt::format("{:.0f}–{:.0f} % ({} threads)", 100 * waited_share(*lo), 100 * waited_share(*hi),
-                       s.gil_threads.size());
+    const auto low = fmt::format("{:.0f}", 100 * waited_share(*lo)), high = fmt::format("{:.0f}", 100 * waited_share(*hi));
+    if (low == high) return fmt::format("{} % each ({} threads)", low, s.gil_threads.size());
+    return fmt::format("{}–{} % ({} threads)", low, high, s.gil_threads.size());
 }
 
 }  // namespace
@@ -51,7 +52,8 @@ summary_table server_summary(const scenario_result& r) {
             // Of each loop's time: with workers, every process's loop could freeze for the whole wall.
             const double loops_ms = a.stats.wall_ms * std::max(1, lag->processes);
             const double share = loops_ms > 0 ? std::min(1.0, lag->stalled_ms / loops_ms) : 0;
-            row.insert(row.end(), {format_ms(lag->max_ms), format_ms(lag->p99_ms), std::to_string(lag->stalls),
+            row.insert(row.end(), {(lag->max_is_bound ? "< " : "") + format_ms(lag->max_ms),
+                                   lag->p99_ms ? format_ms(*lag->p99_ms) : "—", std::to_string(lag->stalls),
                                    lag->stalls > 0 ? fmt::format("{} ({:.0f} % of wall)", format_ms(lag->stalled_ms), 100 * share)
                                                    : "never"});
         } else {

@@ -19,7 +19,6 @@ namespace lab {
 
 namespace {
 
-using json = nlohmann::ordered_json;
 
 // Linux pids and tids stay below 2^22; the lab's own tracks take numbers above any of them.
 constexpr std::int64_t client_pid_base = 1'000'000'000;
@@ -30,6 +29,11 @@ constexpr std::int64_t sender_tid = 1;
 using interval = std::pair<std::int64_t, std::int64_t>;
 using thread_key = std::pair<std::int64_t, std::int64_t>;  // (pid, tid)
 
+// A JSON string literal: names come from scenario files and URLs.
+std::string quoted(const std::string& text) { return nlohmann::json(text).dump(); }
+
+// Writes the events as text as they come: a document of a million requests is its own size in
+// memory (about 600 bytes a request), not a tree of JSON values ten times that.
 class trace_builder {
 public:
     explicit trace_builder(std::int64_t t0_ns) : t0_(t0_ns) {}
@@ -38,41 +42,44 @@ public:
 
     void name_process(std::int64_t pid, const std::string& name) {
         if (processes_.insert(pid).second)
-            events_.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", name}}}});
+            event(fmt::format(R"({{"name":"process_name","ph":"M","pid":{},"args":{{"name":{}}}}})", pid, quoted(name)));
     }
     void name_thread(std::int64_t pid, std::int64_t tid, const std::string& name) {
         if (threads_.insert({pid, tid}).second)
-            events_.push_back(
-                {{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", tid}, {"args", {{"name", name}}}});
+            event(fmt::format(R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":{}}}}})", pid, tid,
+                              quoted(name)));
     }
-    void complete(const std::string& name, const char* cat, thread_key where, interval span, json args = json::object()) {
-        events_.push_back({{"name", name}, {"cat", cat}, {"ph", "X"}, {"pid", where.first}, {"tid", where.second},
-                           {"ts", us(span.first)}, {"dur", static_cast<double>(std::max<std::int64_t>(0, span.second - span.first)) / 1000.0},
-                           {"args", std::move(args)}});
+    // `name` and `args` are JSON already (a quoted string, an object).
+    void complete(const std::string& name, const char* cat, thread_key where, interval span, const std::string& args = "{}") {
+        event(fmt::format(R"({{"name":{},"cat":"{}","ph":"X","pid":{},"tid":{},"ts":{},"dur":{},"args":{}}})", name, cat,
+                          where.first, where.second, us(span.first),
+                          static_cast<double>(std::max<std::int64_t>(0, span.second - span.first)) / 1000.0, args));
     }
     void async(const std::string& name, const char* cat, thread_key where, std::uint64_t id, interval span,
-               json args = json::object()) {
-        const auto hex = fmt::format("{:#x}", id);
-        events_.push_back({{"name", name}, {"cat", cat}, {"ph", "b"}, {"id", hex}, {"pid", where.first},
-                           {"tid", where.second}, {"ts", us(span.first)}, {"args", std::move(args)}});
-        events_.push_back({{"name", name}, {"cat", cat}, {"ph", "e"}, {"id", hex}, {"pid", where.first},
-                           {"tid", where.second}, {"ts", us(std::max(span.first, span.second))}});
+               const std::string& args = "{}") {
+        event(fmt::format(R"({{"name":{},"cat":"{}","ph":"b","id":"{:#x}","pid":{},"tid":{},"ts":{},"args":{}}})", name,
+                          cat, id, where.first, where.second, us(span.first), args));
+        event(fmt::format(R"({{"name":{},"cat":"{}","ph":"e","id":"{:#x}","pid":{},"tid":{},"ts":{}}})", name, cat, id,
+                          where.first, where.second, us(std::max(span.first, span.second))));
     }
     // From the slice open on `from` at its time to the one on `to` at its time.
     void flow(std::uint64_t id, thread_key from, std::int64_t from_ns, thread_key to, std::int64_t to_ns) {
-        const auto hex = fmt::format("{:#x}", id);
-        events_.push_back({{"name", "served by"}, {"cat", "flow"}, {"ph", "s"}, {"id", hex}, {"pid", from.first},
-                           {"tid", from.second}, {"ts", us(from_ns)}});
-        events_.push_back({{"name", "served by"}, {"cat", "flow"}, {"ph", "f"}, {"bp", "e"}, {"id", hex},
-                           {"pid", to.first}, {"tid", to.second}, {"ts", us(std::max(from_ns, to_ns))}});
+        event(fmt::format(R"({{"name":"served by","cat":"flow","ph":"s","id":"{:#x}","pid":{},"tid":{},"ts":{}}})", id,
+                          from.first, from.second, us(from_ns)));
+        event(fmt::format(R"({{"name":"served by","cat":"flow","ph":"f","bp":"e","id":"{:#x}","pid":{},"tid":{},"ts":{}}})",
+                          id, to.first, to.second, us(std::max(from_ns, to_ns))));
     }
-    json take() { return std::move(events_); }
+    std::string take() { return std::move(events_); }
 
 private:
+    void event(const std::string& e) {
+        if (!events_.empty()) events_ += ",\n";
+        events_ += e;
+    }
     double us(std::int64_t ns) const { return static_cast<double>(ns - t0_) / 1000.0; }
     std::int64_t t0_;
     std::uint64_t next_id_ = 1;
-    json events_ = json::array();
+    std::string events_;
     std::set<std::int64_t> processes_;
     std::set<thread_key> threads_;
 };
@@ -85,15 +92,14 @@ bool overlaps(std::vector<interval> spans) {
 }
 
 std::string request_name(const arm_result& arm) {
-    return fmt::format("{} {}", arm.spec.post ? "POST" : "GET",
+    return quoted(fmt::format("{} {}", arm.spec.post ? "POST" : "GET",
                        on_lab(arm.spec) ? arm.spec.route + (arm.spec.query.empty() ? "" : "?" + arm.spec.query)
-                                        : arm.spec.path);
+                                        : arm.spec.path));
 }
 
-json request_args(const request_record& r) {
-    json args{{"status", r.status}, {"latency_ms", static_cast<double>(r.end_ns - r.start_ns) / 1e6}};
-    if (r.error != error_kind::none) args["error"] = to_string(r.error);
-    return args;
+std::string request_args(const request_record& r) {
+    return fmt::format(R"({{"status":{},"latency_ms":{}{}}})", r.status, static_cast<double>(r.end_ns - r.start_ns) / 1e6,
+                       r.error == error_kind::none ? "" : fmt::format(R"(,"error":"{}")", to_string(r.error)));
 }
 
 // The server's side of the arm: its processes and threads named, its loops' stalls and the GIL's
@@ -105,14 +111,14 @@ void add_server_tracks(trace_builder& trace, const arm_result& arm) {
         trace.name_process(loop.pid, fmt::format("server pid {} · {}", loop.pid, arm.spec.name));
         trace.name_thread(loop.pid, lag_tid_base + loop.pid, "loop lag (ticks ≥ 1 ms late)");
         for (auto [due, ran] : loop.late)
-            trace.complete("loop frozen", "lag", {loop.pid, lag_tid_base + loop.pid}, {due, ran},
-                           {{"late_ms", static_cast<double>(ran - due) / 1e6}});
+            trace.complete(R"("loop frozen")", "lag", {loop.pid, lag_tid_base + loop.pid}, {due, ran},
+                           fmt::format(R"({{"late_ms":{}}})", static_cast<double>(ran - due) / 1e6));
     }
     for (const auto& h : arm.telemetry->gil) {
         trace.name_process(h.pid, fmt::format("server pid {} · {}", h.pid, arm.spec.name));
         trace.name_thread(h.pid, gil_tid_base + h.pid, "GIL (who holds it)");
-        trace.complete(fmt::format("t{}", h.thread), "gil", {h.pid, gil_tid_base + h.pid}, {h.got_ns, h.end_ns},
-                       {{"thread", h.thread}, {"waited_ms", static_cast<double>(h.got_ns - h.want_ns) / 1e6}});
+        trace.complete(fmt::format(R"("t{}")", h.thread), "gil", {h.pid, gil_tid_base + h.pid}, {h.got_ns, h.end_ns},
+                       fmt::format(R"({{"thread":{},"waited_ms":{}}})", h.thread, static_cast<double>(h.got_ns - h.want_ns) / 1e6));
     }
 }
 
@@ -141,13 +147,13 @@ void add_arm(trace_builder& trace, const arm_result& arm, std::size_t index, std
         trace.async(name, "request", {client, sender_tid}, id, {r.start_ns, r.end_ns}, request_args(r));
         // One nanosecond long: sends are microseconds apart on one thread, and slices there must
         // not overlap; the arrow leaves from it.
-        trace.complete("send", "request", {client, sender_tid}, {r.start_ns, r.start_ns + 1});
+        trace.complete(R"("send")", "request", {client, sender_tid}, {r.start_ns, r.start_ns + 1});
         if (!r.server) continue;
         const thread_key where{r.server->pid, r.server->thread};
         const interval span{r.server->start_ns, r.server->end_ns};
         if (overlapping.contains(where)) {
             trace.async(name, "handler", where, trace.new_id(), span);
-            trace.complete("handler starts", "handler", where, {span.first, span.first + 1});
+            trace.complete(R"("handler starts")", "handler", where, {span.first, span.first + 1});
         } else {
             trace.complete(name, "handler", where, span);
         }
@@ -169,19 +175,19 @@ std::int64_t earliest_start(const std::vector<scenario_result>& results) {
 std::string render_trace(const std::vector<scenario_result>& results, std::size_t requests_per_arm) {
     trace_builder trace(earliest_start(results));
     std::size_t index = 0, left_out = 0;
-    json names = json::array();
+    nlohmann::json names = nlohmann::json::array();
+    bool interrupted = false;
     for (const auto& r : results) {
         names.push_back(r.name);
+        interrupted = interrupted || r.interrupted;
         for (const auto& a : r.arms) add_arm(trace, a, index++, requests_per_arm, left_out);
     }
-    json doc{{"traceEvents", trace.take()},
-             {"displayTimeUnit", "ms"},
-             {"otherData",
-              {{"generator", "concurrency-lab"},
-               {"scenarios", std::move(names)},
-               {"clock", "CLOCK_MONOTONIC, µs from the first arm's start"},
-               {"requests_left_out", left_out}}}};
-    return doc.dump() + "\n";
+    const nlohmann::ordered_json other{{"generator", "concurrency-lab"},
+                                       {"scenarios", std::move(names)},
+                                       {"clock", "CLOCK_MONOTONIC, µs from the first arm's start"},
+                                       {"requests_left_out", left_out},
+                                       {"interrupted", interrupted}};
+    return "{\"traceEvents\":[\n" + trace.take() + "\n],\"displayTimeUnit\":\"ms\",\"otherData\":" + other.dump() + "}\n";
 }
 
 }  // namespace lab

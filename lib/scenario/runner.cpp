@@ -202,7 +202,8 @@ arm_result finish(const arm_spec& arm, std::vector<measured_run>& runs) {
     result.memory = std::move(median.memory);
     result.telemetry = std::move(median.telemetry);
     result.stats = analyze(arm, result.run);
-    if (result.telemetry) add_server_measures(*result.telemetry, result.stats);
+    // Every run has a server of its own: its life is the run's, give or take its start.
+    if (result.telemetry) add_server_measures(*result.telemetry, result.stats, result.run.t0_ns, measured_until(result), true);
     // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
     for (const auto& m : result.memory)
         if (!m.supervisor && arm.workers > 0) result.stats.per_pid.try_emplace(m.pid, 0);
@@ -274,6 +275,13 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
     add_speedups(result);
     result.notes = calibration_notes;
     for (auto& note : findings(result)) result.notes.push_back(std::move(note));
+    // Said, not left out silently: a loop still frozen after the run is when its figures matter most.
+    for (const auto& arm : result.arms)
+        if (on_lab(arm.spec) && !arm.telemetry && !stopped(options))
+            result.notes.push_back(fmt::format("{}: the server did not answer GET /metrics within 5 s of the run's end "
+                                               "(its loop still blocked, or its worker gone), so nothing is reported "
+                                               "from inside it.",
+                                               arm.spec.name));
     if (stopped(options)) {
         result.interrupted = true;
         result.notes.push_back(interruption_note(options, not_run));

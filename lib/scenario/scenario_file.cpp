@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <set>
+#include <charconv>
 #include <fstream>
 #include <thread>
 #include <toml++/toml.h>
@@ -136,9 +137,14 @@ public:
         const toml::node* node = t.get(key);
         if (!node || node->is_integer()) return integer(t, prefix, key, min, max);
         auto text = node->value_exact<std::string>();
+        // "cores", or K*cores with K in decimal digits alone (no sign, no space, no 1.5 or 1e2).
         long long factor = 0;
         if (text && *text == "cores") factor = 1;
-        if (text && text->ends_with("*cores")) factor = std::atoll(text->c_str());
+        if (text && text->ends_with("*cores")) {
+            const std::string_view k(text->data(), text->size() - 6);
+            auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), factor);
+            if (k.empty() || ec != std::errc{} || end != k.data() + k.size() || k.front() == '0') factor = 0;
+        }
         long long value = factor * machine_cores();
         if (factor <= 0 || value < min || value > max)
             fail(node, prefix + key,
@@ -350,7 +356,7 @@ public:
             fail(t.get("route"), prefix + "method", "/tasks takes jobs by POST: add method = \"POST\"");
         if (auto v = count(t, prefix, "task_workers", 1, 256)) arm.task_workers = static_cast<int>(*v);
         if (auto v = choice(t, prefix, "work", {"sleep", "cpu"})) {
-            if (arm.route != "/tasks") fail(t.get("work"), prefix + "work", "only /tasks takes 'work' (/cpu is CPU work already)");
+            if (arm.route != "/tasks") fail(t.get("work"), prefix + "work", "only /tasks takes 'work'");
             arm.cpu_task = *v == "cpu";
         }
         read_knobs(t, prefix, arm);

@@ -148,3 +148,29 @@ TEST_CASE("beside names another arm of the file — not a missing one and not it
 }
 
 TEST_SUITE_END();
+
+TEST_SUITE("unit") {
+
+TEST_CASE("K*cores takes decimal digits alone — and work belongs to /tasks") {
+    for (const char* bad : {"1.5*cores", "1e2*cores", "2abc*cores", " 3*cores", "+2*cores", "02*cores", "*cores", "0*cores"}) {
+        INFO(bad);
+        const std::string file = std::string("title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"a\"\nroute = \"/async\"\nrequests = \"") +
+                                 bad + "\"\n";
+        CHECK_THROWS_WITH_AS(parse_scenario(file, "k.toml"),
+                             "k.toml:6: arms[0].requests: must be an integer from 1 to 1000000, \"cores\" or \"K*cores\"",
+                             scenario_error);
+    }
+    auto two = parse_scenario("title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"a\"\nroute = \"/async\"\nrequests = \"2*cores\"\n",
+                              "k.toml");
+    CHECK(two.arms[0].requests == 2 * machine_cores());
+    CHECK_THROWS_WITH_AS(parse_scenario("title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"a\"\nroute = \"/pool\"\nwork = \"cpu\"\n",
+                                        "w.toml"),
+                         "w.toml:6: arms[0].work: only /tasks takes 'work'", scenario_error);
+    auto cpu = parse_scenario("title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"q\"\nroute = \"/tasks\"\nmethod = \"POST\"\n"
+                              "work = \"cpu\"\ntask_workers = \"cores\"\n",
+                              "w.toml");
+    CHECK(cpu.arms[0].cpu_task);
+    CHECK(cpu.arms[0].task_workers == machine_cores());
+}
+
+}  // TEST_SUITE

@@ -120,7 +120,7 @@ TEST_CASE("GIL holds never overlap across threads — and each thread's wait is 
     server_telemetry t;
     t.gil = holds;
     arm_stats stats;
-    add_server_measures(t, stats);
+    add_server_measures(t, stats, holds.front().want_ns, holds.back().end_ns, true);
     REQUIRE(stats.gil_threads.size() == 3);
     for (const auto& g : stats.gil_threads) {
         CHECK(g.held_ms > 5);    // each did its 10 ms of work under the lock
@@ -149,7 +149,7 @@ scenario_result with_telemetry() {
         lag.p99_ms = blocked ? 100 : 0.1;
         t.loops.push_back(lag);
         a.telemetry = t;
-        add_server_measures(t, a.stats);
+        add_server_measures(t, a.stats, a.run.t0_ns, measured_until(a), true);
     }
     r.notes = findings(r);
     return r;
@@ -242,7 +242,7 @@ TEST_CASE("the GIL lane draws who held the lock when") {
     const std::int64_t t0 = a.run.t0_ns;
     t.gil = {{42, 7, t0, t0, t0 + 500 * ms_ns}, {42, 8, t0, t0 + 500 * ms_ns, t0 + 1000 * ms_ns}};
     a.telemetry = t;
-    add_server_measures(t, a.stats);
+    add_server_measures(t, a.stats, a.run.t0_ns, measured_until(a), true);
     const auto text = render_timeline(a);
     CHECK(text.find("GIL t7") != std::string::npos);
     CHECK(text.find("GIL t8") != std::string::npos);
@@ -250,6 +250,62 @@ TEST_CASE("the GIL lane draws who held the lock when") {
     const auto table = render_table(r);
     CHECK(table.find("waited for the GIL") != std::string::npos);
     CHECK(table.find("0 % / 50 %") != std::string::npos);  // t7 never waited; t8 waited half its time
+}
+
+TEST_CASE("a server with a history lends the run none of it — stalls and holds outside the window are cut") {
+    auto r = lab::test::synthetic_result();
+    auto& a = r.arms[1];  // async: 10 × 100 ms at once, from t0
+    const std::int64_t t0 = a.run.t0_ns;
+    server_telemetry t;
+    loop_lag lag;
+    lag.pid = 42;
+    lag.interval_ms = 1;
+    lag.ticks = 5000;
+    lag.max_ms = 300;  // its life's worst, seconds before this run
+    lag.p99_ms = 300;
+    lag.late = {{t0 - 2'000 * ms_ns, t0 - 1'700 * ms_ns}, {t0 - 5 * ms_ns, t0 + 3 * ms_ns}};
+    t.loops.push_back(lag);
+    t.gil = {{42, 7, t0 - 900 * ms_ns, t0 - 900 * ms_ns, t0 - 800 * ms_ns}};
+    a.telemetry = t;
+    add_server_measures(*a.telemetry, a.stats, t0, measured_until(a), false);
+    REQUIRE(a.stats.loop_lag);
+    CHECK(a.stats.loop_lag->max_ms == doctest::Approx(3));  // the part of the late tick inside the run
+    CHECK(a.stats.loop_lag->stalls == 0);
+    CHECK_FALSE(a.stats.loop_lag->p99_ms);  // the histogram is the server's life: not this run's
+    CHECK(a.stats.gil_threads.empty());
+    REQUIRE(a.telemetry->loops[0].late.size() == 1);
+    CHECK(a.telemetry->loops[0].late[0].first == t0);
+    const auto trace = nlohmann::json::parse(render_trace({r}));
+    for (const auto& e : trace["traceEvents"])
+        if (e.contains("ts")) CHECK(e["ts"].get<double>() >= 0);
+
+    // No late tick at all in the window, a late life: the max is a bound, said as one.
+    a.telemetry = t;
+    a.telemetry->loops[0].late.clear();
+    add_server_measures(*a.telemetry, a.stats, t0, measured_until(a), false);
+    REQUIRE(a.stats.loop_lag);
+    CHECK(a.stats.loop_lag->max_is_bound);
+    r.notes = findings(r);
+    CHECK(r.notes[0].find("async was never late by 1 ms or more") != std::string::npos);
+
+    // A tick that cannot fall due twice in the run says nothing.
+    a.telemetry = t;
+    a.telemetry->loops[0].interval_ms = 1000;
+    add_server_measures(*a.telemetry, a.stats, t0, measured_until(a), false);
+    CHECK_FALSE(a.stats.loop_lag);
+}
+
+TEST_CASE("the options finding names no winner the run cannot tell apart") {
+    auto r = lab::test::synthetic_result();  // blocking 1 s, async 100 ms
+    auto queue = r.arms[1];
+    queue.spec.name = "queue";
+    queue.spec.route = "/tasks";
+    queue.jobs.assign(10, server_fields{42, 43, queue.run.t0_ns, queue.run.t0_ns + 1'000 * ms_ns});  // done at 1 s
+    r.arms.push_back(queue);
+    const auto note = findings(r).back();
+    INFO(note);
+    CHECK(note.find("answered soonest: async and queue alike") != std::string::npos);
+    CHECK(note.find("every result soonest: async (100 ms)") != std::string::npos);
 }
 
 }  // TEST_SUITE
