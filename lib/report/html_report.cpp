@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
-#include <tuple>
 
 namespace lab {
 
@@ -62,34 +61,6 @@ std::vector<interval> at_pixel_resolution(std::vector<interval> spans, double ns
     return merged;
 }
 
-// What the server measured of itself, as lanes under its threads: a loop's late ticks (frozen)
-// and, with --gil, each thread's waits for the lock and its holds (at most 16 threads).
-struct measured_lane {
-    std::string label;
-    std::vector<std::tuple<std::int64_t, std::int64_t, const char*>> spans;
-};
-
-std::vector<measured_lane> measure_lanes(const arm_result& arm) {
-    std::vector<measured_lane> lanes;
-    if (!arm.telemetry) return lanes;
-    for (const auto& loop : arm.telemetry->loops) {
-        if (loop.late.empty()) continue;
-        measured_lane l{fmt::format("pid {} lag", loop.pid), {}};
-        for (auto [due, ran] : loop.late) l.spans.emplace_back(due, ran, "frozen");
-        lanes.push_back(std::move(l));
-    }
-    std::map<std::pair<std::int64_t, std::int64_t>, measured_lane> holders;
-    for (const auto& h : arm.telemetry->gil) {
-        auto [at, fresh] = holders.try_emplace({h.pid, h.thread});
-        if (fresh) at->second.label = fmt::format("GIL t{}", h.thread);
-        at->second.spans.emplace_back(h.want_ns, h.got_ns, "wait");
-        at->second.spans.emplace_back(h.got_ns, h.end_ns, "run");
-    }
-    if (holders.size() <= 16)
-        for (auto& [key, l] : holders) lanes.push_back(std::move(l));
-    return lanes;
-}
-
 // An SVG Gantt chart on one time axis: client lanes (sent and waiting, then the handler
 // from the server's own clock) above one lane per server thread.
 std::string svg_timeline(const arm_result& arm, std::int64_t span_ns) {
@@ -104,7 +75,10 @@ std::string svg_timeline(const arm_result& arm, std::int64_t span_ns) {
     for (const auto& r : run.requests)
         if (r.server) threads[{r.server->pid, r.server->thread}].emplace_back(r.server->start_ns, r.server->end_ns);
     const std::size_t thread_lanes = std::min<std::size_t>(threads.size(), 16);
-    const auto measured = measure_lanes(arm);
+    // Lanes of what the server measured of itself: the GIL's only for at most 16 threads.
+    auto measured = measure_lanes(arm);
+    if (std::count_if(measured.begin(), measured.end(), [](const auto& l) { return l.gil; }) > 16)
+        std::erase_if(measured, [](const auto& l) { return l.gil; });
     const double height = 40 + (static_cast<double>(shown + thread_lanes + measured.size()) + 2) * (lane + gap);
 
     std::string svg = fmt::format(
@@ -149,8 +123,9 @@ std::string svg_timeline(const arm_result& arm, std::int64_t span_ns) {
     }
     for (const auto& m : measured) {
         svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane server\">{}</text>", y + lane - 3, escape(m.label));
-        for (const auto& [a, b, cls] : m.spans)
-            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{}\"/>", x(a), y, w(a, b), lane, cls);
+        for (const auto& [a, b, kind] : m.spans)
+            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{}\"/>", x(a), y, w(a, b), lane,
+                               kind == measure_span::frozen ? "frozen" : kind == measure_span::gil_wait ? "wait" : "run");
         svg += "\n";
         y += lane + gap;
     }
@@ -273,7 +248,7 @@ std::string scenario_section(const scenario_result& r, bool own_axis) {
     for (const auto& note : r.notes) out += "<li>" + escape(note) + "</li>\n";
     bool lag = false, gil = false;
     for (const auto& a : r.arms)
-        for (const auto& m : measure_lanes(a)) (m.label.starts_with("GIL") ? gil : lag) = true;
+        for (const auto& m : measure_lanes(a)) (m.gil ? gil : lag) = true;
     out += "</ul>\n<p class=\"legend\"><span style=\"background:#c9d6e8\"></span>sent, waiting"
            "<span style=\"background:#1f5fa8\"></span>handler running (server's clock)"
            "<span style=\"background:#d0453a\"></span>failed";

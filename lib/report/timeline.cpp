@@ -98,42 +98,25 @@ void request_lane(std::string& out, const std::string& label, const request_reco
     out += row(label, cells, note);
 }
 
-// What the server measured of itself: a lane per loop that ran a tick 1 ms or more late (the
-// loop frozen), and with --gil a lane per thread that took the lock — the teaching notes'
-// "Thread 1: |██████|      |██████|" diagram, measured.
-// Which lanes it drew: the legend explains those.
-struct measure_lanes {
+// Which kinds of measured lanes it drew: the legend explains those.
+struct drawn_lanes {
     bool lag = false, gil = false;
 };
 
-measure_lanes server_measure_lanes(std::string& out, const arm_result& arm, const axis& ax, std::size_t max_lanes) {
-    measure_lanes drawn;
-    if (!arm.telemetry) return drawn;
-    for (const auto& loop : arm.telemetry->loops) {
-        if (loop.late.empty()) continue;
+drawn_lanes draw_measure_lanes(std::string& out, const arm_result& arm, const axis& ax, std::size_t max_lanes) {
+    drawn_lanes drawn;
+    const auto lanes = measure_lanes(arm);
+    const auto gil_lanes = static_cast<std::size_t>(std::count_if(lanes.begin(), lanes.end(), [](const auto& l) { return l.gil; }));
+    for (const auto& l : lanes) {
+        if (l.gil && gil_lanes > max_lanes) continue;
         lane cells(static_cast<std::size_t>(ax.width), " ");
-        for (auto [due, ran] : loop.late) paint(cells, ax, due, ran, frozen);
-        out += row(fmt::format("pid {} lag", loop.pid), cells,
-                   fmt::format("{} late ≥ 1 ms, max {}", loop.late.size(), format_ms(loop.max_ms)));
-        drawn.lag = true;
+        for (const auto& [from, to, kind] : l.spans)
+            paint(cells, ax, from, to, kind == measure_span::frozen ? frozen : kind == measure_span::gil_wait ? waiting : running);
+        out += row(l.label, cells, l.note);
+        (l.gil ? drawn.gil : drawn.lag) = true;
     }
-    std::map<std::pair<std::int64_t, std::int64_t>, lane> holders;
-    std::map<std::pair<std::int64_t, std::int64_t>, int> holds;
-    for (const auto& h : arm.telemetry->gil) {
-        auto at = holders.try_emplace({h.pid, h.thread}, static_cast<std::size_t>(ax.width), " ").first;
-        paint(at->second, ax, h.want_ns, h.got_ns, waiting);
-        holds[{h.pid, h.thread}]++;
-    }
-    // Holds are painted over waits: a column where the thread both waited and held shows the hold.
-    for (const auto& h : arm.telemetry->gil)
-        if (auto at = holders.find({h.pid, h.thread}); at != holders.end()) paint(at->second, ax, h.got_ns, h.end_ns, running);
-    if (holders.size() > max_lanes) {
-        out += fmt::format("  {:<{}}({} threads took the GIL: too many lanes to draw)\n", "", label_width, holders.size());
-        return drawn;
-    }
-    for (const auto& [key, cells] : holders)
-        out += row(fmt::format("GIL t{}", key.second), cells, fmt::format("{} holds", holds[key]));
-    drawn.gil = !holders.empty();
+    if (gil_lanes > max_lanes)
+        out += fmt::format("  {:<{}}({} threads took the GIL: too many lanes to draw)\n", "", label_width, gil_lanes);
     return drawn;
 }
 
@@ -205,7 +188,7 @@ std::string render_timeline(const arm_result& arm, const timeline_options& optio
         out += sparkline_row("server busy", column_load(ax, all),
                              fmt::format("{} threads, max {} handlers at once", threads.size(), max_at_once(all)));
     }
-    const auto measured = server_measure_lanes(out, arm, ax, options.max_server_lanes);
+    const auto measured = draw_measure_lanes(out, arm, ax, options.max_server_lanes);
     // The full legend is 61 columns after the labels; a report fitted to a narrow screen gets the short one.
     if (!options.short_legend)
         out += fmt::format("  {:<{}}{} waiting for the server   {} handler running (server's clock)\n", "", label_width,
@@ -220,6 +203,39 @@ std::string render_timeline(const arm_result& arm, const timeline_options& optio
         out += fmt::format("  {:<{}}{}\n", "", label_width, legend);
     }
     return out;
+}
+
+std::vector<measure_lane> measure_lanes(const arm_result& arm) {
+    std::vector<measure_lane> lanes;
+    if (!arm.telemetry) return lanes;
+    for (const auto& loop : arm.telemetry->loops) {
+        if (loop.late.empty()) continue;
+        measure_lane l{fmt::format("pid {} lag", loop.pid), "", false, {}};
+        std::int64_t worst = 0;
+        for (auto [due, ran] : loop.late) {
+            l.spans.emplace_back(due, ran, measure_span::frozen);
+            worst = std::max(worst, ran - due);
+        }
+        // The late ticks the lane draws (those of the run's window), not the server's life.
+        l.note = fmt::format("{} late ≥ 1 ms, max {}", loop.late.size(), format_ms(static_cast<double>(worst) / 1e6));
+        lanes.push_back(std::move(l));
+    }
+    std::map<std::pair<std::int64_t, std::int64_t>, measure_lane> holders;
+    for (const auto& h : arm.telemetry->gil) {
+        auto [at, fresh] = holders.try_emplace({h.pid, h.thread});
+        if (fresh) at->second = {fmt::format("GIL t{}", h.thread), "", true, {}};
+        at->second.spans.emplace_back(h.want_ns, h.got_ns, measure_span::gil_wait);
+    }
+    std::map<std::pair<std::int64_t, std::int64_t>, int> holds;
+    for (const auto& h : arm.telemetry->gil) {
+        holders[{h.pid, h.thread}].spans.emplace_back(h.got_ns, h.end_ns, measure_span::gil_held);
+        holds[{h.pid, h.thread}]++;
+    }
+    for (auto& [key, l] : holders) {
+        l.note = fmt::format("{} holds", holds[key]);
+        lanes.push_back(std::move(l));
+    }
+    return lanes;
 }
 
 }  // namespace lab

@@ -5,6 +5,8 @@
 #include "model/records.hpp"
 
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace lab {
 
@@ -17,6 +19,19 @@ struct timeline_options {
 };
 
 std::string render_timeline(const arm_result& arm, const timeline_options& options = {});
+
+// What the server measured of itself, as lanes under its threads, for the text and the HTML
+// timelines alike: one per loop that ran a tick 1 ms or more late (the loop frozen), and with
+// --gil one per thread that took the lock — the teaching notes' "Thread 1: |██████|" diagram,
+// measured. A GIL lane's waits come before its holds, so holds drawn last show on top.
+enum class measure_span { frozen, gil_wait, gil_held };
+struct measure_lane {
+    std::string label;  // "pid P lag", "GIL tN"
+    std::string note;   // "3 late ≥ 1 ms, max 99.3 ms", "6 holds"
+    bool gil = false;
+    std::vector<std::tuple<std::int64_t, std::int64_t, measure_span>> spans;
+};
+std::vector<measure_lane> measure_lanes(const arm_result& arm);
 
 // From the window's start to the last answer (the probe's included): the length of an arm's axis.
 std::int64_t run_span_ns(const load_run& run);
