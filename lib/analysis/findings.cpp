@@ -267,6 +267,7 @@ static std::string lag_note(const scenario_result& result) {
             part = fmt::format("{} was never late by 1 ms or more", arm.spec.name);
         else
             part = fmt::format("{} was never late by more than {}", arm.spec.name, format_duration_fine(lag->max_ms));
+        if (lag->at_least) part += " (at least: the server kept the times of its first 4 096 late ticks only)";
         parts += (parts.empty() ? "" : "; ") + part;
     }
     if (parts.empty()) return {};

@@ -42,13 +42,23 @@ void keep_window(server_telemetry& t, std::int64_t from, std::int64_t to) {
 // given only for a server started for the run.
 void add_loop(const loop_lag& l, bool fresh_server, arm_stats::lag_figures& lag) {
     double max_ms = 0;
-    for (auto [a, b] : l.late) {
-        const auto late = b - a;
-        max_ms = std::max(max_ms, static_cast<double>(late) / 1e6);
-        if (late >= stall_tick_ns) {
-            lag.stalls++;
-            lag.stalled_ms += static_cast<double>(late) / 1e6;
+    if (l.late_dropped > 0 && fresh_server) {
+        // Past its first 4 096 late ticks the server kept counts, not times: for a server
+        // started for the run its life's counts are the run's.
+        max_ms = l.max_ms;
+        lag.stalls += l.stalls;
+        lag.stalled_ms += l.stalled_ms;
+    } else {
+        for (auto [a, b] : l.late) {
+            const auto late = b - a;
+            max_ms = std::max(max_ms, static_cast<double>(late) / 1e6);
+            if (late >= stall_tick_ns) {
+                lag.stalls++;
+                lag.stalled_ms += static_cast<double>(late) / 1e6;
+            }
         }
+        // A server with a history whose ring filled up: the window's figures are a floor.
+        lag.at_least = lag.at_least || l.late_dropped > 0;
     }
     const bool never_late = l.late.empty();
     if (never_late) max_ms = l.max_ms < late_tick_ns / 1e6 ? l.max_ms : late_tick_ns / 1e6;

@@ -20,7 +20,6 @@ loop_lag read_lag(std::int64_t pid, const json::object& o) {
     lag.interval_ms = number(o.at("interval_ms"));
     lag.ticks = integer(o.at("ticks"));
     lag.max_ms = number(o.at("max_ms"));
-    lag.p50_ms = number(o.at("p50_ms"));
     lag.p99_ms = number(o.at("p99_ms"));
     lag.stalls = integer(o.at("stalls"));
     lag.stalled_ms = number(o.at("stalled_ms"));

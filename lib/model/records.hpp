@@ -168,6 +168,7 @@ struct arm_stats {
     struct lag_figures {
         double max_ms = 0, stalled_ms = 0, interval_ms = 0;
         bool max_is_bound = false;     // no tick 1 ms late in the window: max_ms (1) is an upper bound
+        bool at_least = false;         // the server kept only its first late ticks' times: stalls and max are a floor
         std::optional<double> p99_ms;  // the server's whole life: given only for a server started for the run
         std::int64_t stalls = 0;       // ticks 10 ms or more late, inside the window
         int processes = 0;
@@ -195,11 +196,11 @@ struct loop_lag {
     std::int64_t pid = 0;
     double interval_ms = 0;     // the monitor's timer period
     std::int64_t ticks = 0;
-    double max_ms = 0, p50_ms = 0, p99_ms = 0;
+    double max_ms = 0, p99_ms = 0;
     std::int64_t stalls = 0;    // ticks 10 ms or more late
     double stalled_ms = 0;      // those ticks' lateness, summed: how long the loop was frozen
     std::vector<std::pair<std::int64_t, std::int64_t>> late;  // ticks 1 ms or more late: [due, ran], the first 4096
-    std::int64_t late_dropped = 0;
+    std::int64_t late_dropped = 0;  // late ticks past the first 4096: counted above, their times not kept
 };
 
 // One hold of the emulated GIL (--gil): asked for at want_ns, held from got_ns to end_ns.

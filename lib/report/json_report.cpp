@@ -115,6 +115,7 @@ json arm_object(const arm_result& a, bool detail) {
     if (const auto& lag = s.loop_lag) {
         o["loop_lag_ms"] = {{"max", round3(lag->max_ms)},
                             {"max_is_bound", lag->max_is_bound},
+                            {"at_least", lag->at_least},
                             {"p99", lag->p99_ms ? json(round3(*lag->p99_ms)) : json(nullptr)},
                             {"stalls_over_10ms", lag->stalls},
                             {"stalled", round3(lag->stalled_ms)},
