@@ -9,7 +9,7 @@
 #include "load/server_fields.hpp"
 #include "load/telemetry_reader.hpp"
 #include "scenario/scenario_spec.hpp"
-#include "server/query.hpp"
+#include "net/query.hpp"
 
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>

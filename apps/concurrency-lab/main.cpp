@@ -350,7 +350,7 @@ int main(int argc, char** argv) {
     scen->add_option("--requests", scenario.overrides.requests, "requests per arm")->transform(lab::decimal(1, 1'000'000));
     scen->add_option("--concurrency", scenario.overrides.concurrency, "client connections")
         ->transform(lab::decimal(1, 20'000));
-    scen->add_option("--ms", scenario.overrides.ms, "handler duration in ms")->transform(lab::decimal(0, 60'000, "ms"));
+    scen->add_option("--ms", scenario.overrides.ms, "handler duration in ms")->transform(lab::decimal(0LL, lab::max_handler_ms, "ms"));
     scen->add_option("--repeat", scenario.overrides.repeat, "runs per arm; the median is reported")
         ->transform(lab::decimal(1, 100));
     add_output_flags(*scen, scenario.output);

@@ -6,6 +6,7 @@
 // Wall-clock work is timed by hand (UseManualTime) so a benchmark measures what it names.
 #include "load/load_generator.hpp"
 #include "model/clock.hpp"
+#include "model/routes.hpp"
 #include "process/process_memory.hpp"
 #include "process/server_process.hpp"
 #include "server/offload.hpp"
@@ -95,21 +96,22 @@ BENCHMARK(switch_fork_exit_wait)->UseManualTime()->Unit(benchmark::kMicrosecond)
 
 // --- loopback round trips ---------------------------------------------------------------
 
-void roundtrip(benchmark::State& state, const char* path) {
+void roundtrip(benchmark::State& state, lab::route_id route) {
+    const std::string path = std::string(lab::route(route).path) + "?ms=0";
     lab::server_process server(lab_binary, {});
     httplib::Client client("127.0.0.1", server.port());
     client.set_keep_alive(true);
-    client.Get(path);  // connect outside the timed loop
+    client.Get(path.c_str());  // connect outside the timed loop
     for (auto _ : state) {
         auto t0 = lab::monotonic_ns();
-        auto res = client.Get(path);
+        auto res = client.Get(path.c_str());
         state.SetIterationTime(static_cast<double>(lab::monotonic_ns() - t0) / 1e9);
         if (!res || res->status != 200) state.SkipWithError("request failed");
     }
 }
-BENCHMARK_CAPTURE(roundtrip, async, "/async?ms=0")->UseManualTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(roundtrip, pool, "/pool?ms=0")->UseManualTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(roundtrip, blocking, "/blocking?ms=0")->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(roundtrip, async, lab::route_id::async)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(roundtrip, pool, lab::route_id::pool)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(roundtrip, blocking, lab::route_id::blocking)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 // --- memory per in-flight request -------------------------------------------------------
 
@@ -127,9 +129,9 @@ struct footprint {
 footprint measure(pid_t pid) { return {lab::memory_of_tree(pid).front().rss_kb, vm_size_kb(pid)}; }
 
 // Holds n requests of `ms` in flight against `route`, and measures the server meanwhile.
-footprint in_flight(pid_t pid, int port, const std::string& route, int n, int ms) {
+footprint in_flight(pid_t pid, int port, lab::route_id route, int n, int ms) {
     lab::load_options load;
-    load.url = {"127.0.0.1", std::to_string(port), route + "?ms=" + std::to_string(ms)};
+    load.url = {"127.0.0.1", std::to_string(port), std::string(lab::route(route).path) + "?ms=" + std::to_string(ms)};
     load.requests = n;
     load.concurrency = n;
     std::thread client([&] { lab::run_load(load); });
@@ -145,7 +147,7 @@ void memory_coroutines(benchmark::State& state) {
     for (auto _ : state) {
         lab::server_process server(lab_binary, {"--pool-threads", "1"});
         auto idle = measure(server.pid());
-        auto busy = in_flight(server.pid(), server.port(), "/async", n, 1500);
+        auto busy = in_flight(server.pid(), server.port(), lab::route_id::async, n, 1500);
         state.counters["rss_kb_per_request"] = static_cast<double>(busy.rss_kb - idle.rss_kb) / n;
         state.counters["vm_kb_per_request"] = static_cast<double>(busy.vm_kb - idle.vm_kb) / n;
     }
@@ -161,7 +163,7 @@ void memory_threads(benchmark::State& state) {
         auto idle = measure(small.pid());
         small.stop();
         lab::server_process server(lab_binary, {"--pool-threads", std::to_string(n)});
-        auto busy = in_flight(server.pid(), server.port(), "/pool", n, 1500);
+        auto busy = in_flight(server.pid(), server.port(), lab::route_id::pool, n, 1500);
         state.counters["rss_kb_per_request"] = static_cast<double>(busy.rss_kb - idle.rss_kb) / n;
         state.counters["vm_kb_per_request"] = static_cast<double>(busy.vm_kb - idle.vm_kb) / n;
     }

@@ -6,14 +6,6 @@
 
 namespace lab {
 
-model_kind model_for_route(std::string_view path) {
-    if (path == "/blocking") return model_kind::serialized;
-    if (path == "/async") return model_kind::concurrent;
-    if (path == "/pool") return model_kind::pool;
-    if (path == "/cpu") return model_kind::serialized;  // on the loop; the scenario refines it
-    return model_kind::none;
-}
-
 double percentile(const std::vector<double>& sorted, double p) {
     if (sorted.empty()) return 0;
     // Nearest rank: the smallest value with at least p% of the samples at or below it.
@@ -79,10 +71,13 @@ model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, m
 // Requests one worker can serve at once: one on a loop that blocks, its pool on the pool,
 // every connection it holds for coroutines.
 static int worker_lanes(const arm_spec& spec) {
-    if (spec.route == "/cpu") return spec.on == "pool" && !spec.gil ? spec.pool_threads : 1;
-    if (spec.route == "/pool") return spec.pool_threads;
-    if (spec.route == "/async") return spec.concurrency;
-    return 1;
+    if (spec.route == route_id::unknown) return 1;
+    switch (route(spec.route).where) {
+        case runs_on::chosen: return spec.on == cpu_place::pool && !spec.gil ? spec.pool_threads : 1;
+        case runs_on::pool: return spec.pool_threads;
+        case runs_on::coroutine: return spec.concurrency;
+        default: return 1;
+    }
 }
 
 double split_ideal_ms(const arm_spec& spec, const std::map<long long, int>& per_pid) {
@@ -243,7 +238,7 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     for (const auto& r : run.requests) {
         last_end = std::max(last_end, r.end_ns);
         if (r.error != error_kind::none) {
-            s.errors[static_cast<std::size_t>(r.error) - 1]++;
+            s.errors[failure_index(r.error)]++;
             continue;
         }
         s.ok++;

@@ -9,10 +9,6 @@
 
 namespace lab {
 
-// The execution model a lab route promises: /blocking serialized, /async concurrent,
-// /pool a pool; `none` for anything else (e.g. a foreign server's URL).
-model_kind model_for_route(std::string_view path);
-
 // min, p50, p90, p99, p99.9 and max of a set of values.
 latency_summary summarize(std::vector<double> values);
 

@@ -21,10 +21,10 @@ static std::string format_duration(double ms) {
 
 static unsigned machine_cores_seen() { return std::max(1u, std::thread::hardware_concurrency()); }
 
-std::string failure_kinds(const arm_stats& s) {
+std::string failure_counts(const arm_stats& s) {
     std::vector<std::string> kinds;
-    for (std::size_t i = 0; i < s.errors.size(); ++i)
-        if (s.errors[i] > 0) kinds.push_back(fmt::format("{} {}", s.errors[i], error_kind_names[i]));
+    for (auto kind : failure_kinds)
+        if (int n = s.errors[failure_index(kind)]; n > 0) kinds.push_back(fmt::format("{} {}", n, to_string(kind)));
     return fmt::format("{}", fmt::join(kinds, ", "));
 }
 
@@ -49,7 +49,7 @@ static std::string explain_failures(const arm_result& arm) {
     const std::string from = format_duration(static_cast<double>(first - arm.run.t0_ns) / 1e6);
     const std::string to = format_duration(static_cast<double>(last - arm.run.t0_ns) / 1e6);
     std::string what = failed > 0 ? fmt::format("{} of {} requests failed ({}), {} after the window opened", failed,
-                                                s.asked, failure_kinds(s),
+                                                s.asked, failure_counts(s),
                                                 from == to ? "at " + from : fmt::format("from {} to {}", from, to))
                                   : std::string();
     const char* cut_by = arm.run.interrupted ? "the interruption" : "the end of the run";
@@ -87,7 +87,7 @@ static std::string explain_between(const arm_result& arm) {
         if (i.ms >= s.wall_ms && !above) above = &i;
     }
     const std::string shared =
-        arm.spec.route == "/cpu" ? fmt::format(" — the server's CPU work shared this machine's {} cores with the client",
+        arm.spec.route == route_id::cpu ? fmt::format(" — the server's CPU work shared this machine's {} cores with the client",
                                                machine_cores_seen())
                                  : "";
     if (below && above)
@@ -180,11 +180,11 @@ double jobs_done_ms(const arm_result& arm) {
     return last > 0 ? static_cast<double>(last - arm.run.t0_ns) / 1e6 : 0;
 }
 
-double results_in_ms(const arm_result& arm) { return arm.spec.route == "/tasks" ? jobs_done_ms(arm) : arm.stats.wall_ms; }
+double results_in_ms(const arm_result& arm) { return queues_jobs(arm.spec) ? jobs_done_ms(arm) : arm.stats.wall_ms; }
 
 double results_per_s(const arm_result& arm) {
     const double ms = results_in_ms(arm);
-    const double results = arm.spec.route == "/tasks" ? static_cast<double>(arm.jobs.size()) : arm.stats.ok;
+    const double results = queues_jobs(arm.spec) ? static_cast<double>(arm.jobs.size()) : arm.stats.ok;
     return ms > 0 ? results * 1000 / ms : 0;
 }
 
@@ -296,7 +296,7 @@ std::string winner(const scenario_result& result, Score score, bool lower, const
 // one sentence — the teaching notes' Part 7 cheat sheet, measured.
 static std::string options_note(const scenario_result& result) {
     const bool any_queue = std::any_of(result.arms.begin(), result.arms.end(),
-                                       [](const arm_result& a) { return a.spec.route == "/tasks"; });
+                                       [](const arm_result& a) { return queues_jobs(a.spec); });
     if (!any_queue || result.arms.size() < 2) return {};
     for (const auto& a : result.arms)
         if (a.stats.outcome != run_outcome::judged || results_in_ms(a) <= 0) return {};  // no winner among failures
@@ -311,7 +311,7 @@ std::vector<std::string> findings(const scenario_result& result) {
     std::vector<std::string> notes;
     if (auto lag = lag_note(result); !lag.empty()) notes.push_back(std::move(lag));
     for (const auto& arm : result.arms) {
-        if (arm.spec.route == "/tasks") {
+        if (queues_jobs(arm.spec)) {
             std::set<long long> threads;
             for (const auto& j : arm.jobs) threads.insert(j.thread);
             // CPU jobs run no faster than the cores allow, however many workers take them.

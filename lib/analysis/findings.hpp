@@ -8,7 +8,7 @@
 namespace lab {
 
 // "4 timeout, 1 read": a run's failures by kind, empty when there are none.
-std::string failure_kinds(const arm_stats& stats);
+std::string failure_counts(const arm_stats& stats);
 
 // The shortest wall time N requests of t ms at concurrency C can physically take.
 double physical_floor_ms(const arm_spec& arm);

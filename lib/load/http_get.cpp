@@ -1,6 +1,7 @@
 #include "load/http_get.hpp"
 
 #include "load/telemetry_reader.hpp"
+#include "model/routes.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -52,7 +53,7 @@ http_answer http_get(const target_url& url, double timeout_s) {
 }
 
 std::optional<server_telemetry> fetch_telemetry(const std::string& host, const std::string& port) {
-    const auto answer = http_get({host, port, "/metrics?format=json"}, 5);
+    const auto answer = http_get({host, port, metrics_json_path()}, 5);
     if (answer.status != 200) return std::nullopt;
     return read_telemetry(answer.body);
 }

@@ -2,6 +2,7 @@
 // Plain data shared by every layer: what one request did, what one arm asked for,
 // and what the analysis made of it. No I/O, nothing of ours included but lib/model's own.
 #include "model/request_tally.hpp"
+#include "model/routes.hpp"
 
 #include <array>
 #include <map>
@@ -16,7 +17,20 @@ namespace lab {
 
 // Failure kinds are counted apart from successes and never abort a run (wrk's habit).
 enum class error_kind { none, connect, read, timeout, status };
-inline constexpr std::array<const char*, 4> error_kind_names{"connect", "read", "timeout", "status"};
+// The failure kinds, in the order the per-kind counts (arm_stats::errors, …) hold them.
+inline constexpr std::array<error_kind, 4> failure_kinds{error_kind::connect, error_kind::read, error_kind::timeout,
+                                                         error_kind::status};
+inline constexpr std::size_t failure_index(error_kind e) { return static_cast<std::size_t>(e) - 1; }
+inline constexpr const char* to_string(error_kind e) {
+    switch (e) {
+        case error_kind::connect: return "connect";
+        case error_kind::read: return "read";
+        case error_kind::timeout: return "timeout";
+        case error_kind::status: return "status";
+        case error_kind::none: break;
+    }
+    return "none";
+}
 
 // What a lab server reports about the handler that ran a request. Times are
 // CLOCK_MONOTONIC nanoseconds, which every process on the machine shares.
@@ -57,8 +71,6 @@ struct load_run {
     std::int64_t total() const { return static_cast<std::int64_t>(requests.size()) + folded.count; }
 };
 
-// The execution models of DESIGN.md §4; `none` when a target's model is unknown.
-enum class model_kind { none, serialized, concurrent, pool, parallel };
 
 // Whether a run can be judged against the models (DESIGN.md §9): only when every request
 // asked for was answered with 2xx. A run with failures names no model.
@@ -89,9 +101,9 @@ using target_spec = std::variant<lab_target, command_target, url_target>;
 struct arm_spec {
     std::string name;
     target_spec target;     // lab_target unless the scenario says otherwise
-    std::string path;       // another server's path and query, e.g. "/report?t=0.1" (not the lab's)
-    std::string route;      // path only, e.g. "/blocking"
-    std::string query;      // built from the knobs below, e.g. "ms=100"
+    route_id route = route_id::unknown;  // a lab arm's route (model/routes.hpp)
+    std::string path;       // another server's path and query, e.g. "/report?t=0.1"; a lab arm's is empty
+    std::string query;      // a lab arm's, built from the knobs below, e.g. "ms=100"
     model_kind model = model_kind::none;
     int requests = 10;
     int concurrency = 10;
@@ -114,13 +126,12 @@ struct arm_spec {
     bool reuse_port = false;
     bool test_routes = false;
     int accept_gate_us = 0;
-    bool post = false;      // send POST instead of GET (POST /tasks)
     bool expect_failures = false;  // failures are the arm's lesson (worker-crash): a partial run does not fail
     int task_workers = 2;   // background threads behind /tasks
     bool cpu_task = false;  // /tasks: each job is CPU work of `ms` (calibrated, as /cpu's) instead of a sleep
 
     // CPU work (/cpu): where it runs and how much; `ms` is the calibrated duration of one call.
-    std::string on = "loop";
+    cpu_place on = cpu_place::loop;
     std::uint64_t cpu_n = 0;
 };
 
@@ -156,7 +167,7 @@ struct arm_stats {
     double overlap = 0;           // sum of client latencies / wall
     double server_overlap = 0;    // sum of handler times / span of handler times
     latency_summary latency_ms;
-    std::array<int, 4> errors{};  // indexed like error_kind_names
+    std::array<int, 4> errors{};  // indexed by failure_index
     int ok = 0;
     std::optional<double> probe_ms;
     std::vector<int> waves;       // how many responses completed in each burst (gaps > t/2)
@@ -238,6 +249,28 @@ struct scenario_result {
 
 inline bool on_lab(const arm_spec& arm) { return std::holds_alternative<lab_target>(arm.target); }
 
+// What an arm requests, path and query: "/async?ms=100", or another server's "/report?t=0.1".
+inline std::string request_target(const arm_spec& arm) {
+    if (!arm.path.empty() || arm.route == route_id::unknown) return arm.path;
+    return std::string(route(arm.route).path) + (arm.query.empty() ? "" : "?" + arm.query);
+}
+
+// A route whose jobs finish after their answers (POST /tasks): results are counted apart.
+inline bool queues_jobs(const arm_spec& arm) {
+    return arm.path.empty() && arm.route != route_id::unknown && route(arm.route).where == runs_on::background;
+}
+
+// GET, or the route's own method (POST /tasks).
+inline http_method request_method(const arm_spec& arm) {
+    return arm.path.empty() && arm.route != route_id::unknown ? route(arm.route).method : http_method::get;
+}
+
+// Its path alone, as the reports name it.
+inline std::string request_path(const arm_spec& arm) {
+    const std::string target = request_target(arm);
+    return target.substr(0, target.find('?'));
+}
+
 // "lab", the command line, or the URL: what the JSON's `target` says.
 inline std::string target_label(const arm_spec& arm) {
     if (const auto* c = std::get_if<command_target>(&arm.target)) {
@@ -247,21 +280,6 @@ inline std::string target_label(const arm_spec& arm) {
     }
     if (const auto* u = std::get_if<url_target>(&arm.target)) return u->url;
     return "lab";
-}
-
-inline const char* to_string(error_kind e) {
-    return e == error_kind::none ? "none" : error_kind_names[static_cast<std::size_t>(e) - 1];
-}
-
-inline const char* to_string(model_kind m) {
-    switch (m) {
-        case model_kind::serialized: return "serialized";
-        case model_kind::concurrent: return "concurrent";
-        case model_kind::pool: return "pool";
-        case model_kind::parallel: return "parallel";
-        case model_kind::none: break;
-    }
-    return "none";
 }
 
 // The verdict column: the model a judged run fits, or why none is named.

@@ -10,8 +10,6 @@ namespace {
 
 constexpr double ns_per_ms = 1e6;
 
-std::size_t kind_index(error_kind e) { return static_cast<std::size_t>(e) - 1; }
-
 }  // namespace
 
 void folded_requests::add(const request_record& r) {
@@ -21,7 +19,7 @@ void folded_requests::add(const request_record& r) {
     if (r.error != error_kind::none) {
         first_failure_ns = failures() > 0 ? std::min(first_failure_ns, r.end_ns) : r.end_ns;
         last_failure_ns = std::max(last_failure_ns, r.end_ns);
-        ++errors[kind_index(r.error)];
+        ++errors[failure_index(r.error)];
         return;
     }
     const double ms = static_cast<double>(r.end_ns - r.start_ns) / ns_per_ms;
@@ -75,7 +73,7 @@ void add_to_series(std::vector<second_stats>& series, std::int64_t t0_ns, const 
     auto& s = series[second];
     ++s.requests;
     if (r.error != error_kind::none) {
-        ++s.errors[kind_index(r.error)];
+        ++s.errors[failure_index(r.error)];
         return;
     }
     // An open loop's seconds are measured from the planned send (corrected), as its lesson is.

@@ -17,7 +17,7 @@ struct request_record;
 // Requests beyond the records a run keeps: counted exactly, their latencies folded.
 struct folded_requests {
     std::int64_t count = 0;                 // requests folded, failed ones included
-    std::array<std::int64_t, 4> errors{};   // indexed like error_kind_names
+    std::array<std::int64_t, 4> errors{};   // indexed by failure_index
     std::uint64_t bytes = 0;
     std::int64_t last_end_ns = 0;
     std::int64_t first_failure_ns = 0, last_failure_ns = 0;  // when failures ended, if any

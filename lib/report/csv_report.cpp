@@ -24,7 +24,7 @@ std::string csv_row(const scenario_result& r, const arm_result& a, const char* k
                        ms_since(t0, rec.start_ns), ms_since(t0, rec.end_ns),
                        fmt::format("{:.3f}", static_cast<double>(rec.end_ns - rec.start_ns) / 1e6), rec.status,
                        rec.bytes,
-                       rec.error == error_kind::none ? "" : error_kind_names[static_cast<std::size_t>(rec.error) - 1],
+                       rec.error == error_kind::none ? "" : to_string(rec.error),
                        s ? std::to_string(s->pid) : "", s ? std::to_string(s->thread) : "",
                        s ? ms_since(t0, s->start_ns) : "", s ? ms_since(t0, s->end_ns) : "");
 }

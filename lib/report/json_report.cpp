@@ -30,8 +30,7 @@ json request_object(const request_record& r, std::int64_t t0) {
     o["end_ms"] = ms_since(t0, r.end_ns);
     o["status"] = r.status;
     o["bytes"] = r.bytes;
-    o["error"] = r.error == error_kind::none ? json(nullptr)
-                                             : json(error_kind_names[static_cast<std::size_t>(r.error) - 1]);
+    o["error"] = r.error == error_kind::none ? json(nullptr) : json(to_string(r.error));
     o["pid"] = r.server ? json(r.server->pid) : json(nullptr);
     o["thread"] = r.server ? json(r.server->thread) : json(nullptr);
     o["server_start_ms"] = r.server ? json(ms_since(t0, r.server->start_ns)) : json(nullptr);
@@ -48,7 +47,7 @@ json arm_object(const arm_result& a, bool detail) {
     const auto& s = a.stats;
     json o;
     o["name"] = a.spec.name;
-    o["route"] = a.spec.route;
+    o["route"] = request_path(a.spec);
     o["target"] = target_label(a.spec);
     if (!on_lab(a.spec)) o["path"] = a.spec.path;
     o["server_fields"] = s.server_fields;
@@ -86,7 +85,7 @@ json arm_object(const arm_result& a, bool detail) {
     json seconds = json::array();
     for (const auto& row : second_rows(a.run)) {
         json failures;
-        for (std::size_t i = 0; i < error_kind_names.size(); ++i) failures[error_kind_names[i]] = row.errors[i];
+        for (auto kind : failure_kinds) failures[to_string(kind)] = row.errors[failure_index(kind)];
         seconds.push_back({{"second", row.second}, {"requests", row.requests}, {"ok", row.ok},
                            {"failures", std::move(failures)},
                            {"p50_ms", row.ok > 0 ? json(round3(row.p50_ms)) : json(nullptr)},
@@ -101,7 +100,7 @@ json arm_object(const arm_result& a, bool detail) {
         o["corrected_last_tenth_ms"] = round3(s.corrected_last_tenth_ms);
     }
     json errors;
-    for (std::size_t i = 0; i < error_kind_names.size(); ++i) errors[error_kind_names[i]] = s.errors[i];
+    for (auto kind : failure_kinds) errors[to_string(kind)] = s.errors[failure_index(kind)];
     o["errors"] = std::move(errors);
     o["ok"] = s.ok;
     o["waves"] = s.waves;
@@ -131,7 +130,7 @@ json arm_object(const arm_result& a, bool detail) {
                                {"waited_ms", round3(t.waited_ms)}});
         o["gil_threads"] = std::move(threads);
     }
-    if (a.spec.route == "/tasks") {
+    if (queues_jobs(a.spec)) {
         json jobs = json::array();
         for (const auto& j : a.jobs)
             jobs.push_back({{"thread", j.thread}, {"start_ms", ms_since(a.run.t0_ns, j.start_ns)},
@@ -142,8 +141,8 @@ json arm_object(const arm_result& a, bool detail) {
     o["workers"] = a.spec.workers;
     o["gil"] = a.spec.gil;
     o["connection"] = a.spec.connection_close ? "close" : "keep-alive";
-    if (a.spec.route == "/cpu") {
-        o["on"] = a.spec.on;
+    if (a.spec.route == route_id::cpu) {
+        o["on"] = to_string(a.spec.on);
         o["cpu_n"] = a.spec.cpu_n;
     }
     o["lanes"] = a.spec.lanes;

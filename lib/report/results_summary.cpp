@@ -10,7 +10,7 @@ namespace lab {
 summary_table results_summary(const scenario_result& r) {
     summary_table t{{"answer and result", "answered p99", "every result after", "results/s"}, {false, true, true, true}, {}};
     const bool any_queue =
-        std::any_of(r.arms.begin(), r.arms.end(), [](const arm_result& a) { return a.spec.route == "/tasks"; });
+        std::any_of(r.arms.begin(), r.arms.end(), [](const arm_result& a) { return queues_jobs(a.spec); });
     if (!any_queue) return t;
     for (const auto& a : r.arms) {
         const double done = results_in_ms(a);

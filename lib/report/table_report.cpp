@@ -114,8 +114,8 @@ std::string floor_text(const arm_spec& spec) {
 std::string route_text(const arm_spec& spec) {
     if (!on_lab(spec)) return spec.path;
     // n for /cpu is a calibrated, machine-specific count: the notes carry it, the table shows where it ran.
-    if (spec.route == "/cpu") return "/cpu on " + spec.on + (spec.gil ? " + GIL" : "");
-    return spec.query.empty() ? spec.route : spec.route + "?" + spec.query;
+    if (spec.route == route_id::cpu) return request_path(spec) + " on " + to_string(spec.on) + (spec.gil ? " + GIL" : "");
+    return request_target(spec);
 }
 
 std::string split_text(const std::map<long long, int>& per_pid) {
@@ -142,7 +142,7 @@ int max_repeat(const scenario_result& r) {
 std::string failures_text(const arm_stats& s) {
     int total = 0;
     for (int n : s.errors) total += n;
-    return total == 0 ? "0" : fmt::format("{} ({})", total, failure_kinds(s));
+    return total == 0 ? "0" : fmt::format("{} ({})", total, failure_counts(s));
 }
 
 summary_table arms_summary(const scenario_result& r) {

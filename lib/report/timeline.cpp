@@ -94,7 +94,7 @@ void request_lane(std::string& out, const std::string& label, const request_reco
     if (r.server) paint(cells, ax, std::max(r.server->start_ns, r.start_ns), r.server->end_ns, running);
     std::string note = r.error == error_kind::none
                            ? format_ms(static_cast<double>(r.end_ns - r.start_ns) / 1e6)
-                           : std::string("failed: ") + error_kind_names[static_cast<std::size_t>(r.error) - 1];
+                           : std::string("failed: ") + to_string(r.error);
     out += row(label, cells, note);
 }
 

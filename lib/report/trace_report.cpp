@@ -92,9 +92,7 @@ bool overlaps(std::vector<interval> spans) {
 }
 
 std::string request_name(const arm_result& arm) {
-    return quoted(fmt::format("{} {}", arm.spec.post ? "POST" : "GET",
-                       on_lab(arm.spec) ? arm.spec.route + (arm.spec.query.empty() ? "" : "?" + arm.spec.query)
-                                        : arm.spec.path));
+    return quoted(fmt::format("{} {}", to_string(request_method(arm.spec)), request_target(arm.spec)));
 }
 
 std::string request_args(const request_record& r) {

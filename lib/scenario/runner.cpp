@@ -31,7 +31,7 @@ std::vector<std::string> server_args(const arm_spec& arm) {
     if (arm.workers > 0) args.insert(args.end(), {"--workers", std::to_string(arm.workers)});
     if (arm.reuse_port) args.push_back("--reuse-port");
     if (arm.test_routes) args.push_back("--test-routes");
-    if (arm.route == "/tasks") args.insert(args.end(), {"--task-workers", std::to_string(arm.task_workers)});
+    if (queues_jobs(arm)) args.insert(args.end(), {"--task-workers", std::to_string(arm.task_workers)});
     if (arm.accept_gate_us > 0) args.insert(args.end(), {"--accept-gate-us", std::to_string(arm.accept_gate_us)});
     return args;
 }
@@ -41,7 +41,7 @@ std::vector<std::string> calibrate(std::vector<arm_spec>& arms, const runner_opt
     std::map<double, calibration> done;
     std::vector<std::string> notes;
     for (auto& arm : arms) {
-        if ((arm.route != "/cpu" && !arm.cpu_task) || !on_lab(arm)) continue;
+        if ((arm.route != route_id::cpu && !arm.cpu_task) || !on_lab(arm)) continue;
         if (!done.contains(arm.ms)) {
             if (options.progress) options.progress(fmt::format("calibrating CPU work of {} ms", arm.ms));
             auto c = calibrate_cpu(arm.ms);
@@ -51,14 +51,14 @@ std::vector<std::string> calibrate(std::vector<arm_spec>& arms, const runner_opt
                                         c.n, c.measured_ms, arm.ms, machine_cores()));
         }
         arm.cpu_n = done[arm.ms].n;
-        arm.query = arm.cpu_task ? fmt::format("n={}", arm.cpu_n) : fmt::format("n={}&on={}", arm.cpu_n, arm.on);
+        arm.query = arm.cpu_task ? fmt::format("n={}", arm.cpu_n) : fmt::format("n={}&on={}", arm.cpu_n, to_string(arm.on));
     }
     return notes;
 }
 
 load_options load_for(const arm_spec& arm, target_url url) {
     load_options o;
-    url.target = on_lab(arm) ? arm.route + "?" + arm.query : arm.path;
+    url.target = request_target(arm);
     o.url = std::move(url);
     o.requests = arm.requests;
     o.concurrency = arm.concurrency;
@@ -66,7 +66,7 @@ load_options load_for(const arm_spec& arm, target_url url) {
     o.cold = arm.cold;
     o.connection_close = arm.connection_close;
     o.rate = arm.rate;
-    o.post = arm.post;
+    o.post = request_method(arm) == http_method::post;
     if (!arm.probe_route.empty()) o.probe = probe_options{arm.probe_route, arm.probe_after_ms};
     return o;
 }
@@ -82,7 +82,7 @@ std::vector<server_fields> wait_for_jobs(int port, const load_run& run, double t
     for (const auto& r : run.requests) {
         if (r.task_id <= 0) continue;
         load_options ask;
-        ask.url = {"127.0.0.1", std::to_string(port), "/tasks/" + std::to_string(r.task_id)};
+        ask.url = {"127.0.0.1", std::to_string(port), task_path(r.task_id)};
         ask.requests = 1;
         ask.concurrency = 1;
         ask.timeout_s = 5;
@@ -177,7 +177,7 @@ measured_run run_once(const arm_spec& arm, const runner_options& options) {
         });
         m.run = run_load(load);
     }
-    if (arm.route == "/tasks" && !stopped(options)) m.jobs = wait_for_jobs(server.port(), m.run, arm.timeout_s, options);
+    if (queues_jobs(arm) && !stopped(options)) m.jobs = wait_for_jobs(server.port(), m.run, arm.timeout_s, options);
     // What the server measured of itself: its loop's lag, the GIL's holds.
     if (!stopped(options)) m.telemetry = fetch_telemetry("127.0.0.1", std::to_string(server.port()));
     m.memory = memory_of_tree(server.pid());
@@ -259,7 +259,7 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
             if (r >= arms[i].repeat) continue;
             if (options.progress)
                 options.progress(fmt::format("{}: run {}/{} — {} × {} at concurrency {}", arms[i].name, r + 1,
-                                             arms[i].repeat, arms[i].requests, arms[i].route + "?" + arms[i].query,
+                                             arms[i].repeat, arms[i].requests, request_target(arms[i]),
                                              arms[i].concurrency));
             try {
                 runs[i].push_back(run_once(arms[i], options));

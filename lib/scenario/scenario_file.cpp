@@ -20,6 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string path_of(route_id id) { return std::string(route(id).path); }
+
 // Multi-line TOML strings keep their line breaks; a lesson is one paragraph.
 std::string one_paragraph(const std::string& text) {
     std::string out;
@@ -203,7 +205,7 @@ public:
     void read_knobs(const toml::table& t, const std::string& prefix, arm_spec& arm) const {
         if (auto v = count(t, prefix, "requests", 1, 1'000'000)) arm.requests = static_cast<int>(*v);
         if (auto v = count(t, prefix, "concurrency", 1, 20'000)) arm.concurrency = static_cast<int>(*v);
-        if (auto v = integer(t, prefix, "ms", 0, 60'000)) arm.ms = static_cast<double>(*v);
+        if (auto v = integer(t, prefix, "ms", 0, max_handler_ms)) arm.ms = static_cast<double>(*v);
         if (auto v = integer(t, prefix, "pool_threads", 1, 1024)) arm.pool_threads = static_cast<int>(*v);
         if (auto v = integer(t, prefix, "repeat", 1, 100)) arm.repeat = static_cast<int>(*v);
         if (auto v = number(t, prefix, "timeout_s", 0.001, 3600)) arm.timeout_s = *v;
@@ -222,7 +224,7 @@ public:
         only_keys(*probe, p, scenario_keys().probe);
         arm.probe_route = *text(*probe, p, "route", true, arm_table.get("probe"));
         if (arm.probe_route.front() != '/') fail(probe->get("route"), p + "route", "must start with '/'");
-        arm.probe_after_ms = number(*probe, p, "after_ms", 0, 60'000).value_or(0);
+        arm.probe_after_ms = number(*probe, p, "after_ms", 0, max_handler_ms).value_or(0);
     }
 
     std::vector<std::string> strings(const toml::node* node, const std::string& key) const {
@@ -316,7 +318,7 @@ public:
         for (const char* lab_only : {"route", "method", "on", "gil", "workers", "reuse_port", "test_routes",
                                      "sweep_workers", "accept_gate_us", "pool_threads", "task_workers"})
             if (t.contains(lab_only)) fail(t.get(lab_only), prefix + lab_only, "only for the lab's own server (target = \"lab\")");
-        arm.route = arm.path.substr(0, arm.path.find('?'));
+        arm.route = route_id::unknown;
         arm.model = model_kind::none;
         arm.workers = 0;  // whatever [defaults] says of the lab's server knobs
         arm.gil = arm.reuse_port = false;
@@ -330,6 +332,21 @@ public:
         arm.seed_s = number(t, prefix, "seed_s", 0, 3600);
         if (auto v = boolean(t, prefix, "expect_failures")) arm.expect_failures = *v;
         read_probe(t, prefix, arm);
+    }
+
+    // A lab arm's route: one of the table's arm routes, asked for with the table's method.
+    void read_route(const toml::table& t, const std::string& prefix, const toml::node& node, arm_spec& arm) const {
+        const std::string path = *text(t, prefix, "route", true, &node);
+        arm.route = find_route(path);
+        if (arm.route == route_id::unknown || !route(arm.route).arm)
+            fail(t.get("route"), prefix + "route", fmt::format("unknown route (expected {})", arm_route_list()));
+        const http_method wanted = route(arm.route).method;
+        const auto method = choice(t, prefix, "method", {"GET", "POST"});
+        if (wanted == http_method::post && method != "POST")
+            fail(t.get("route"), prefix + "method", fmt::format("{} takes jobs by POST: add method = \"POST\"", path));
+        if (method && *method != to_string(wanted))
+            fail(t.get("method"), prefix + "method", fmt::format("{} takes {}", path, to_string(wanted)));
+        arm.model = route(arm.route).model;
     }
 
     arm_spec read_arm(const toml::node& node, std::size_t index, const arm_spec& defaults) const {
@@ -347,23 +364,17 @@ public:
         for (const char* foreign_only : {"path", "model"})
             if (t.contains(foreign_only))
                 fail(t.get(foreign_only), prefix + foreign_only, "only for a target other than the lab's server (a lab arm names a route)");
-        arm.route = *text(t, prefix, "route", true, &node);
-        arm.model = model_for_route(arm.route);
-        if (arm.model == model_kind::none && arm.route != "/tasks")
-            fail(t.get("route"), prefix + "route", "unknown route (expected /blocking, /async, /pool, /cpu or /tasks)");
-        if (auto v = choice(t, prefix, "method", {"GET", "POST"})) arm.post = *v == "POST";
-        if (arm.route == "/tasks" && !arm.post)
-            fail(t.get("route"), prefix + "method", "/tasks takes jobs by POST: add method = \"POST\"");
+        read_route(t, prefix, node, arm);
         if (auto v = count(t, prefix, "task_workers", 1, 256)) arm.task_workers = static_cast<int>(*v);
         if (auto v = choice(t, prefix, "work", {"sleep", "cpu"})) {
-            if (arm.route != "/tasks") fail(t.get("work"), prefix + "work", "only /tasks takes 'work'");
+            if (!queues_jobs(arm)) fail(t.get("work"), prefix + "work", fmt::format("only {} takes 'work'", path_of(route_id::tasks)));
             arm.cpu_task = *v == "cpu";
         }
         read_knobs(t, prefix, arm);
         arm.seed_s = number(t, prefix, "seed_s", 0, 3600);
         if (auto v = choice(t, prefix, "on", {"loop", "pool"})) {
-            if (arm.route != "/cpu") fail(t.get("on"), prefix + "on", "only /cpu takes 'on'");
-            arm.on = *v;
+            if (arm.route != route_id::cpu) fail(t.get("on"), prefix + "on", fmt::format("only {} takes 'on'", path_of(route_id::cpu)));
+            arm.on = *v == "pool" ? cpu_place::pool : cpu_place::loop;
         }
         if (auto v = boolean(t, prefix, "test_routes")) arm.test_routes = *v;
         if (auto v = boolean(t, prefix, "expect_failures")) arm.expect_failures = *v;
@@ -494,10 +505,10 @@ private:
 void settle_model(arm_spec& arm) {
     const int cores = machine_cores();
     const int processes = std::max(1, arm.workers);
-    arm.model = model_for_route(arm.route);
+    arm.model = route(arm.route).model;
     arm.lanes = arm.pool_threads * processes;
-    if (arm.route == "/cpu") {
-        int threads_per_process = arm.on == "pool" && !arm.gil ? arm.pool_threads : 1;
+    if (arm.route == route_id::cpu) {
+        int threads_per_process = arm.on == cpu_place::pool && !arm.gil ? arm.pool_threads : 1;
         arm.lanes = std::min(cores, threads_per_process * processes);
         arm.model = arm.lanes > 1 ? model_kind::parallel : model_kind::serialized;
     } else if (arm.workers > 1 && arm.model == model_kind::serialized) {
@@ -552,7 +563,7 @@ void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
             continue;
         }
         settle_model(arm);
-        if (arm.route != "/cpu" && !arm.cpu_task) arm.query = fmt::format("ms={}", static_cast<long long>(arm.ms));
+        if (arm.route != route_id::cpu && !arm.cpu_task) arm.query = fmt::format("ms={}", static_cast<long long>(arm.ms));
     }
 }
 

@@ -31,8 +31,6 @@ constexpr std::size_t status_count = statuses.size() + 1;
 constexpr std::size_t late_cap = 4096;    // late ticks kept as intervals, per process
 constexpr std::size_t gil_cap = 16'384;   // GIL holds kept (82 s of 5 ms holds), per process
 
-constexpr std::array<const char*, route_count> route_labels{
-    "/health", "/blocking", "/async", "/pool", "/cpu", "/tasks", "/tasks/{id}", "/crash", "/metrics", "unknown", "unread"};
 
 using word = std::atomic_ref<std::uint64_t>;
 std::uint64_t get(const std::uint64_t& f) { return word(const_cast<std::uint64_t&>(f)).load(std::memory_order_acquire); }
@@ -73,7 +71,6 @@ struct metrics_slot {
     } gil[gil_cap];
 };
 
-const char* route_label(route_id r) { return route_labels[static_cast<std::size_t>(r)]; }
 
 void metrics_writer::loop_tick(std::int64_t due_ns, std::int64_t ran_ns) const {
     if (!slot_) return;
@@ -221,7 +218,7 @@ std::string metrics_board::prometheus_text() const {
                 for (std::size_t c = 0; c < status_count; ++c)
                     if (auto n = get(s->requests[r][c]); n > 0)
                         out += fmt::format("lab_requests_total{{pid=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                                           get(s->pid), route_labels[r], status_label(c), n);
+                                           get(s->pid), route_label(static_cast<route_id>(r)), status_label(c), n);
     }
     per_process("lab_pool_threads", "gauge", "Threads in the pool behind /pool and /cpu?on=pool.",
                 [](const metrics_slot& s) { return get(s.pool_threads); });

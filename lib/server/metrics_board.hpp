@@ -9,12 +9,10 @@
 #include <cstdint>
 #include <string>
 
+#include "model/routes.hpp"
+
 namespace lab {
 
-// The routes /metrics counts requests by.
-enum class route_id : std::uint8_t { health, blocking, async, pool, cpu, tasks, task, crash, metrics, unknown, unread };
-inline constexpr std::size_t route_count = 11;
-const char* route_label(route_id r);
 
 struct metrics_slot;
 

@@ -3,7 +3,7 @@
 #include "model/clock.hpp"
 #include "server/fixed_body.hpp"
 #include "server/offload.hpp"
-#include "server/query.hpp"
+#include "net/query.hpp"
 #include "workload/cpu_work.hpp"
 
 #include <boost/asio/this_coro.hpp>
@@ -47,8 +47,6 @@ server_state::server_state(const server_options& options)
             options.shared_tasks ? *options.shared_tasks : *own_tasks) {}
 
 namespace {
-
-constexpr long long max_ms = 60'000;
 
 // Where and when a handler body ran, as the response reports it.
 struct handler_run {
@@ -143,7 +141,7 @@ loop_task<> handle_cpu(const parsed_target& target, server_state& state, reply& 
                                                                 pool_gauge(state.meter)});
     }
     thread_local fixed_body body{run_keys, {"n", "on", "gil", "cpu_ms", "result"}};
-    set_run(body, "/cpu", state.pid, result.run);
+    set_run(body, route(route_id::cpu).path, state.pid, result.run);
     body["n"] = n.value;
     body["on"] = where;
     body["gil"] = state.lock != nullptr;
@@ -159,7 +157,7 @@ void submit_task(const parsed_target& target, server_state& state, reply& out) {
         if (!n.ok()) return set_error(out, http::status::bad_request, n.error);
         job.n = static_cast<std::uint64_t>(n.value);
     } else {
-        auto ms = parse_int_param(target, "ms", 0, max_ms);
+        auto ms = parse_int_param(target, "ms", 0, max_handler_ms);
         if (!ms.ok()) return set_error(out, http::status::bad_request, ms.error + " (or give n= for CPU work)");
         job.ms = ms.value;
     }
@@ -167,7 +165,7 @@ void submit_task(const parsed_target& target, server_state& state, reply& out) {
     auto id = state.tasks.submit(job);
     if (!id) return set_error(out, http::status::service_unavailable, "task queue full; try again later");
     thread_local fixed_body body{run_keys, {"task_id", "status", "queue_depth"}};
-    set_run(body, "/tasks", state.pid, {this_thread_id(), now, monotonic_ns()});
+    set_run(body, route(route_id::tasks).path, state.pid, {this_thread_id(), now, monotonic_ns()});
     body["task_id"] = static_cast<std::int64_t>(*id);
     body["status"] = "queued";
     body["queue_depth"] = state.tasks.waiting();
@@ -187,8 +185,9 @@ void report_task(std::string_view id_text, server_state& state, reply& out) {
     // process); before, they are this lookup's.
     bool done = task->status == task_status::done;
     boost::json::object body;  // its keys depend on the job (n or ms, a result once done)
-    if (done) set_run(body, "/tasks", task->pid, {task->thread, task->start_ns, task->end_ns});
-    else set_run(body, "/tasks", state.pid, {this_thread_id(), now, now});
+    const std::string_view tasks = route(route_id::tasks).path;
+    if (done) set_run(body, tasks, task->pid, {task->thread, task->start_ns, task->end_ns});
+    else set_run(body, tasks, state.pid, {this_thread_id(), now, now});
     body["task_id"] = static_cast<std::int64_t>(task->id);
     body["status"] = to_string(task->status);
     body["queued_ns"] = task->queued_ns;
@@ -211,24 +210,10 @@ void metrics(const parsed_target& target, const server_state& state, reply& out)
     out.body = json ? state.metrics.json() : state.metrics.prometheus_text();
 }
 
-route_id route_of(std::string_view path) {
-    static constexpr std::array<std::pair<std::string_view, route_id>, 8> exact{{{"/health", route_id::health},
-                                                                                 {"/blocking", route_id::blocking},
-                                                                                 {"/async", route_id::async},
-                                                                                 {"/pool", route_id::pool},
-                                                                                 {"/cpu", route_id::cpu},
-                                                                                 {"/tasks", route_id::tasks},
-                                                                                 {"/crash", route_id::crash},
-                                                                                 {"/metrics", route_id::metrics}}};
-    for (auto [p, id] : exact)
-        if (p == path) return id;
-    return path.starts_with("/tasks/") ? route_id::task : route_id::unknown;
-}
-
 void health(const server_state& state, reply& out) {
     auto now = monotonic_ns();
     thread_local fixed_body body{run_keys, {"status"}};
-    set_run(body, "/health", state.pid, {this_thread_id(), now, now});
+    set_run(body, route(route_id::health).path, state.pid, {this_thread_id(), now, now});
     body["status"] = "ok";
     set_json(out, http::status::ok, body.object());
 }
@@ -237,7 +222,7 @@ void health(const server_state& state, reply& out) {
 
 bool answer_at_once(const http_request& req, const server_state& state, reply& out) {
     // /health takes no parameters: its exact target needs no URL parsing (a tenth of its work).
-    if (req.target() != "/health" || req.method() != http::verb::get) return false;
+    if (req.target() != route(route_id::health).path || req.method() != http::verb::get) return false;
     out.route = route_id::health;
     health(state, out);
     return true;
@@ -266,41 +251,28 @@ struct in_flight_guard {
     int& n_;
 };
 
-}  // namespace
+// The table's method for the route, or GET for a path it does not know: anything else is 405.
+bool refuse_method(const http_request& req, route_id id, reply& out) {
+    const http_method wanted = id == route_id::unknown ? http_method::get : route(id).method;
+    if (req.method() == (wanted == http_method::post ? http::verb::post : http::verb::get)) return false;
+    if (wanted == http_method::post)
+        set_error(out, http::status::method_not_allowed, std::string(route(id).path) + " takes jobs by POST");
+    else
+        set_error(out, http::status::method_not_allowed,
+                  "only GET is served (and POST " + std::string(route(route_id::tasks).path) + ")");
+    out.allow = to_string(wanted);
+    return true;
+}
 
-loop_task<> handle_request(const http_request& req, server_state& state, reply& out) {
-    in_flight_guard counted(state.in_flight);
-    auto target = parse_target(req.target());
-    if (!target) co_return set_error(out, http::status::bad_request, "malformed request target");
-    const std::string& path = target->path;
-    out.route = route_of(path);
-    if (path == "/tasks") {
-        if (req.method() == http::verb::post) co_return submit_task(*target, state, out);
-        set_error(out, http::status::method_not_allowed, "/tasks takes jobs by POST");
-        out.allow = "POST";
-        co_return;
-    }
-    if (req.method() != http::verb::get) {
-        set_error(out, http::status::method_not_allowed, "only GET is served (and POST /tasks)");
-        out.allow = "GET";
-        co_return;
-    }
-    if (path.starts_with("/tasks/")) co_return report_task(std::string_view(path).substr(7), state, out);
-    if (path == "/health") co_return health(state, out);
-    if (path == "/metrics") co_return metrics(*target, state, out);
-    if (path == "/crash" && state.test_routes) co_await crash_when_busy(state);
-    if (path == "/cpu") co_return co_await handle_cpu(*target, state, out);
-    if (path != "/blocking" && path != "/async" && path != "/pool")
-        co_return set_error(out, http::status::not_found, "no route " + path);
-
-    auto ms = parse_int_param(*target, "ms", 0, max_ms);
+// The routes that sleep ms: where the sleep runs is the lesson.
+loop_task<> handle_sleep(route_id id, const parsed_target& target, server_state& state, reply& out) {
+    auto ms = parse_int_param(target, "ms", 0, max_handler_ms);
     if (!ms.ok()) co_return set_error(out, http::status::bad_request, ms.error);
-
     handler_run run;
-    if (path == "/blocking") {
+    if (id == route_id::blocking) {
         // The lesson: a blocking call on the loop thread freezes every connection, accept included.
         run = blocking_sleep(ms.value);
-    } else if (path == "/async") {
+    } else if (id == route_id::async) {
         run = {this_thread_id(), monotonic_ns(), 0};
         loop_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(ms.value));
         co_await timer.async_wait(on_loop);
@@ -309,9 +281,36 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
         run = co_await offload<handler_run>(state.pool, sleep_job{ms.value, pool_gauge(state.meter)});
     }
     thread_local fixed_body body{run_keys, {"ms"}};
-    set_run(body, path, state.pid, run);
+    set_run(body, route(id).path, state.pid, run);
     body["ms"] = ms.value;
     set_json(out, http::status::ok, body.object());
+}
+
+}  // namespace
+
+loop_task<> handle_request(const http_request& req, server_state& state, reply& out) {
+    in_flight_guard counted(state.in_flight);
+    auto target = parse_target(req.target());
+    if (!target) co_return set_error(out, http::status::bad_request, "malformed request target");
+    const std::string& path = target->path;
+    out.route = find_route(path);
+    if (refuse_method(req, out.route, out)) co_return;
+    switch (out.route) {
+        case route_id::tasks: co_return submit_task(*target, state, out);
+        case route_id::task: co_return report_task(std::string_view(path).substr(path.find('/', 1) + 1), state, out);
+        case route_id::health: co_return health(state, out);
+        case route_id::metrics: co_return metrics(*target, state, out);
+        case route_id::cpu: co_return co_await handle_cpu(*target, state, out);
+        case route_id::blocking:
+        case route_id::async:
+        case route_id::pool: co_return co_await handle_sleep(out.route, *target, state, out);
+        case route_id::crash:
+            if (state.test_routes) co_await crash_when_busy(state);
+            break;
+        case route_id::unknown:
+        case route_id::unread: break;
+    }
+    set_error(out, http::status::not_found, "no route " + path);
 }
 
 }  // namespace lab

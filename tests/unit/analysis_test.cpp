@@ -32,10 +32,13 @@ TEST_CASE("ideal models follow DESIGN.md §4") {
 }
 
 TEST_CASE("routes promise models") {
-    CHECK(model_for_route("/blocking") == model_kind::serialized);
-    CHECK(model_for_route("/async") == model_kind::concurrent);
-    CHECK(model_for_route("/pool") == model_kind::pool);
-    CHECK(model_for_route("/health") == model_kind::none);
+    CHECK(route(find_route("/blocking")).model == model_kind::serialized);
+    CHECK(route(find_route("/async")).model == model_kind::concurrent);
+    CHECK(route(find_route("/pool")).model == model_kind::pool);
+    CHECK(route(find_route("/health")).model == model_kind::none);
+    CHECK(find_route("/nowhere") == route_id::unknown);
+    CHECK(find_route("/tasks/7") == route_id::task);
+    CHECK(arm_route_list() == "/blocking, /async, /pool, /cpu or /tasks");
 }
 
 TEST_CASE("the verdict names the closest model") {

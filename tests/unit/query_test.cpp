@@ -1,4 +1,4 @@
-#include "server/query.hpp"
+#include "net/query.hpp"
 
 #include <doctest/doctest.h>
 

@@ -99,7 +99,7 @@ TEST_CASE("counts can follow the core count — a sweep expands into arms") {
         CHECK(arm.workers == w);
         CHECK(arm.concurrency == w);
         CHECK(arm.requests == 2 * cores);
-        CHECK(arm.on == "pool");
+        CHECK(arm.on == cpu_place::pool);
         CHECK(arm.lanes == std::min(cores, 40 * w));
         CHECK(arm.model == (arm.lanes > 1 ? model_kind::parallel : model_kind::serialized));
         CHECK(arm.query.empty());  // /cpu's n is calibrated by the runner

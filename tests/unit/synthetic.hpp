@@ -28,8 +28,9 @@ inline load_run synthetic_run(int n, std::int64_t t_ms, bool serialized, std::in
 inline arm_spec synthetic_spec(const char* name, const char* route, model_kind model, int n = 10) {
     arm_spec spec;
     spec.name = name;
-    spec.route = route;
+    spec.route = find_route(route);
     spec.query = "ms=100";
+    if (spec.route == route_id::unknown) spec.path = std::string(route) + "?ms=100";  // not the lab's: a path of its own
     spec.model = model;
     spec.requests = n;
     spec.concurrency = n;

@@ -330,7 +330,7 @@ TEST_CASE("the options finding names no winner the run cannot tell apart") {
     auto r = lab::test::synthetic_result();  // blocking 1 s, async 100 ms
     auto queue = r.arms[1];
     queue.spec.name = "queue";
-    queue.spec.route = "/tasks";
+    queue.spec.route = route_id::tasks;
     queue.jobs.assign(10, server_fields{42, 43, queue.run.t0_ns, queue.run.t0_ns + 1'000 * ms_ns});  // done at 1 s
     r.arms.push_back(queue);
     const auto note = findings(r).back();
