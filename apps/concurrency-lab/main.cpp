@@ -5,6 +5,8 @@
 #include "check/check.hpp"
 #include "load/http_get.hpp"
 #include "load/load_generator.hpp"
+#include "model/knobs.hpp"
+#include "model/limits.hpp"
 #include "process/fd_limit.hpp"
 #include "process/server_process.hpp"
 #include "output/output_file.hpp"
@@ -318,6 +320,25 @@ int cmd_check(const check_flags& flags) {
     return exit_code(all_pass);
 }
 
+// serve's flags: one per knob of the table (model/knobs.hpp), bound to the member it sets.
+void add_server_flags(CLI::App& serve, lab::server_config& config) {
+    const lab::server_config defaults;
+    for (const auto& knob : lab::server_knobs()) {
+        if (const auto* flag = std::get_if<bool lab::server_config::*>(&knob.member)) {
+            serve.add_flag(knob.flag, config.**flag, knob.help);
+        } else if (const auto* n = std::get_if<int lab::server_config::*>(&knob.member)) {
+            auto* option = serve.add_option(knob.flag, config.**n, knob.help)->transform(lab::decimal(knob.min, knob.max, knob.unit));
+            if (defaults.**n >= knob.min && defaults.**n <= knob.max) option->capture_default_str();
+        } else {
+            serve.add_option(knob.flag, config.*std::get<std::string lab::server_config::*>(knob.member), knob.help)
+                ->capture_default_str();
+        }
+    }
+    for (const auto& knob : lab::server_knobs())
+        for (const auto& other : lab::server_knobs())
+            if (!knob.needs.empty() && other.key == knob.needs) serve.get_option(knob.flag)->needs(serve.get_option(other.flag));
+}
+
 // A first word that is no subcommand is a typo more often than not: name the nearest.
 int refuse_unknown_command(const CLI::App& app, int argc, char** argv) {
     if (argc < 2 || argv[1][0] == '-') return 0;
@@ -347,53 +368,25 @@ int main(int argc, char** argv) {
     auto* scen = app.add_subcommand("scenario", "run a scenario: server, load, analysis, report");
     scen->add_option("name", scenario.name, "scenario name (see 'list'), a path to a .toml file, or all")->required();
     scen->add_flag("--include-long", scenario.include_long, "with 'all': also run scenarios marked long (c10k)");
-    scen->add_option("--requests", scenario.overrides.requests, "requests per arm")->transform(lab::decimal(1, 1'000'000));
+    scen->add_option("--requests", scenario.overrides.requests, "requests per arm")->transform(lab::decimal(1LL, lab::max_requests));
     scen->add_option("--concurrency", scenario.overrides.concurrency, "client connections")
-        ->transform(lab::decimal(1, 20'000));
+        ->transform(lab::decimal(1LL, lab::max_connections));
     scen->add_option("--ms", scenario.overrides.ms, "handler duration in ms")->transform(lab::decimal(0LL, lab::max_handler_ms, "ms"));
     scen->add_option("--repeat", scenario.overrides.repeat, "runs per arm; the median is reported")
-        ->transform(lab::decimal(1, 100));
+        ->transform(lab::decimal(1LL, lab::max_repeats));
     add_output_flags(*scen, scenario.output);
 
     lab::server_options serve_options;
     auto* serve = app.add_subcommand("serve", "run the lab server (one event-loop thread)");
-    serve->add_option("--host", serve_options.host, "address to bind")->capture_default_str();
-    serve->add_option("--port", serve_options.port, "port; 0 picks a free one")->transform(lab::decimal(0, 65535));
-    serve->add_option("--pool-threads", serve_options.pool_threads, "threads behind /pool")
-        ->transform(lab::decimal(1, 1024))
-        ->capture_default_str();
+    add_server_flags(*serve, serve_options);
     serve->add_option("--ready-fd", serve_options.ready_fd, "write the bound port to this descriptor when ready")
         ->transform(lab::decimal(0, 1 << 20));
-    serve->add_flag("--gil", serve_options.gil, "emulate CPython's GIL around CPU work");
-    serve->add_option("--workers", serve_options.workers, "prefork N worker processes under a supervisor")
-        ->transform(lab::decimal(1, 256));
-    serve->add_flag("--reuse-port", serve_options.reuse_port, "workers: one SO_REUSEPORT socket each")
-        ->needs(serve->get_option("--workers"));
-    serve->add_option("--accept-gate-us", serve_options.accept_gate_us,
-                      "accept the next connection only after the last one's first request (or this long)")
-        ->transform(lab::decimal(0, 1'000'000, "µs"));
-    serve->add_option("--task-workers", serve_options.task_workers, "background threads behind POST /tasks")
-        ->transform(lab::decimal(1, 256))
-        ->capture_default_str();
-    serve->add_option("--task-queue", serve_options.task_capacity, "jobs that may wait before POST /tasks says 503")
-        ->transform(lab::decimal(1, 1'000'000))
-        ->capture_default_str();
-    serve->add_option("--io-timeout-ms", serve_options.io_timeout_ms,
-                      "how long a client may take to send a request head or take a response")
-        ->transform(lab::decimal(1, 3'600'000, "ms"))
-        ->capture_default_str();
-    serve->add_option("--lag-interval-us", serve_options.lag_interval_us,
-                      "period of the timer that measures the loop's lag (GET /metrics); 0: no monitor")
-        ->transform(lab::decimal(0, 1'000'000, "µs"))
-        ->capture_default_str();
-    serve->add_flag("--quiet", serve_options.quiet, "no 'listening on …' line on stderr");
-    serve->add_flag("--test-routes", serve_options.test_routes, "enable GET /crash (kills the serving worker)");
 
     load_flags load;
     auto* ld = app.add_subcommand("load", "load against a URL: closed loop, or open loop with --rate");
     ld->add_option("url", load.url, "http://host:port/path")->required();
     ld->add_option("-c,--connections", load.options.concurrency, "concurrent keep-alive connections")
-        ->transform(lab::decimal(1, 20'000))
+        ->transform(lab::decimal(1LL, lab::max_connections))
         ->capture_default_str();
     auto* n_opt = ld->add_option("-n,--requests", load.options.requests, "total requests")
                       ->transform(lab::decimal(std::int64_t{1}, lab::max_recorded_requests))
@@ -402,7 +395,7 @@ int main(int argc, char** argv) {
         ->transform(lab::decimal(0.01, 3600.0, "s"))
         ->excludes(n_opt);
     ld->add_option("--rate", load.options.rate, "open loop: schedule this many requests per second in total")
-        ->transform(lab::decimal(0.01, 1e7, "per second"));
+        ->transform(lab::decimal(lab::min_rate, lab::max_rate, "per second"));
     ld->add_option("-t,--threads", load.options.threads, "client threads (one io_context each)")
         ->transform(lab::decimal(1, 64))
         ->capture_default_str();
@@ -411,7 +404,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     ld->add_flag("--quiet", load.quiet, "no progress line");
     ld->add_option("--timeout", load.options.timeout_s, "per-request timeout in seconds")
-        ->transform(lab::decimal(0.001, 3600.0, "s"))
+        ->transform(lab::decimal(lab::min_timeout_s, lab::max_timeout_s, "s"))
         ->capture_default_str();
     ld->add_flag("--cold", load.options.cold, "include connecting in the timed window");
     add_output_flags(*ld, load.output);

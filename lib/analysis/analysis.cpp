@@ -73,15 +73,15 @@ model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, m
 static int worker_lanes(const arm_spec& spec) {
     if (spec.route == route_id::unknown) return 1;
     switch (route(spec.route).where) {
-        case runs_on::chosen: return spec.on == cpu_place::pool && !spec.gil ? spec.pool_threads : 1;
-        case runs_on::pool: return spec.pool_threads;
+        case runs_on::chosen: return spec.on == cpu_place::pool && !spec.server.gil ? spec.server.pool_threads : 1;
+        case runs_on::pool: return spec.server.pool_threads;
         case runs_on::coroutine: return spec.concurrency;
         default: return 1;
     }
 }
 
 double split_ideal_ms(const arm_spec& spec, const std::map<long long, int>& per_pid) {
-    const int lanes = spec.lanes > 0 ? spec.lanes : spec.pool_threads;
+    const int lanes = spec.lanes > 0 ? spec.lanes : spec.server.pool_threads;
     const double balanced = ideal_ms(spec.model, spec.requests, spec.concurrency, lanes, spec.ms);
     double busiest = 0;
     const int per_worker = std::min(worker_lanes(spec), spec.concurrency);
@@ -274,12 +274,12 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     if (s.ok == 0) s.outcome = run_outcome::failed;
     else if (s.ok < s.asked || probe_failed) s.outcome = run_outcome::partial;
 
-    const int lanes = spec.lanes > 0 ? spec.lanes : spec.pool_threads;
+    const int lanes = spec.lanes > 0 ? spec.lanes : spec.server.pool_threads;
     // An open loop cannot finish before its last request is due, plus that request's t.
     const double schedule_ms = spec.rate > 0 ? (spec.requests - 1) / spec.rate * 1000 + spec.ms : 0;
     s.ideals = candidate_ideals(spec.requests, spec.concurrency, lanes, spec.ms, spec.model, schedule_ms);
     s.processes_overlapped = processes_overlapped(run);
-    if (spec.workers > 1 && !s.ideals.empty() && s.outcome == run_outcome::judged)
+    if (spec.server.workers > 1 && !s.ideals.empty() && s.outcome == run_outcome::judged)
         s.ideals.front().ms = std::max(split_ideal_ms(spec, s.per_pid), schedule_ms);
     // Handlers that ran in two processes at once were not serialized, whatever the wall says.
     // (On one core, where the arm's own model is serialized, the processes took turns: it stays.)

@@ -12,7 +12,7 @@
 namespace lab {
 
 double physical_floor_ms(const arm_spec& arm) {
-    return ideal_ms(model_kind::concurrent, arm.requests, arm.concurrency, arm.pool_threads, arm.ms);
+    return ideal_ms(model_kind::concurrent, arm.requests, arm.concurrency, arm.server.pool_threads, arm.ms);
 }
 
 static std::string format_duration(double ms) {
@@ -109,12 +109,12 @@ static std::string explain_between(const arm_result& arm) {
 // "3 / 1 across 2 workers: the busiest took 3 × 100 ms": the split a prefork arm is judged on.
 static std::string split_clause(const arm_result& arm) {
     const auto& s = arm.stats;
-    if (arm.spec.workers <= 1 || s.per_pid.empty()) return "";
+    if (arm.spec.server.workers <= 1 || s.per_pid.empty()) return "";
     std::vector<int> counts;
     for (const auto& [pid, n] : s.per_pid) counts.push_back(n);
     std::sort(counts.rbegin(), counts.rend());
     return fmt::format("{} across {} workers: the busiest served {} of the {} requests", fmt::join(counts, " / "),
-                       arm.spec.workers, counts.front(), s.ok);
+                       arm.spec.server.workers, counts.front(), s.ok);
 }
 
 static std::string explain(const arm_result& arm) {
@@ -162,7 +162,7 @@ static std::string explain(const arm_result& arm) {
                                    arm.spec.name, s.server_overlap, s.wall_ms, ideal);
             return fmt::format("{}: pool — {} threads took the blocking work off the loop; {:.0f} ms against an "
                                "ideal of {:.0f} ms.",
-                               arm.spec.name, arm.spec.pool_threads, s.wall_ms, ideal);
+                               arm.spec.name, arm.spec.server.pool_threads, s.wall_ms, ideal);
         case model_kind::parallel:
             if (!split.empty())
                 return fmt::format("{}: parallel — {}, which sets the ideal at {:.0f} ms; measured {:.0f} ms.",
@@ -315,8 +315,8 @@ std::vector<std::string> findings(const scenario_result& result) {
             std::set<long long> threads;
             for (const auto& j : arm.jobs) threads.insert(j.thread);
             // CPU jobs run no faster than the cores allow, however many workers take them.
-            const int lanes = arm.spec.cpu_task ? std::min<int>(arm.spec.task_workers, static_cast<int>(machine_cores_seen()))
-                                                : arm.spec.task_workers;
+            const int lanes = arm.spec.cpu_task ? std::min<int>(arm.spec.server.task_workers, static_cast<int>(machine_cores_seen()))
+                                                : arm.spec.server.task_workers;
             const double ideal = ideal_ms(model_kind::pool, static_cast<int>(arm.jobs.size()),
                                           static_cast<int>(arm.jobs.size()), lanes, arm.spec.ms);
             notes.push_back(fmt::format(

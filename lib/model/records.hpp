@@ -3,6 +3,7 @@
 // and what the analysis made of it. No I/O, nothing of ours included but lib/model's own.
 #include "model/request_tally.hpp"
 #include "model/routes.hpp"
+#include "model/server_config.hpp"
 
 #include <array>
 #include <map>
@@ -108,7 +109,6 @@ struct arm_spec {
     int requests = 10;
     int concurrency = 10;
     double ms = 100;        // duration of one handler, the t of the ideal models
-    int pool_threads = 40;
     int repeat = 1;
     bool cold = false;
     double timeout_s = 30;
@@ -120,14 +120,8 @@ struct arm_spec {
     double rate = 0;        // > 0: open loop, requests scheduled at this many per second
     bool connection_close = false;  // one connection per request instead of keep-alive
 
-    // Server knobs (DESIGN.md §2).
-    bool gil = false;
-    int workers = 0;        // 0: one process; N >= 1: a supervisor with N prefork workers
-    bool reuse_port = false;
-    bool test_routes = false;
-    int accept_gate_us = 0;
+    server_config server;   // the lab's server for this arm (DESIGN.md §2); unused on another target
     bool expect_failures = false;  // failures are the arm's lesson (worker-crash): a partial run does not fail
-    int task_workers = 2;   // background threads behind /tasks
     bool cpu_task = false;  // /tasks: each job is CPU work of `ms` (calibrated, as /cpu's) instead of a sleep
 
     // CPU work (/cpu): where it runs and how much; `ms` is the calibrated duration of one call.

@@ -55,7 +55,7 @@ json arm_object(const arm_result& a, bool detail) {
     o["requests"] = a.spec.requests;
     o["concurrency"] = a.spec.concurrency;
     o["ms"] = a.spec.ms;
-    o["pool_threads"] = a.spec.pool_threads;
+    o["pool_threads"] = a.spec.server.pool_threads;
     o["repeat"] = a.spec.repeat;
     o["wall_ms"] = round3(s.wall_ms);
     o["repeat_wall_ms"] = a.repeat_wall_ms;
@@ -138,8 +138,8 @@ json arm_object(const arm_result& a, bool detail) {
         o["jobs"] = std::move(jobs);
         o["jobs_done_ms"] = round3(jobs_done_ms(a));
     }
-    o["workers"] = a.spec.workers;
-    o["gil"] = a.spec.gil;
+    o["workers"] = a.spec.server.workers;
+    o["gil"] = a.spec.server.gil;
     o["connection"] = a.spec.connection_close ? "close" : "keep-alive";
     if (a.spec.route == route_id::cpu) {
         o["on"] = to_string(a.spec.on);

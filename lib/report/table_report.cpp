@@ -21,7 +21,7 @@ bool any_probe(const scenario_result& r) {
 
 bool any_workers(const scenario_result& r) {
     for (const auto& a : r.arms)
-        if (a.spec.workers > 0) return true;
+        if (a.spec.server.workers > 0) return true;
     return false;
 }
 
@@ -114,7 +114,7 @@ std::string floor_text(const arm_spec& spec) {
 std::string route_text(const arm_spec& spec) {
     if (!on_lab(spec)) return spec.path;
     // n for /cpu is a calibrated, machine-specific count: the notes carry it, the table shows where it ran.
-    if (spec.route == route_id::cpu) return request_path(spec) + " on " + to_string(spec.on) + (spec.gil ? " + GIL" : "");
+    if (spec.route == route_id::cpu) return request_path(spec) + " on " + to_string(spec.on) + (spec.server.gil ? " + GIL" : "");
     return request_target(spec);
 }
 
@@ -190,9 +190,9 @@ summary_table arms_summary(const scenario_result& r) {
         if (speedup) row.push_back(a.speedup ? fmt::format("{:.2f}×", *a.speedup) : "");
         // Efficiency (speedup per worker) only means something where processes were added on purpose.
         if (speedup && workers)
-            row.push_back(a.speedup && a.spec.workers > 0 ? fmt::format("{:.2f}", *a.speedup / a.spec.workers) : "");
+            row.push_back(a.speedup && a.spec.server.workers > 0 ? fmt::format("{:.2f}", *a.speedup / a.spec.server.workers) : "");
         if (workers) {
-            row.push_back(a.spec.workers > 0 ? split_text(s.per_pid) : "");
+            row.push_back(a.spec.server.workers > 0 ? split_text(s.per_pid) : "");
             row.push_back(memory_text(a.memory));
         }
         t.rows.push_back(std::move(row));

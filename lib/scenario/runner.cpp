@@ -5,6 +5,7 @@
 #include "load/http_get.hpp"
 #include "load/load_generator.hpp"
 #include "model/clock.hpp"
+#include "model/knobs.hpp"
 #include "process/command_process.hpp"
 #include "process/fd_limit.hpp"
 #include "process/process_memory.hpp"
@@ -24,17 +25,6 @@
 namespace lab {
 
 namespace {
-
-std::vector<std::string> server_args(const arm_spec& arm) {
-    std::vector<std::string> args{"--pool-threads", std::to_string(arm.pool_threads)};
-    if (arm.gil) args.push_back("--gil");
-    if (arm.workers > 0) args.insert(args.end(), {"--workers", std::to_string(arm.workers)});
-    if (arm.reuse_port) args.push_back("--reuse-port");
-    if (arm.test_routes) args.push_back("--test-routes");
-    if (queues_jobs(arm)) args.insert(args.end(), {"--task-workers", std::to_string(arm.task_workers)});
-    if (arm.accept_gate_us > 0) args.insert(args.end(), {"--accept-gate-us", std::to_string(arm.accept_gate_us)});
-    return args;
-}
 
 // CPU arms ask for a duration; n is measured on this machine, once per duration.
 std::vector<std::string> calibrate(std::vector<arm_spec>& arms, const runner_options& options) {
@@ -163,7 +153,7 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
 measured_run run_once(const arm_spec& arm, const runner_options& options) {
     if (!on_lab(arm)) return run_foreign(arm, options);
     measured_run m;
-    server_process server(options.executable, server_args(arm));
+    server_process server(options.executable, serve_args(arm.server));
     auto load = load_for(arm, {"127.0.0.1", std::to_string(server.port()), "/"});
     load.stop = options.stop;
     {
@@ -185,7 +175,7 @@ measured_run run_once(const arm_spec& arm, const runner_options& options) {
     server.stop();
     // A server that ended otherwise than told (a sanitizer's abort, a crash, a hang) fails the
     // run, so an error inside a server cannot pass unseen; the test route's SIGKILL excepted.
-    if (!server.ended_cleanly() && !(arm.test_routes && server.killed_by(SIGKILL)))
+    if (!server.ended_cleanly() && !(arm.server.test_routes && server.killed_by(SIGKILL)))
         throw std::runtime_error(fmt::format("the lab server (pid {}) {}; its stderr above says why", pid,
                                              server.end_description()));
     return m;
@@ -206,7 +196,7 @@ arm_result finish(const arm_spec& arm, std::vector<measured_run>& runs) {
     if (result.telemetry) add_server_measures(*result.telemetry, result.stats, result.run.t0_ns, measured_until(result), true);
     // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
     for (const auto& m : result.memory)
-        if (!m.supervisor && arm.workers > 0) result.stats.per_pid.try_emplace(m.pid, 0);
+        if (!m.supervisor && arm.server.workers > 0) result.stats.per_pid.try_emplace(m.pid, 0);
     return result;
 }
 

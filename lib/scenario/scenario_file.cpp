@@ -1,6 +1,8 @@
 #include "analysis/analysis.hpp"
 #include "check/ratio.hpp"
 #include "load/load_generator.hpp"
+#include "model/knobs.hpp"
+#include "model/limits.hpp"
 #include "scenario/scenario_spec.hpp"
 
 #include <algorithm>
@@ -201,20 +203,39 @@ public:
         return node->as_table();
     }
 
-    // Knobs that may appear in [defaults] and in each arm.
+    // The load's knobs, in [defaults] and in each arm, on any target.
     void read_knobs(const toml::table& t, const std::string& prefix, arm_spec& arm) const {
-        if (auto v = count(t, prefix, "requests", 1, 1'000'000)) arm.requests = static_cast<int>(*v);
-        if (auto v = count(t, prefix, "concurrency", 1, 20'000)) arm.concurrency = static_cast<int>(*v);
+        if (auto v = count(t, prefix, "requests", 1, max_requests)) arm.requests = static_cast<int>(*v);
+        if (auto v = count(t, prefix, "concurrency", 1, max_connections)) arm.concurrency = static_cast<int>(*v);
         if (auto v = integer(t, prefix, "ms", 0, max_handler_ms)) arm.ms = static_cast<double>(*v);
-        if (auto v = integer(t, prefix, "pool_threads", 1, 1024)) arm.pool_threads = static_cast<int>(*v);
-        if (auto v = integer(t, prefix, "repeat", 1, 100)) arm.repeat = static_cast<int>(*v);
-        if (auto v = number(t, prefix, "timeout_s", 0.001, 3600)) arm.timeout_s = *v;
-        if (auto v = count(t, prefix, "workers", 1, 256)) arm.workers = static_cast<int>(*v);
-        if (auto v = boolean(t, prefix, "gil")) arm.gil = *v;
-        if (auto v = boolean(t, prefix, "reuse_port")) arm.reuse_port = *v;
-        if (auto v = integer(t, prefix, "accept_gate_us", 0, 1'000'000)) arm.accept_gate_us = static_cast<int>(*v);
-        if (auto v = number(t, prefix, "rate", 0.01, 1e7)) arm.rate = *v;
+        if (auto v = integer(t, prefix, "repeat", 1, max_repeats)) arm.repeat = static_cast<int>(*v);
+        if (auto v = number(t, prefix, "timeout_s", min_timeout_s, max_timeout_s)) arm.timeout_s = *v;
+        if (auto v = number(t, prefix, "rate", min_rate, max_rate)) arm.rate = *v;
         if (auto v = choice(t, prefix, "connection", {"keep-alive", "close"})) arm.connection_close = *v == "close";
+    }
+
+    // The lab server's knobs (model/knobs.hpp), in [defaults] and in each lab arm.
+    void read_server_knobs(const toml::table& t, const std::string& prefix, server_config& server) const {
+        for (const auto& knob : server_knobs()) {
+            if (knob.key.empty()) continue;
+            const char* key = knob.key.c_str();
+            if (const auto* flag = std::get_if<bool server_config::*>(&knob.member)) {
+                if (auto v = boolean(t, prefix, key)) server.*(*flag) = *v;
+            } else if (const auto* n = std::get_if<int server_config::*>(&knob.member)) {
+                auto v = knob.cores ? count(t, prefix, key, knob.min, knob.max) : integer(t, prefix, key, knob.min, knob.max);
+                if (v) server.*(*n) = static_cast<int>(*v);
+            }
+        }
+    }
+
+    // A knob that needs another (reuse_port needs workers), once [defaults] and the arm are read.
+    void check_needs(const toml::table& t, const std::string& prefix, const server_config& server) const {
+        for (const auto& knob : server_knobs()) {
+            if (knob.needs.empty() || knob_value(knob, server) == knob_value(knob, server_config{})) continue;
+            for (const auto& other : server_knobs())
+                if (other.key == knob.needs && knob_value(other, server) == knob_value(other, server_config{}))
+                    fail(t.get(knob.key), prefix + knob.key, fmt::format("needs {}", knob.needs));
+        }
     }
 
     void read_probe(const toml::table& arm_table, const std::string& prefix, arm_spec& arm) const {
@@ -315,14 +336,14 @@ public:
     void read_foreign_arm(const toml::table& t, const std::string& prefix, const toml::node& node, arm_spec& arm) const {
         arm.path = *text(t, prefix, "path", true, &node);
         request_path(t, prefix, "path", arm.path);
-        for (const char* lab_only : {"route", "method", "on", "gil", "workers", "reuse_port", "test_routes",
-                                     "sweep_workers", "accept_gate_us", "pool_threads", "task_workers"})
-            if (t.contains(lab_only)) fail(t.get(lab_only), prefix + lab_only, "only for the lab's own server (target = \"lab\")");
+        std::vector<std::string> lab_only{"route", "method", "on", "sweep_workers", "work"};
+        for (const auto& knob : server_knobs())
+            if (!knob.key.empty()) lab_only.push_back(knob.key);
+        for (const auto& key : lab_only)
+            if (t.contains(key)) fail(t.get(key), prefix + key, "only for the lab's own server (target = \"lab\")");
         arm.route = route_id::unknown;
         arm.model = model_kind::none;
-        arm.workers = 0;  // whatever [defaults] says of the lab's server knobs
-        arm.gil = arm.reuse_port = false;
-        arm.accept_gate_us = 0;
+        arm.server = server_config{};  // whatever [defaults] says of the lab's server knobs
         if (auto m = choice(t, prefix, "model", {"serialized", "concurrent", "pool"}))
             arm.model = *m == "serialized" ? model_kind::serialized : *m == "concurrent" ? model_kind::concurrent : model_kind::pool;
         read_knobs(t, prefix, arm);
@@ -365,7 +386,7 @@ public:
             if (t.contains(foreign_only))
                 fail(t.get(foreign_only), prefix + foreign_only, "only for a target other than the lab's server (a lab arm names a route)");
         read_route(t, prefix, node, arm);
-        if (auto v = count(t, prefix, "task_workers", 1, 256)) arm.task_workers = static_cast<int>(*v);
+        read_server_knobs(t, prefix, arm.server);
         if (auto v = choice(t, prefix, "work", {"sleep", "cpu"})) {
             if (!queues_jobs(arm)) fail(t.get("work"), prefix + "work", fmt::format("only {} takes 'work'", path_of(route_id::tasks)));
             arm.cpu_task = *v == "cpu";
@@ -376,10 +397,8 @@ public:
             if (arm.route != route_id::cpu) fail(t.get("on"), prefix + "on", fmt::format("only {} takes 'on'", path_of(route_id::cpu)));
             arm.on = *v == "pool" ? cpu_place::pool : cpu_place::loop;
         }
-        if (auto v = boolean(t, prefix, "test_routes")) arm.test_routes = *v;
         if (auto v = boolean(t, prefix, "expect_failures")) arm.expect_failures = *v;
-        if (arm.reuse_port && arm.workers == 0)
-            fail(t.get("reuse_port"), prefix + "reuse_port", "needs workers (one socket per worker)");
+        check_needs(t, prefix, arm.server);
         read_probe(t, prefix, arm);
         return arm;
     }
@@ -427,7 +446,7 @@ public:
         std::vector<arm_spec> arms;
         std::string base = arm.name;
         for (int w = 1; w <= *top; ++w) {
-            arm.workers = w;
+            arm.server.workers = w;
             arm.concurrency = w;
             arm.name = fmt::format("{}-{}", base, w);
             arms.push_back(arm);
@@ -455,6 +474,7 @@ public:
             only_keys(*d, "defaults.", scenario_keys().defaults);
             defaults_ms_ = d->contains("ms");
             read_knobs(*d, "defaults.", defaults);
+            read_server_knobs(*d, "defaults.", defaults.server);
         }
         const toml::node* arms = root.get("arms");
         if (!arms) fail(nullptr, "arms", "missing: a scenario needs at least one [[arms]] table");
@@ -504,15 +524,15 @@ private:
 // The model each arm promises, and its parallel lanes (DESIGN.md §4).
 void settle_model(arm_spec& arm) {
     const int cores = machine_cores();
-    const int processes = std::max(1, arm.workers);
+    const int processes = std::max(1, arm.server.workers);
     arm.model = route(arm.route).model;
-    arm.lanes = arm.pool_threads * processes;
+    arm.lanes = arm.server.pool_threads * processes;
     if (arm.route == route_id::cpu) {
-        int threads_per_process = arm.on == cpu_place::pool && !arm.gil ? arm.pool_threads : 1;
+        int threads_per_process = arm.on == cpu_place::pool && !arm.server.gil ? arm.server.pool_threads : 1;
         arm.lanes = std::min(cores, threads_per_process * processes);
         arm.model = arm.lanes > 1 ? model_kind::parallel : model_kind::serialized;
-    } else if (arm.workers > 1 && arm.model == model_kind::serialized) {
-        arm.lanes = arm.workers;  // each worker's loop blocks alone
+    } else if (arm.server.workers > 1 && arm.model == model_kind::serialized) {
+        arm.lanes = arm.server.workers;  // each worker's loop blocks alone
         arm.model = model_kind::parallel;
     }
 }
@@ -520,17 +540,21 @@ void settle_model(arm_spec& arm) {
 }  // namespace
 
 const scenario_key_sets& scenario_keys() {
-    static const scenario_key_sets keys{
-        {"title", "lesson", "defaults", "arms", "baseline", "expect", "long", "target"},
-        {"requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "workers", "gil", "reuse_port",
-         "connection", "accept_gate_us", "rate"},
-        {"name", "route", "requests", "concurrency", "ms", "pool_threads", "repeat", "timeout_s", "seed_s", "probe",
-         "on", "gil", "workers", "reuse_port", "test_routes", "connection", "sweep_workers", "accept_gate_us", "rate",
-         "method", "task_workers", "work", "expect_failures", "target", "path", "model", "beside"},
-        {"route", "after_ms"},
-        {"name", "ratio", "min", "max", "tolerance"},
-        {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "url"},
-    };
+    static const scenario_key_sets keys = [] {
+        scenario_key_sets k{
+            {"title", "lesson", "defaults", "arms", "baseline", "expect", "long", "target"},
+            {"requests", "concurrency", "ms", "repeat", "timeout_s", "connection", "rate"},
+            {"name", "route", "seed_s", "probe", "on", "sweep_workers", "method", "work", "expect_failures", "target",
+             "path", "model", "beside"},
+            {"route", "after_ms"},
+            {"name", "ratio", "min", "max", "tolerance"},
+            {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "url"},
+        };
+        for (const auto& knob : server_knobs())
+            if (!knob.key.empty()) k.defaults.insert(knob.key);
+        k.arms.insert(k.defaults.begin(), k.defaults.end());  // what [defaults] takes, an arm takes
+        return k;
+    }();
     return keys;
 }
 
@@ -559,7 +583,7 @@ void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
         // More connections than requests would only idle (and --requests scales c10k down).
         arm.concurrency = std::min(arm.concurrency, arm.requests);
         if (!on_lab(arm)) {
-            arm.lanes = arm.pool_threads;  // a foreign pool's size is unknown; FastAPI's is 40, like ours
+            arm.lanes = arm.server.pool_threads;  // a foreign pool's size is unknown; FastAPI's is 40, like ours
             continue;
         }
         settle_model(arm);

@@ -1,6 +1,8 @@
 #pragma once
 // The target server: one event-loop thread, routes that carry the execution model
 // (DESIGN.md §2). Asio and Beast stay inside server/*.cpp.
+#include "model/server_config.hpp"
+
 #include <string>
 
 namespace lab {
@@ -8,26 +10,14 @@ namespace lab {
 class task_board;
 class metrics_board;
 
-struct server_options {
-    std::string host = "127.0.0.1";
-    int port = 0;           // 0: the kernel picks a free port
-    int pool_threads = 40;  // anyio's default limiter size, which FastAPI's `def` routes use
+// The config (model/server_config.hpp) and what only this process's plumbing sets: the
+// readiness pipe, and the boards a supervisor shares with its workers (raw pointers into
+// shared memory, which stay inside lib/server).
+struct server_options : server_config {
     int ready_fd = -1;      // when >= 0, "PORT\n" is written here once listening, then closed
-    bool gil = false;       // emulate CPython's GIL around CPU work (workload/gil.hpp)
-    int workers = 0;        // 0: this process serves; N >= 1: a supervisor forks N workers
-    bool reuse_port = false;  // workers: one SO_REUSEPORT socket each instead of one shared socket
-    bool test_routes = false; // enables GET /crash, which kills the worker that serves it
-    int accept_gate_us = 0;   // > 0: accept the next connection only after the last one's
-                              // first request arrived, or this long passed (see server.cpp)
-    int task_workers = 2;        // background threads behind POST /tasks
-    int task_capacity = 64;      // jobs that may wait; one more gets 503
     task_board* shared_tasks = nullptr;  // set by the supervisor for its workers; null: a board of this process's own
     metrics_board* shared_metrics = nullptr;  // the supervisor's, for its workers; null: this process's own
     int metrics_slot = 0;        // this worker's slot on shared_metrics
-    int lag_interval_us = 1000;  // the loop monitor's timer period; 0: no monitor (GET /metrics says so)
-    bool quiet = false;          // no "listening on …" line on stderr
-    int io_timeout_ms = 30'000;  // a client gets this long to send a request head or take a
-                                 // response (an idle keep-alive connection, a stalled sender)
 };
 
 // Binds, announces readiness, serves until SIGINT or SIGTERM. Throws

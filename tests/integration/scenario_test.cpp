@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -182,6 +185,30 @@ TEST_CASE("a task queue answers at once and finishes at the workers' pace" * mea
     double done = queued["jobs_done_ms"];
     CHECK(done >= 0.8 * inline_arm["wall_ms"].get<double>());
     CHECK(done <= 1.5 * inline_arm["wall_ms"].get<double>());
+}
+
+
+// Every `serve` flag is a key of the file (the knob table): a queue of one refuses what does
+// not fit, and an arm whose loop monitor is off reports no lag.
+TEST_CASE("a scenario file sets serve's knobs per arm: task_queue and lag_interval_us reach the server") {
+    const auto file = std::filesystem::temp_directory_path() / ("lab-knobs-" + std::to_string(::getpid()) + ".toml");
+    std::ofstream(file) << "title = \"knobs\"\nlesson = \"serve's knobs, per arm\"\n"
+                           "[defaults]\nrequests = 6\nconcurrency = 6\nms = 300\nio_timeout_ms = 5000\n"
+                           "[[arms]]\nname = \"one-waits\"\nroute = \"/tasks\"\nmethod = \"POST\"\ntask_workers = 1\n"
+                           "task_queue = 1\nlag_interval_us = 0\nexpect_failures = true\n"
+                           "[[arms]]\nname = \"all-wait\"\nroute = \"/tasks\"\nmethod = \"POST\"\ntask_workers = 1\n";
+    auto r = run_lab({"scenario", file.string(), "--format", "json"}, 120);
+    std::filesystem::remove(file);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto arms = nlohmann::json::parse(r.out).at("arms");
+    // Six at once on one worker: one runs, one waits, the other four are told 503.
+    CHECK(arms[0].at("errors").at("status") >= 3);
+    CHECK(arms[0].at("loop_lag_ms").is_null());
+    // The default queue (64) takes all six, and the default monitor measures the loop.
+    CHECK(arms[1].at("errors").at("status") == 0);
+    CHECK(arms[1].at("ok") == 6);
+    CHECK(!arms[1].at("loop_lag_ms").is_null());
 }
 
 TEST_SUITE_END();

@@ -1,7 +1,10 @@
 // The documentation cannot drift from the code it describes: every key the scenario reader
 // accepts has one row in docs/scenario-file.md, in the section where it may stand, and no row
 // names a key the reader refuses.
+#include "model/knobs.hpp"
 #include "scenario/scenario_spec.hpp"
+
+#include <fmt/format.h>
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -51,11 +54,55 @@ TEST_CASE("docs/scenario-file.md lists exactly the keys the reader accepts") {
     const auto doc = keys_in(read_doc("scenario-file.md"));
     const auto& keys = lab::scenario_keys();
     CHECK(doc.keys.at("Top level") == keys.top);
-    CHECK(doc.keys.at("[defaults] and [[arms]]") == keys.arms);
-    CHECK(doc.in_defaults == keys.defaults);
+    // The server's knobs have a section of their own; each may stand in [defaults] and in an arm.
+    auto arms = doc.keys.at("[defaults] and [[arms]]");
+    auto in_defaults = doc.in_defaults;
+    for (const auto& knob : doc.keys.at("The server's knobs")) {
+        arms.insert(knob);
+        in_defaults.insert(knob);
+    }
+    CHECK(arms == keys.arms);
+    CHECK(in_defaults == keys.defaults);
     CHECK(doc.keys.at("probe") == keys.probe);
     CHECK(doc.keys.at("[[expect]]") == keys.expect);
     CHECK(doc.keys.at("target") == keys.target);
+}
+
+// Each knob's row says what the knob table (model/knobs.cpp) does: its flag, range and default.
+TEST_CASE("docs/scenario-file.md gives each server knob the flag and range and default of the knob table") {
+    const std::string doc = read_doc("scenario-file.md");
+    const auto from = doc.find("## The server's knobs");
+    REQUIRE(from != std::string::npos);
+    const std::string section = doc.substr(from, doc.find("\n## ", from + 1) - from);
+    const lab::server_config defaults;
+    int rows = 0;
+    for (const auto& knob : lab::server_knobs()) {
+        if (knob.key.empty()) {
+            CHECK_MESSAGE(section.find("`" + knob.flag + "`") != std::string::npos, knob.flag);  // said to be the runner's
+            continue;
+        }
+        const std::regex row("\\| `" + knob.key + "` \\| `([^`]+)` \\| [^|]+ \\| ([^|]+) \\| ([^|]+) \\|");
+        std::smatch m;
+        REQUIRE_MESSAGE(std::regex_search(section, m, row), knob.key);
+        ++rows;
+        CHECK(m[1].str() == knob.flag);
+        const bool boolean = std::holds_alternative<bool lab::server_config::*>(knob.member);
+        CHECK(m[2].str() == (boolean ? "`true`, `false`" : fmt::format("{} … {}", knob.min, knob.max)));
+        CHECK(m[3].str().starts_with(lab::knob_value(knob, defaults)));
+    }
+    CHECK(rows == 10);
+}
+
+// docs/cli.md's serve table: a row per flag of the knob table, with its range.
+TEST_CASE("docs/cli.md gives each serve flag of the knob table its row and range") {
+    const std::string doc = read_doc("cli.md");
+    for (const auto& knob : lab::server_knobs()) {
+        const std::regex row("\\| `" + knob.flag + "` \\| ([^|]+) \\|");
+        std::smatch m;
+        REQUIRE_MESSAGE(std::regex_search(doc, m, row), knob.flag);
+        if (std::holds_alternative<int lab::server_config::*>(knob.member))
+            CHECK_MESSAGE(m[1].str().ends_with(fmt::format("{} … {}", knob.min, knob.max)), knob.flag);
+    }
 }
 
 // ctest runs each case as `--test-case=NAME`, where doctest splits a name at ','; and CMake

@@ -59,7 +59,7 @@ load_run prefork_run(const std::vector<int>& split, std::int64_t t_ms) {
 
 arm_spec prefork_spec(int requests, int workers) {
     auto spec = synthetic_spec("reuse-port", "/cpu", model_kind::parallel, requests);
-    spec.workers = workers;
+    spec.server.workers = workers;
     spec.lanes = workers;
     return spec;
 }
@@ -143,7 +143,7 @@ TEST_CASE("handlers that ran in two processes at once are never called serialize
     // Coroutines on two workers (uvicorn --workers 2): serialized ruled out, concurrent left alone
     // is the verdict, not "cannot tell apart".
     auto async = synthetic_spec("async", "/async", model_kind::concurrent, 4);
-    async.workers = 2;
+    async.server.workers = 2;
     auto both = judged(async, prefork_run({2, 2}, 100));
     CHECK(both.stats.processes_overlapped);
     CHECK(both.stats.verdict == model_kind::concurrent);

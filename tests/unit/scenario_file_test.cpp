@@ -1,5 +1,6 @@
 #include "scenario/scenario_spec.hpp"
 #include "scenario/locations.hpp"
+#include "model/knobs.hpp"
 
 #include <doctest/doctest.h>
 #include <string>
@@ -96,7 +97,7 @@ TEST_CASE("counts can follow the core count — a sweep expands into arms") {
     for (int w = 1; w <= cores; ++w) {
         const auto& arm = spec.arms[static_cast<std::size_t>(w - 1)];
         CHECK(arm.name == "w-" + std::to_string(w));
-        CHECK(arm.workers == w);
+        CHECK(arm.server.workers == w);
         CHECK(arm.concurrency == w);
         CHECK(arm.requests == 2 * cores);
         CHECK(arm.on == cpu_place::pool);
@@ -113,9 +114,9 @@ TEST_CASE("CPU arms promise the model of where they run") {
     CHECK(spec.arms[0].model == model_kind::serialized);  // loop
     CHECK(spec.arms[1].lanes == std::min(cores, 40));     // pool
     CHECK(spec.arms[2].model == model_kind::serialized);  // pool under the GIL: one lane
-    CHECK(spec.arms[2].gil);
-    CHECK(spec.arms[3].workers == cores);                 // processes
-    CHECK(spec.arms[3].accept_gate_us == 2000);
+    CHECK(spec.arms[2].server.gil);
+    CHECK(spec.arms[3].server.workers == cores);                 // processes
+    CHECK(spec.arms[3].server.accept_gate_us == 2000);
 }
 
 TEST_CASE("bad CPU and worker keys name file — line and key") {
@@ -170,7 +171,35 @@ TEST_CASE("K*cores takes decimal digits alone — and work belongs to /tasks") {
                               "work = \"cpu\"\ntask_workers = \"cores\"\n",
                               "w.toml");
     CHECK(cpu.arms[0].cpu_task);
-    CHECK(cpu.arms[0].task_workers == machine_cores());
+    CHECK(cpu.arms[0].server.task_workers == machine_cores());
+}
+
+// Each knob of the table is a key of [defaults] and of an arm, and what the file says reaches
+// the server's command line as the knob's own flag; a foreign arm refuses every one.
+TEST_CASE("every serve knob is settable per arm and reaches serve's arguments") {
+    std::string keys, foreign;
+    std::vector<std::string> expected;
+    for (const auto& knob : server_knobs()) {
+        if (knob.key.empty()) continue;
+        const bool flag = std::holds_alternative<bool server_config::*>(knob.member);
+        const std::string value = flag ? "true" : std::to_string(knob.max);
+        keys += knob.key + " = " + value + "\n";
+        expected.push_back(knob.flag);
+        if (!flag) expected.push_back(value);
+    }
+    const std::string head = "title = \"t\"\nlesson = \"l\"\n";
+    auto in_arm = parse_scenario(head + "[[arms]]\nname = \"a\"\nroute = \"/async\"\n" + keys, "k.toml");
+    CHECK(serve_args(in_arm.arms[0].server) == expected);
+    auto in_defaults = parse_scenario(head + "[defaults]\n" + keys + "[[arms]]\nname = \"a\"\nroute = \"/async\"\n", "k.toml");
+    CHECK(in_defaults.arms[0].server == in_arm.arms[0].server);
+    CHECK(serve_args(server_config{}).empty());
+    for (const auto& knob : server_knobs()) {
+        if (knob.key.empty()) continue;
+        const std::string file = head + "[[arms]]\nname = \"a\"\ntarget = { url = \"http://127.0.0.1:9\" }\npath = \"/\"\n" +
+                                 knob.key + " = 1\n";
+        CHECK_THROWS_WITH_AS(parse_scenario(file, "f.toml"),
+                             doctest::Contains("only for the lab's own server"), scenario_error);
+    }
 }
 
 }  // TEST_SUITE
