@@ -1,9 +1,7 @@
 // concurrency-lab: parse the command line, dispatch, map failures to exit codes
 // (0 ok, 1 a run failed, 2 usage or input error). No lab logic lives here.
-#include "analysis/analysis.hpp"
 #include "analysis/findings.hpp"
 #include "check/check.hpp"
-#include "load/http_get.hpp"
 #include "load/load_generator.hpp"
 #include "model/knobs.hpp"
 #include "model/limits.hpp"
@@ -13,6 +11,7 @@
 #include "process/interrupt.hpp"
 #include "report/report.hpp"
 #include "scenario/locations.hpp"
+#include "scenario/check_run.hpp"
 #include "scenario/runner.hpp"
 #include "scenario/url_arm.hpp"
 #include "scenario/scenario_spec.hpp"
@@ -28,6 +27,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fmt/format.h>
 #include <map>
 #include <memory>
@@ -38,10 +38,6 @@ namespace {
 
 constexpr int exit_usage = 2;
 constexpr int exit_failed = 1;
-
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 const std::map<std::string, lab::output_format> format_names{{"table", lab::output_format::table},
                                                               {"json", lab::output_format::json},
@@ -94,12 +90,7 @@ void add_output_flags(CLI::App& cmd, output_flags& flags) {
 
 // Opened before any work starts, so an unwritable path fails before a run, not after.
 std::unique_ptr<lab::output_file> open_output(const std::string& path) {
-    if (path.empty()) return nullptr;
-    try {
-        return std::make_unique<lab::output_file>(path);
-    } catch (const lab::output_error& e) {
-        throw usage_error(e.what());
-    }
+    return path.empty() ? nullptr : std::make_unique<lab::output_file>(path);
 }
 
 struct output_sink {
@@ -168,7 +159,7 @@ int cmd_scenario(const scenario_flags& flags) {
     for (const auto& file : read) {
         std::error_code ec;
         if (!flags.output.out.empty() && std::filesystem::equivalent(flags.output.out, file, ec))
-            throw usage_error(fmt::format("--out {} is the scenario file this run reads", flags.output.out));
+            throw lab::input_error(fmt::format("--out {} is the scenario file this run reads", flags.output.out));
     }
     for (auto& spec : specs) lab::apply_overrides(spec, flags.overrides);
     output_sink sink(flags.output);
@@ -193,7 +184,7 @@ int cmd_serve(const lab::server_options& options) {
     try {
         lab::run_server(options);
     } catch (const std::runtime_error& e) {
-        throw usage_error(e.what());  // port in use, unknown host: the caller's input
+        throw lab::input_error(e.what());  // port in use, unknown host: the caller's input
     }
     return 0;
 }
@@ -209,11 +200,7 @@ struct load_flags {
 
 int cmd_load(const load_flags& flags) {
     lab::load_options options = flags.options;
-    try {
-        options.url = lab::parse_url(flags.url);
-    } catch (const std::invalid_argument& e) {
-        throw usage_error(e.what());
-    }
+    options.url = lab::parse_load_url(flags.url);
     options.connection_close = flags.connection == "close";
     // Every record asked for: kept in memory, so bounded (a -d run stops at the bound).
     if (flags.output.detail) options.record_limit = lab::max_recorded_requests;
@@ -226,44 +213,11 @@ int cmd_load(const load_flags& flags) {
     output_sink sink(flags.output);
     lab::install_interrupt_handlers();
     options.stop = &lab::interrupt_signal();
-    try {
-        lab::require_fds(options.concurrency + 64L, "this load");
-    } catch (const lab::fd_limit_error& e) {
-        throw usage_error(e.what());
-    }
-
-    lab::arm_result arm;
-    arm.spec = lab::arm_for_url(options);
-    try {
-        arm.run = lab::run_load(options);
-    } catch (const std::runtime_error& e) {
-        throw usage_error(e.what());  // an unresolvable host is bad input
-    } catch (const std::invalid_argument& e) {
-        throw usage_error(e.what());  // --rate × -d beyond the record limit
-    }
+    const auto load = lab::run_url_load(options, flags.url);
     clear_progress();
-    // A duration decides the count; a count stays what was asked for, so an interrupted run is partial.
-    // (An open loop's backlog that was never sent counts as asked for: the run is partial.)
-    if (options.duration_s > 0) arm.spec.requests = static_cast<int>(arm.run.total() + arm.run.unsent);
-    arm.stats = lab::analyze(arm.spec, arm.run);
-    // A lab server (its answers carry the fields protocol) is asked what it measured of itself.
-    if (arm.stats.server_fields && !arm.run.interrupted) arm.telemetry = lab::fetch_telemetry(options.url.host, options.url.port);
-    // A server with a history: only what it measured inside this run's window counts.
-    if (arm.telemetry) lab::add_server_measures(*arm.telemetry, arm.stats, arm.run.t0_ns, lab::measured_until(arm), false);
-    arm.repeat_wall_ms = {arm.stats.wall_ms};
-    const auto ending = lab::load_notes(arm, {options.requests, options.duration_s, options.rate, options.timeout_s});
-    for (const auto& note : ending.warnings) fmt::print(stderr, "concurrency-lab: note: {}\n", note);
-    if (flags.output.format == "json") {
-        sink.write(lab::render_arm_json(arm, flags.output.detail));
-    } else {
-        lab::scenario_result result{"load", flags.url, "One run against a URL.", {arm}, {}, {}};
-        result.notes = lab::findings(result);
-        for (const auto* part : {&ending.warnings, &ending.notes})
-            result.notes.insert(result.notes.end(), part->begin(), part->end());
-        result.interrupted = arm.run.interrupted;
-        sink.write(lab::render(result, flags.output.render()));
-    }
-    return exit_code(arm.stats.outcome == lab::run_outcome::judged);
+    for (const auto& note : load.warnings) fmt::print(stderr, "concurrency-lab: note: {}\n", note);
+    sink.write(lab::render_load(load.result, flags.output.render()));
+    return exit_code(load.result.arms.front().stats.outcome == lab::run_outcome::judged);
 }
 
 struct check_flags {
@@ -285,23 +239,14 @@ int cmd_check(const check_flags& flags) {
     // Recording measures afresh but keeps the entries of scenarios it does not run;
     // otherwise compare with the baseline when there is one.
     std::optional<lab::baseline> kept;
-    try {
-        if (flags.record && fs::exists(baseline_path)) kept = lab::load_baseline(baseline_path);
-    } catch (const lab::baseline_error& e) {
-        throw usage_error(e.what());
-    }
+    if (flags.record && fs::exists(baseline_path)) kept = lab::load_baseline(baseline_path);
     if (!flags.record && (!flags.baseline.empty() || fs::exists(baseline_path))) options.baseline_file = baseline_path;
     options.executable = lab::self_executable();
     options.progress = progress_line;
     options.stop = &lab::interrupt_signal();
     lab::install_interrupt_handlers();
     auto started = std::chrono::steady_clock::now();
-    std::vector<lab::check_row> rows;
-    try {
-        rows = lab::run_check(options);
-    } catch (const lab::baseline_error& e) {
-        throw usage_error(e.what());
-    }
+    const auto rows = lab::run_check(options);
     clear_progress();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fputs(lab::render_check_table(rows, lab::report_width(flags.width, true)).c_str(), stdout);
@@ -352,6 +297,87 @@ int refuse_unknown_command(const CLI::App& app, int argc, char** argv) {
     return exit_usage;
 }
 
+CLI::App* add_scenario_command(CLI::App& app, scenario_flags& flags) {
+    auto* scen = app.add_subcommand("scenario", "run a scenario: server, load, analysis, report");
+    scen->add_option("name", flags.name, "scenario name (see 'list'), a path to a .toml file, or all")->required();
+    scen->add_flag("--include-long", flags.include_long, "with 'all': also run scenarios marked long (c10k)");
+    scen->add_option("--requests", flags.overrides.requests, "requests per arm")->transform(lab::decimal(1LL, lab::max_requests));
+    scen->add_option("--concurrency", flags.overrides.concurrency, "client connections")
+        ->transform(lab::decimal(1LL, lab::max_connections));
+    scen->add_option("--ms", flags.overrides.ms, "handler duration in ms")->transform(lab::decimal(0LL, lab::max_handler_ms, "ms"));
+    scen->add_option("--repeat", flags.overrides.repeat, "runs per arm; the median is reported")
+        ->transform(lab::decimal(1LL, lab::max_repeats));
+    add_output_flags(*scen, flags.output);
+    return scen;
+}
+
+CLI::App* add_serve_command(CLI::App& app, lab::server_options& options) {
+    auto* serve = app.add_subcommand("serve", "run the lab server (one event-loop thread)");
+    add_server_flags(*serve, options);
+    serve->add_option("--ready-fd", options.ready_fd, "write the bound port to this descriptor when ready")
+        ->transform(lab::decimal(0, 1 << 20));
+    return serve;
+}
+
+CLI::App* add_load_command(CLI::App& app, load_flags& flags) {
+    auto* ld = app.add_subcommand("load", "load against a URL: closed loop, or open loop with --rate");
+    ld->add_option("url", flags.url, "http://host:port/path")->required();
+    ld->add_option("-c,--connections", flags.options.concurrency, "concurrent keep-alive connections")
+        ->transform(lab::decimal(1LL, lab::max_connections))
+        ->capture_default_str();
+    auto* n_opt = ld->add_option("-n,--requests", flags.options.requests, "total requests")
+                      ->transform(lab::decimal(std::int64_t{1}, lab::max_recorded_requests))
+                      ->capture_default_str();
+    ld->add_option("-d,--duration", flags.options.duration_s, "run for SECONDS instead of a count")
+        ->transform(lab::decimal(0.01, 3600.0, "s"))
+        ->excludes(n_opt);
+    ld->add_option("--rate", flags.options.rate, "open loop: schedule this many requests per second in total")
+        ->transform(lab::decimal(lab::min_rate, lab::max_rate, "per second"));
+    ld->add_option("-t,--threads", flags.options.threads, "client threads (one io_context each)")
+        ->transform(lab::decimal(1, 64))
+        ->capture_default_str();
+    ld->add_option("--connection", flags.connection, "keep-alive, or close (a new connection per request)")
+        ->check(CLI::IsMember({"keep-alive", "close"}))
+        ->capture_default_str();
+    ld->add_flag("--quiet", flags.quiet, "no progress line");
+    ld->add_option("--timeout", flags.options.timeout_s, "per-request timeout in seconds")
+        ->transform(lab::decimal(lab::min_timeout_s, lab::max_timeout_s, "s"))
+        ->capture_default_str();
+    ld->add_flag("--cold", flags.options.cold, "include connecting in the timed window");
+    add_output_flags(*ld, flags.output);
+    return ld;
+}
+
+CLI::App* add_check_command(CLI::App& app, check_flags& flags) {
+    auto* chk = app.add_subcommand("check", "run scenarios and check their ratios against bounds and a baseline");
+    chk->add_option("--scenarios", flags.scenarios, "comma-separated scenario names (default: all with expectations)")
+        ->delimiter(',');
+    chk->add_option("--baseline", flags.baseline, "baseline file (default: results/baseline.json if present)");
+    chk->add_option("--junit", flags.junit, "also write JUnit XML to FILE");
+    chk->add_flag("--record", flags.record, "write a new baseline (atomically) from this run");
+    add_width_flag(*chk, flags.width);
+    return chk;
+}
+
+// Help and --version end with exit 0, as CLI11 prints them; a bad command line with one line and 2.
+int parse_failure(const CLI::App& app, const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    fmt::print(stderr, "concurrency-lab: error: {} (try --help)\n", e.what());
+    return exit_usage;
+}
+
+// The one place failures become exit codes: the caller's input (a flag, a file, a URL, a path
+// to write; lab::input_error) 2, anything else that stopped a run 1.
+int guarded(const std::function<int()>& command) {
+    try {
+        return command();
+    } catch (const std::exception& e) {
+        clear_progress();
+        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
+        return dynamic_cast<const lab::input_error*>(&e) ? exit_usage : exit_failed;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -362,96 +388,28 @@ int main(int argc, char** argv) {
     app.set_help_all_flag("--help-all", "help for every subcommand");
     app.set_version_flag("--version", "concurrency-lab " CONCURRENCY_LAB_VERSION);
 
-    auto* list = app.add_subcommand("list", "list the scenarios with their titles");
-
     scenario_flags scenario;
-    auto* scen = app.add_subcommand("scenario", "run a scenario: server, load, analysis, report");
-    scen->add_option("name", scenario.name, "scenario name (see 'list'), a path to a .toml file, or all")->required();
-    scen->add_flag("--include-long", scenario.include_long, "with 'all': also run scenarios marked long (c10k)");
-    scen->add_option("--requests", scenario.overrides.requests, "requests per arm")->transform(lab::decimal(1LL, lab::max_requests));
-    scen->add_option("--concurrency", scenario.overrides.concurrency, "client connections")
-        ->transform(lab::decimal(1LL, lab::max_connections));
-    scen->add_option("--ms", scenario.overrides.ms, "handler duration in ms")->transform(lab::decimal(0LL, lab::max_handler_ms, "ms"));
-    scen->add_option("--repeat", scenario.overrides.repeat, "runs per arm; the median is reported")
-        ->transform(lab::decimal(1LL, lab::max_repeats));
-    add_output_flags(*scen, scenario.output);
-
     lab::server_options serve_options;
-    auto* serve = app.add_subcommand("serve", "run the lab server (one event-loop thread)");
-    add_server_flags(*serve, serve_options);
-    serve->add_option("--ready-fd", serve_options.ready_fd, "write the bound port to this descriptor when ready")
-        ->transform(lab::decimal(0, 1 << 20));
-
     load_flags load;
-    auto* ld = app.add_subcommand("load", "load against a URL: closed loop, or open loop with --rate");
-    ld->add_option("url", load.url, "http://host:port/path")->required();
-    ld->add_option("-c,--connections", load.options.concurrency, "concurrent keep-alive connections")
-        ->transform(lab::decimal(1LL, lab::max_connections))
-        ->capture_default_str();
-    auto* n_opt = ld->add_option("-n,--requests", load.options.requests, "total requests")
-                      ->transform(lab::decimal(std::int64_t{1}, lab::max_recorded_requests))
-                      ->capture_default_str();
-    ld->add_option("-d,--duration", load.options.duration_s, "run for SECONDS instead of a count")
-        ->transform(lab::decimal(0.01, 3600.0, "s"))
-        ->excludes(n_opt);
-    ld->add_option("--rate", load.options.rate, "open loop: schedule this many requests per second in total")
-        ->transform(lab::decimal(lab::min_rate, lab::max_rate, "per second"));
-    ld->add_option("-t,--threads", load.options.threads, "client threads (one io_context each)")
-        ->transform(lab::decimal(1, 64))
-        ->capture_default_str();
-    ld->add_option("--connection", load.connection, "keep-alive, or close (a new connection per request)")
-        ->check(CLI::IsMember({"keep-alive", "close"}))
-        ->capture_default_str();
-    ld->add_flag("--quiet", load.quiet, "no progress line");
-    ld->add_option("--timeout", load.options.timeout_s, "per-request timeout in seconds")
-        ->transform(lab::decimal(lab::min_timeout_s, lab::max_timeout_s, "s"))
-        ->capture_default_str();
-    ld->add_flag("--cold", load.options.cold, "include connecting in the timed window");
-    add_output_flags(*ld, load.output);
-
     check_flags check;
-    auto* chk = app.add_subcommand("check", "run scenarios and check their ratios against bounds and a baseline");
-    chk->add_option("--scenarios", check.scenarios, "comma-separated scenario names (default: all with expectations)")
-        ->delimiter(',');
-    chk->add_option("--baseline", check.baseline, "baseline file (default: results/baseline.json if present)");
-    chk->add_option("--junit", check.junit, "also write JUnit XML to FILE");
-    chk->add_flag("--record", check.record, "write a new baseline (atomically) from this run");
-    add_width_flag(*chk, check.width);
+    auto* list = app.add_subcommand("list", "list the scenarios with their titles");
+    auto* scen = add_scenario_command(app, scenario);
+    auto* serve = add_serve_command(app, serve_options);
+    auto* ld = add_load_command(app, load);
+    auto* chk = add_check_command(app, check);
 
     if (int code = refuse_unknown_command(app, argc, argv)) return code;
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        fmt::print(stderr, "concurrency-lab: error: {} (try --help)\n", e.what());
-        return exit_usage;
+        return parse_failure(app, e);
     }
-
-    try {
+    return guarded([&] {
         if (list->parsed()) return cmd_list();
         if (scen->parsed()) return cmd_scenario(scenario);
         if (serve->parsed()) return cmd_serve(serve_options);
         if (ld->parsed()) return cmd_load(load);
         if (chk->parsed()) return cmd_check(check);
-    } catch (const usage_error& e) {
-        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
         return exit_usage;
-    } catch (const lab::scenario_error& e) {
-        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
-        return exit_usage;
-    } catch (const lab::fd_limit_error& e) {
-        clear_progress();
-        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
-        return exit_usage;
-    } catch (const std::exception& e) {
-        clear_progress();
-        fmt::print(stderr, "concurrency-lab: error: {}\n", e.what());
-        return exit_failed;
-    }
-    return exit_usage;
+    });
 }

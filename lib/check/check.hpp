@@ -1,6 +1,8 @@
 #pragma once
-// `concurrency-lab check`: run scenarios, evaluate their ratio expectations, compare with
-// a recorded baseline, report as a table and as JUnit XML. Exit 0 all pass, 1 any fails.
+// `concurrency-lab check`, the pure part: evaluate a result's ratio expectations, compare them
+// with a recorded baseline, report as a table and as JUnit XML. Running the scenarios is the
+// runner's (scenario/check_run.hpp), so scenario/ may use check/ and never the other way.
+#include "model/input_error.hpp"
 #include "model/records.hpp"
 
 #include <atomic>
@@ -26,8 +28,8 @@ struct baseline {
 };
 
 // A baseline that cannot be read: "FILE: reason". Exit 2.
-struct baseline_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
+struct baseline_error : input_error {
+    using input_error::input_error;
 };
 
 baseline load_baseline(const std::filesystem::path& file);
@@ -64,17 +66,5 @@ struct baseline_update {
     int updated = 0, kept = 0;
 };
 baseline_update render_baseline(const std::vector<check_row>& rows, const baseline* kept = nullptr);
-
-struct check_options {
-    std::vector<std::string> scenarios;  // names; empty: every scenario with expectations
-    std::optional<std::filesystem::path> baseline_file;
-    std::string executable;
-    std::function<void(const std::string&)> progress;
-    const std::atomic<int>* stop = nullptr;  // non-zero: run no further scenario
-};
-
-// Runs the scenarios; a scenario with a failing row is run once more, and its rows
-// replaced by the new ones, marked `remeasured`.
-std::vector<check_row> run_check(const check_options& options);
 
 }  // namespace lab

@@ -10,6 +10,7 @@
 //     in place, appending, whatever the descriptor is open on (a file the shell opened);
 //   - a directory, a missing folder, an unwritable place: refused when the file is opened,
 //     which callers do before any server starts.
+#include "model/input_error.hpp"
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -17,8 +18,8 @@
 namespace lab {
 
 // A path the lab will not write, with the reason: "--out /tmp: is a directory". Exit 2.
-struct output_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
+struct output_error : input_error {
+    using input_error::input_error;
 };
 
 class output_file {

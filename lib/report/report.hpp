@@ -93,4 +93,8 @@ std::string render_arm_json(const arm_result& arm, bool detail = false);
 
 std::string render(const scenario_result& result, const render_options& options);
 
+// `load`'s one-arm result: in JSON the arm object alone (what `load --format json` prints),
+// in any other format as render() has it.
+std::string render_load(const scenario_result& result, const render_options& options);
+
 }  // namespace lab

@@ -312,4 +312,9 @@ std::string render(const scenario_result& result, const render_options& options)
     return render_table(result, options.timeline, options.width, options.own_axis);
 }
 
+std::string render_load(const scenario_result& result, const render_options& options) {
+    if (options.format == output_format::json) return render_arm_json(result.arms.front(), options.detail);
+    return render(result, options);
+}
+
 }  // namespace lab

@@ -1,5 +1,6 @@
 #pragma once
 // A scenario as read from scenarios/NAME.toml, and the command-line overrides on top.
+#include "model/input_error.hpp"
 #include "model/records.hpp"
 
 #include <filesystem>
@@ -28,8 +29,8 @@ struct scenario_overrides {
 };
 
 // One line, with file, line and key where known: "scenarios/x.toml:7: arms[0].ms: must be ..."
-struct scenario_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
+struct scenario_error : input_error {
+    using input_error::input_error;
 };
 
 // Every key the reader accepts, where it may stand. docs/scenario-file.md lists the same

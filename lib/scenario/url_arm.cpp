@@ -1,6 +1,11 @@
 #include "scenario/url_arm.hpp"
 
+#include "analysis/analysis.hpp"
+#include "analysis/findings.hpp"
+#include "load/http_get.hpp"
+#include "model/input_error.hpp"
 #include "net/query.hpp"
+#include "process/fd_limit.hpp"
 
 namespace lab {
 
@@ -26,6 +31,57 @@ arm_spec arm_for_url(const load_options& options) {
     spec.connection_close = options.connection_close;
     spec.rate = options.rate;
     return spec;
+}
+
+target_url parse_load_url(const std::string& text) {
+    try {
+        return parse_url(text);
+    } catch (const std::invalid_argument& e) {
+        throw input_error(e.what());
+    }
+}
+
+namespace {
+
+// An unresolvable host, or --rate × -d beyond the record limit: the caller's input.
+load_run measured_load(const load_options& options) {
+    try {
+        return run_load(options);
+    } catch (const std::invalid_argument& e) {
+        throw input_error(e.what());
+    } catch (const std::runtime_error& e) {
+        throw input_error(e.what());
+    }
+}
+
+// What a lab server (its answers carry the fields protocol) measured of itself; a server with a
+// history lends only what falls inside this run's window.
+void add_telemetry(arm_result& arm, const load_options& options) {
+    if (!arm.stats.server_fields || arm.run.interrupted) return;
+    arm.telemetry = fetch_telemetry(options.url.host, options.url.port);
+    if (arm.telemetry) add_server_measures(*arm.telemetry, arm.stats, arm.run.t0_ns, measured_until(arm), false);
+}
+
+}  // namespace
+
+url_load run_url_load(const load_options& options, const std::string& title) {
+    require_fds(options.concurrency + 64L, "this load");
+    arm_result arm;
+    arm.spec = arm_for_url(options);
+    arm.run = measured_load(options);
+    // A duration decides the count; a count stays what was asked for, so an interrupted run is partial.
+    // (An open loop's backlog that was never sent counts as asked for: the run is partial.)
+    if (options.duration_s > 0) arm.spec.requests = static_cast<int>(arm.run.total() + arm.run.unsent);
+    arm.stats = analyze(arm.spec, arm.run);
+    add_telemetry(arm, options);
+    arm.repeat_wall_ms = {arm.stats.wall_ms};
+    const auto ending = load_notes(arm, {options.requests, options.duration_s, options.rate, options.timeout_s});
+    url_load out{{"load", title, "One run against a URL.", {std::move(arm)}, {}, {}}, ending.warnings};
+    out.result.notes = findings(out.result);
+    for (const auto* part : {&ending.warnings, &ending.notes})
+        out.result.notes.insert(out.result.notes.end(), part->begin(), part->end());
+    out.result.interrupted = out.result.arms.front().run.interrupted;
+    return out;
 }
 
 }  // namespace lab

@@ -1,4 +1,4 @@
-#include "check/check.hpp"
+#include "scenario/check_run.hpp"
 
 #include "scenario/locations.hpp"
 #include "scenario/runner.hpp"
