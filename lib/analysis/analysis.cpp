@@ -230,13 +230,17 @@ std::vector<int> completion_waves(const load_run& run, std::int64_t gap_ns) {
     return waves;
 }
 
-arm_stats analyze(const arm_spec& spec, const load_run& run) {
-    arm_stats s;
+namespace {
+
+// Counts, latencies and throughput of the run: its kept records and what was folded past them.
+void measure_requests(const load_run& run, arm_stats& s) {
     std::vector<double> latencies;
     std::vector<interval> handlers;
     std::int64_t last_end = run.t0_ns;
+    std::size_t bytes = run.folded.bytes;
     for (const auto& r : run.requests) {
         last_end = std::max(last_end, r.end_ns);
+        bytes += r.bytes;
         if (r.error != error_kind::none) {
             s.errors[failure_index(r.error)]++;
             continue;
@@ -249,7 +253,6 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
             s.per_pid[r.server->pid]++;
         }
     }
-    // What is past the kept records: exact counts, folded latencies.
     const auto& folded = run.folded;
     last_end = std::max(last_end, folded.last_end_ns);
     for (std::size_t k = 0; k < s.errors.size(); ++k) s.errors[k] += static_cast<int>(folded.errors[k]);
@@ -257,23 +260,18 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     for (const auto& [pid, n] : folded.per_pid) s.per_pid[pid] += static_cast<int>(n);
     s.server_fields = s.server_fields || folded.server_fields;
     s.wall_ms = static_cast<double>(last_end - run.t0_ns) / ns_per_ms;
-    double latency_sum = std::accumulate(latencies.begin(), latencies.end(), 0.0) + folded.latency_sum_ms;
+    const double latency_sum = std::accumulate(latencies.begin(), latencies.end(), 0.0) + folded.latency_sum_ms;
     s.latency_ms = folded.count > 0 ? summarize(latencies, folded.latency_ms) : summarize(std::move(latencies));
     if (s.wall_ms > 0) {
         s.rps = s.ok / (s.wall_ms / 1000);
-        std::size_t bytes = folded.bytes;
-        for (const auto& r : run.requests) bytes += r.bytes;
         s.bytes_per_s = static_cast<double>(bytes) / (s.wall_ms / 1000);
     }
-    add_open_loop_stats(run, s);
     s.overlap = s.wall_ms > 0 ? latency_sum / s.wall_ms : 0;
     s.server_overlap = folded.server_fields ? folded_overlap(handlers, folded) : overlap_factor(handlers);
+}
 
-    s.asked = spec.requests;
-    const bool probe_failed = run.probe && run.probe->error != error_kind::none;
-    if (s.ok == 0) s.outcome = run_outcome::failed;
-    else if (s.ok < s.asked || probe_failed) s.outcome = run_outcome::partial;
-
+// The models' ideals for the arm, its own first, and the verdict where the run can tell them apart.
+void judge(const arm_spec& spec, const load_run& run, arm_stats& s) {
     const int lanes = spec.lanes > 0 ? spec.lanes : spec.server.pool_threads;
     // An open loop cannot finish before its last request is due, plus that request's t.
     const double schedule_ms = spec.rate > 0 ? (spec.requests - 1) / spec.rate * 1000 + spec.ms : 0;
@@ -290,6 +288,19 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     // A verdict only where the run can tell the models apart (the findings say why not).
     if (s.outcome == run_outcome::judged && !models_alike(s) && spec.ms >= min_telling_ms)
         s.verdict = closest_of(s.wall_ms, s.ideals, spec.model);
+}
+
+}  // namespace
+
+arm_stats analyze(const arm_spec& spec, const load_run& run) {
+    arm_stats s;
+    measure_requests(run, s);
+    add_open_loop_stats(run, s);
+    s.asked = spec.requests;
+    const bool probe_failed = run.probe && run.probe->error != error_kind::none;
+    if (s.ok == 0) s.outcome = run_outcome::failed;
+    else if (s.ok < s.asked || probe_failed) s.outcome = run_outcome::partial;
+    judge(spec, run, s);
     if (spec.ms > 0) s.waves = completion_waves(run, static_cast<std::int64_t>(spec.ms * ns_per_ms / 2));
     if (run.probe && run.probe->error == error_kind::none)
         s.probe_ms = static_cast<double>(run.probe->end_ns - run.probe->start_ns) / ns_per_ms;

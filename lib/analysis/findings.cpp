@@ -307,77 +307,86 @@ static std::string options_note(const scenario_result& result) {
         winner(result, [](const arm_result& a) { return results_per_s(a); }, false, "{:.1f}/s"));
 }
 
+// A background queue's arm: how soon its jobs were accepted, and when and where they finished.
+static std::string queue_note(const arm_result& arm) {
+    std::set<long long> threads;
+    for (const auto& j : arm.jobs) threads.insert(j.thread);
+    // CPU jobs run no faster than the cores allow, however many workers take them.
+    const int lanes = arm.spec.cpu_task ? std::min<int>(arm.spec.server.task_workers, static_cast<int>(machine_cores_seen()))
+                                        : arm.spec.server.task_workers;
+    const double ideal = ideal_ms(model_kind::pool, static_cast<int>(arm.jobs.size()),
+                                  static_cast<int>(arm.jobs.size()), lanes, arm.spec.ms);
+    return fmt::format(
+        "{}: every job was accepted within {:.2f} ms (p99 of the POSTs); {} finished {:.0f} ms after "
+        "the first was sent, on {} (ideal ⌈{}/{}⌉ × {:.0f} ms = {:.0f} ms).",
+        arm.spec.name, arm.stats.latency_ms.p99,
+        arm.jobs.size() == 1 ? std::string("the job") : fmt::format("the {} jobs", arm.jobs.size()), jobs_done_ms(arm),
+        threads.size() == 1 ? std::string("one background thread") : fmt::format("{} background threads", threads.size()),
+        arm.jobs.size(), lanes, arm.spec.ms, ideal);
+}
+
+// An open loop against its route's capacity: kept up, or a queue that grew (coordinated omission).
+static std::string open_loop_note(const arm_result& arm) {
+    // Requests per second the route can finish: one at a time when serialized.
+    const int lanes = arm.spec.model == model_kind::serialized
+                          ? 1
+                          : std::min(arm.spec.concurrency, arm.spec.lanes > 0 ? arm.spec.lanes : arm.spec.concurrency);
+    const double capacity = 1000.0 / arm.spec.ms * lanes;
+    const auto& s = arm.stats;
+    if (arm.spec.rate <= capacity)
+        return fmt::format("{}: {:g} requests/s against a capacity of about {:.0f}/s — the server keeps up; "
+                           "corrected p99 {} is close to uncorrected p99 {}.",
+                           arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_ms.p99),
+                           format_duration(s.latency_ms.p99));
+    return fmt::format("{}: {:g} requests/s against a capacity of about {:.0f}/s — the queue grows for "
+                       "the whole run: latency from the planned send climbs from {} (first tenth) to {} "
+                       "(last tenth), while latency from the actual send stays near {} because the "
+                       "client waited before sending (coordinated omission).",
+                       arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_first_tenth_ms),
+                       format_duration(s.corrected_last_tenth_ms), format_duration(s.latency_ms.p50));
+}
+
+// The teaching notes' own figure, when it is below what physics allows.
+static std::string seed_note(const arm_result& arm) {
+    const double seed_ms = *arm.spec.seed_s * 1000;
+    const double floor = physical_floor_ms(arm.spec);
+    if (seed_ms >= floor * 0.99) return {};
+    return fmt::format(
+        "{}: the notes report ~{} s, below the physical floor of {:.2f} s ({} requests of {:.0f} ms at "
+        "concurrency {}): no scheduler finishes a {:.0f} ms wait sooner, so that figure cannot be "
+        "reproduced. This machine measured {:.3f} s, {:.3f}× the floor.",
+        arm.spec.name, *arm.spec.seed_s, floor / 1000, arm.spec.requests, arm.spec.ms, arm.spec.concurrency,
+        arm.spec.ms, arm.stats.wall_ms / 1000, arm.stats.wall_ms / floor);
+}
+
+// Everything one arm's run says, in the order a reader asks.
+static void arm_notes(const arm_result& arm, std::vector<std::string>& notes) {
+    if (queues_jobs(arm.spec)) return notes.push_back(queue_note(arm));
+    if (!arm.stats.open_loop) notes.push_back(explain(arm));  // an open loop's wall is its schedule
+    if (!on_lab(arm.spec) && !arm.stats.server_fields && arm.stats.ok > 0)
+        notes.push_back(fmt::format("{}: {} answered without the fields protocol (pid, thread, start_ns, end_ns; "
+                                    "docs/targets.md), so the figures are the client's alone: no server lanes, "
+                                    "server overlap or split.",
+                                    arm.spec.name, target_label(arm.spec)));
+    if (arm.stats.open_loop && arm.spec.ms > 0) notes.push_back(open_loop_note(arm));
+    // An open loop's wall is its schedule, so its failures get a sentence of their own.
+    if (arm.stats.open_loop && arm.stats.outcome != run_outcome::judged) {
+        notes.push_back(explain_failures(arm));
+        // A request that timed out has no answer to measure to: the corrected figures leave
+        // it out, and would look better than the run was if nothing said so.
+        notes.push_back(fmt::format("{}: the corrected latency and the queueing delay are those of the {} "
+                                    "requests that were answered; the others are not in them, so the run was "
+                                    "worse than they show",
+                                    arm.spec.name, arm.stats.ok));
+    }
+    if (arm.spec.seed_s)
+        if (auto note = seed_note(arm); !note.empty()) notes.push_back(std::move(note));
+}
+
 std::vector<std::string> findings(const scenario_result& result) {
     std::vector<std::string> notes;
     if (auto lag = lag_note(result); !lag.empty()) notes.push_back(std::move(lag));
-    for (const auto& arm : result.arms) {
-        if (queues_jobs(arm.spec)) {
-            std::set<long long> threads;
-            for (const auto& j : arm.jobs) threads.insert(j.thread);
-            // CPU jobs run no faster than the cores allow, however many workers take them.
-            const int lanes = arm.spec.cpu_task ? std::min<int>(arm.spec.server.task_workers, static_cast<int>(machine_cores_seen()))
-                                                : arm.spec.server.task_workers;
-            const double ideal = ideal_ms(model_kind::pool, static_cast<int>(arm.jobs.size()),
-                                          static_cast<int>(arm.jobs.size()), lanes, arm.spec.ms);
-            notes.push_back(fmt::format(
-                "{}: every job was accepted within {:.2f} ms (p99 of the POSTs); {} finished {:.0f} ms after "
-                "the first was sent, on {} (ideal ⌈{}/{}⌉ × {:.0f} ms = {:.0f} ms).",
-                arm.spec.name, arm.stats.latency_ms.p99,
-                arm.jobs.size() == 1 ? std::string("the job") : fmt::format("the {} jobs", arm.jobs.size()),
-                jobs_done_ms(arm),
-                threads.size() == 1 ? std::string("one background thread")
-                                    : fmt::format("{} background threads", threads.size()),
-                arm.jobs.size(), lanes, arm.spec.ms, ideal));
-            continue;
-        }
-        if (!arm.stats.open_loop) notes.push_back(explain(arm));  // an open loop's wall is its schedule
-        if (!on_lab(arm.spec) && !arm.stats.server_fields && arm.stats.ok > 0)
-            notes.push_back(fmt::format("{}: {} answered without the fields protocol (pid, thread, start_ns, end_ns; "
-                                        "docs/targets.md), so the figures are the client's alone: no server lanes, "
-                                        "server overlap or split.",
-                                        arm.spec.name, target_label(arm.spec)));
-        if (arm.stats.open_loop && arm.spec.ms > 0) {
-            // Requests per second the route can finish: one at a time when serialized.
-            const int lanes = arm.spec.model == model_kind::serialized
-                                  ? 1
-                                  : std::min(arm.spec.concurrency, arm.spec.lanes > 0 ? arm.spec.lanes : arm.spec.concurrency);
-            const double capacity = 1000.0 / arm.spec.ms * lanes;
-            const auto& s = arm.stats;
-            notes.push_back(
-                arm.spec.rate <= capacity
-                    ? fmt::format("{}: {:g} requests/s against a capacity of about {:.0f}/s — the server keeps up; "
-                                  "corrected p99 {} is close to uncorrected p99 {}.",
-                                  arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_ms.p99),
-                                  format_duration(s.latency_ms.p99))
-                    : fmt::format("{}: {:g} requests/s against a capacity of about {:.0f}/s — the queue grows for "
-                                  "the whole run: latency from the planned send climbs from {} (first tenth) to {} "
-                                  "(last tenth), while latency from the actual send stays near {} because the "
-                                  "client waited before sending (coordinated omission).",
-                                  arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_first_tenth_ms),
-                                  format_duration(s.corrected_last_tenth_ms), format_duration(s.latency_ms.p50)));
-        }
-        // An open loop's wall is its schedule, so its failures get a sentence of their own.
-        if (arm.stats.open_loop && arm.stats.outcome != run_outcome::judged) {
-            notes.push_back(explain_failures(arm));
-            // A request that timed out has no answer to measure to: the corrected figures leave
-            // it out, and would look better than the run was if nothing said so.
-            notes.push_back(fmt::format("{}: the corrected latency and the queueing delay are those of the {} "
-                                        "requests that were answered; the others are not in them, so the run was "
-                                        "worse than they show",
-                                        arm.spec.name, arm.stats.ok));
-        }
-        if (arm.spec.seed_s) {
-            double seed_ms = *arm.spec.seed_s * 1000;
-            double floor = physical_floor_ms(arm.spec);
-            if (seed_ms < floor * 0.99)
-                notes.push_back(fmt::format(
-                    "{}: the notes report ~{} s, below the physical floor of {:.2f} s ({} requests of {:.0f} ms at "
-                    "concurrency {}): no scheduler finishes a {:.0f} ms wait sooner, so that figure cannot be "
-                    "reproduced. This machine measured {:.3f} s, {:.3f}× the floor.",
-                    arm.spec.name, *arm.spec.seed_s, floor / 1000, arm.spec.requests, arm.spec.ms,
-                    arm.spec.concurrency, arm.spec.ms, arm.stats.wall_ms / 1000, arm.stats.wall_ms / floor));
-        }
-    }
+    for (const auto& arm : result.arms) arm_notes(arm, notes);
     if (auto options = options_note(result); !options.empty()) notes.push_back(std::move(options));
     return notes;
 }

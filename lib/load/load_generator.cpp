@@ -168,6 +168,12 @@ struct record_sink {
     }
 };
 
+// A lane's own records and counts, where its connections' workers put theirs.
+record_sink sink_of(thread_lane& lane) {
+    return {lane.records, lane.done,      lane.room,      lane.keep,       lane.folded,
+            lane.series,  lane.cancelling, lane.cancelled, lane.reconnects, lane.unsent};
+}
+
 // Response heads up to this size are read (Beast's default is 8 KiB; curl and wrk take more).
 constexpr std::uint32_t max_header_bytes = 64 * 1024;
 
@@ -176,6 +182,71 @@ constexpr std::uint32_t max_header_bytes = 64 * 1024;
 // attempts a second) and a duration run does not fill with connect failures.
 std::chrono::milliseconds connect_backoff(int failures_in_a_row) {
     return std::chrono::milliseconds(std::min(1000, 10 << std::min(failures_in_a_row - 1, 7)));
+}
+
+// Whether this connection's next request, its i-th, is past the schedule: the count sent, the
+// duration over, the room used up, or an open loop's backlog given up (counted as unsent).
+bool schedule_over(const schedule& plan, std::int64_t i, record_sink& sink) {
+    if (plan.total >= 0 && i >= plan.total) return true;
+    if (plan.total < 0 && monotonic_ns() >= plan.deadline) return true;
+    if (plan.send_until > 0 && monotonic_ns() >= plan.send_until) {
+        sink.unsent += (plan.total - i + plan.stride - 1) / plan.stride;  // this connection's share of the rest
+        return true;
+    }
+    return sink.room <= 0;
+}
+
+// Beast's parser fed by hand, as http::read does it: whatever the buffer holds goes to the
+// parser, and the socket is read only when the parser needs more (true). Not http::async_read:
+// its two layers of composed operations cost 440 instructions per request (callgrind).
+bool feed(response_reader& parser, connection& c, std::size_t& read_n, beast::error_code& ec) {
+    while (!ec && c.buffer.size() > 0) {
+        const auto used = parser.put(c.buffer.data(), ec);
+        c.buffer.consume(used);
+        read_n += used;
+        if (parser.is_done()) return false;
+        if (ec == http::error::need_more) ec = {};
+        if (ec || used == 0 || c.buffer.size() == 0) break;  // else the body may follow at once
+    }
+    return !ec;
+}
+
+// A final response read whole: its status and size into the record. True when its body is
+// kept whole in c.body, for the server's fields.
+bool take_response(const response_reader& parser, std::size_t read_n, connection& c, request_record& rec) {
+    rec.status = parser.status();
+    rec.bytes = read_n;
+    if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
+    ++c.served;
+    const bool kept = parser.body_whole();
+    if (!parser.keep_alive()) drop(c);
+    return kept;
+}
+
+loop_task<> wait_until(loop_timer& due, std::int64_t monotonic_ns_at) {
+    due.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(monotonic_ns_at)));
+    co_await due.async_wait(on_loop_tuple);
+}
+
+// After connect failures in a row: the backoff, cut short at a duration run's deadline.
+loop_task<> back_off(loop_timer& due, int failures, const schedule& plan) {
+    auto until = std::chrono::steady_clock::now() + connect_backoff(failures);
+    if (plan.total < 0)
+        until = std::min(until, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(plan.deadline)));
+    due.expires_at(until);
+    co_await due.async_wait(on_loop_tuple);
+}
+
+// A finished request into the sink, with the server's fields read after the clock stopped
+// (what the server says about itself is not part of the request's time). One cut off by an
+// interruption or the end of -d is counted as cancelled, not failed by the server.
+void record(request_record& rec, bool body_kept, const connection& c, record_sink& sink, const schedule& plan) {
+    if (sink.cancelling && rec.error != error_kind::none) {
+        ++sink.cancelled;
+        return;
+    }
+    if (body_kept) read_server_fields(c.body, rec);
+    sink.take(rec, plan.t0, plan.last_second);
 }
 
 // Every request of one connection, each sent when the last is answered (or when due). The
@@ -190,30 +261,18 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
     const auto stopped = [&] { return st.options.stop && st.options.stop->load(std::memory_order_relaxed) != 0; };
     int connect_failures = 0;  // in a row
     for (std::int64_t i = plan.first;; i += plan.stride) {
-        if (plan.total >= 0 && i >= plan.total) break;
-        if (plan.total < 0 && monotonic_ns() >= plan.deadline) break;
-        if (plan.send_until > 0 && monotonic_ns() >= plan.send_until) {
-            sink.unsent += (plan.total - i + plan.stride - 1) / plan.stride;  // this connection's share of the rest
-            break;
-        }
-        if (sink.room <= 0 || stopped()) break;
+        if (schedule_over(plan, i, sink) || stopped()) break;
+        // Waits only a failing connection or an open loop makes (no frame on a closed loop's path).
         if (connect_failures > 0) {
-            auto until = std::chrono::steady_clock::now() + connect_backoff(connect_failures);
-            if (plan.total < 0)
-                until = std::min(until, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(plan.deadline)));
-            due.expires_at(until);
-            co_await due.async_wait(on_loop_tuple);
+            co_await back_off(due, connect_failures, plan);
             if (stopped() || sink.cancelling || (plan.total < 0 && monotonic_ns() >= plan.deadline)) break;
         }
         --sink.room;
         request_record rec;
         if (plan.ns_per_request > 0) {
             rec.planned_ns = plan.t0 + static_cast<std::int64_t>(static_cast<double>(i) * plan.ns_per_request);
-            if (rec.planned_ns > monotonic_ns()) {
-                due.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(rec.planned_ns)));
-                co_await due.async_wait(on_loop_tuple);
-                if (stopped()) break;
-            }
+            if (rec.planned_ns > monotonic_ns()) co_await wait_until(due, rec.planned_ns);
+            if (stopped()) break;
         }
         rec.start_ns = monotonic_ns();
         c.watch.arm();
@@ -247,19 +306,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
                     response_reader parser(c.body);
                     parser.header_limit(max_header_bytes);
                     parser.body_limit(boost::none);  // any length is read and counted, as wrk does; only a bounded head of it is kept
-                    // Beast's parser fed by hand, as http::read does it: whatever the buffer holds goes
-                    // to the parser, and the socket is read only when the parser needs more. Not
-                    // http::async_read: its two layers of composed operations cost 440 instructions per
-                    // request (callgrind).
-                    while (!ec) {
-                        if (c.buffer.size() > 0) {
-                            const auto used = parser.put(c.buffer.data(), ec);
-                            c.buffer.consume(used);
-                            read_n += used;
-                            if (parser.is_done()) break;
-                            if (ec == http::error::need_more) ec = {};
-                            if (ec || (used > 0 && c.buffer.size() > 0)) continue;  // the body may follow at once
-                        }
+                    while (feed(parser, c, read_n, ec)) {
                         auto [read_ec, n] = co_await c.socket.async_read_some(c.buffer.prepare(4096), on_loop_tuple);
                         c.buffer.commit(n);
                         answered = answered || n > 0;
@@ -269,13 +316,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
                     }
                     answered = answered || parser.got_some();
                     interim = !ec && parser.status() >= 100 && parser.status() < 200 && parser.status() != 101;
-                    if (ec || interim) continue;
-                    rec.status = parser.status();
-                    rec.bytes = read_n;
-                    body_kept = parser.body_whole();
-                    if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
-                    ++c.served;
-                    if (!parser.keep_alive()) drop(c);
+                    if (!ec && !interim) body_kept = take_response(parser, read_n, c, rec);
                 }
                 if (ec) {
                     rec.error = io_failure(c);
@@ -289,13 +330,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
         rec.end_ns = monotonic_ns();
         c.watch.disarm();
         connect_failures = rec.error == error_kind::connect ? connect_failures + 1 : 0;
-        if (sink.cancelling && rec.error != error_kind::none) {
-            ++sink.cancelled;  // cut off by an interruption or the end of -d, not failed by the server
-            continue;
-        }
-        // After the clock stops: what the server says about itself is not part of the request's time.
-        if (body_kept) read_server_fields(c.body, rec);
-        sink.take(rec, plan.t0, plan.last_second);
+        record(rec, body_kept, c, sink, plan);
     }
     c.due = nullptr;
 }
@@ -398,20 +433,19 @@ void run_lanes(std::vector<std::unique_ptr<thread_lane>>& lanes, const load_opti
     for (auto& lane : lanes) lane->ctx.restart();
 }
 
-}  // namespace
-
-load_run run_load(const load_options& options) {
+// Every address the name has, in order (async_connect tries each): not Asio's default
+// AI_ADDRCONFIG, which drops ::1 for `localhost` on a machine whose only IPv6 is loopback.
+tcp::resolver::results_type resolve(const target_url& url) {
     asio::io_context resolve_ctx(1);
     tcp::resolver resolver(resolve_ctx);
     beast::error_code ec;
-    // Every address the name has, in order (async_connect tries each): not Asio's default
-    // AI_ADDRCONFIG, which drops ::1 for `localhost` on a machine whose only IPv6 is loopback.
-    auto endpoints = resolver.resolve(options.url.host, options.url.port, tcp::resolver::numeric_service, ec);
-    if (ec) throw std::runtime_error("cannot resolve " + options.url.host + ": " + ec.message());
+    auto endpoints = resolver.resolve(url.host, url.port, tcp::resolver::numeric_service, ec);
+    if (ec) throw std::runtime_error("cannot resolve " + url.host + ": " + ec.message());
+    return endpoints;
+}
 
-    run_setup st{options, endpoints,
-                 serialize(make_request(options.url, options.url.target, !options.connection_close,
-                                        options.post ? http::verb::post : http::verb::get))};
+// One lane per client thread, the connections dealt round them.
+std::vector<std::unique_ptr<thread_lane>> make_lanes(const load_options& options) {
     const std::chrono::nanoseconds timeout(static_cast<long long>(options.timeout_s * 1e9));
     const int connections = connections_for(options);
     const int thread_count = std::clamp(options.threads, 1, connections);
@@ -422,7 +456,11 @@ load_run run_load(const load_options& options) {
         lane.connections.push_back(std::make_unique<connection>(lane.ctx, lane.deadlines));
         lane.connection_index.push_back(c);
     }
+    return lanes;
+}
 
+// How many requests, at what pace: a count, a closed loop's duration, or an open loop's rate.
+schedule plan_for(const load_options& options) {
     schedule plan{options.requests, 0, 0, 0};
     if (options.rate > 0) {
         plan.ns_per_request = 1e9 / options.rate;
@@ -430,16 +468,21 @@ load_run run_load(const load_options& options) {
     } else if (options.duration_s > 0) {
         plan.total = -1;
     }
-    const bool bounded = options.record_limit > 0;  // every record kept, up to the limit (--detail)
-    if (bounded && plan.total > options.record_limit)
+    if (options.record_limit > 0 && plan.total > options.record_limit)
         throw std::invalid_argument(fmt::format("rate × duration schedules {} requests, more than the {} one run records",
                                                 plan.total, options.record_limit));
     if (options.rate > 0 && plan.total > max_scheduled_requests)
         throw std::invalid_argument(fmt::format("rate × duration schedules {} requests, more than the {} one open loop "
                                                 "may schedule",
                                                 plan.total, max_scheduled_requests));
-    // Each lane keeps an equal share of the records; past it, requests are folded. Only a
-    // bounded duration run stops at its share.
+    return plan;
+}
+
+// Each lane keeps an equal share of the records; past it, requests are folded. Only a bounded
+// duration run (every record kept, up to the limit: --detail) stops at its share.
+void share_records(std::vector<std::unique_ptr<thread_lane>>& lanes, const schedule& plan, const load_options& options) {
+    const bool bounded = options.record_limit > 0;
+    const auto thread_count = static_cast<std::int64_t>(lanes.size());
     const std::int64_t kept = bounded ? options.record_limit : options.keep_records;
     // A count that fits is kept whole, however unevenly the lanes share it.
     const bool fits = plan.total >= 0 && (bounded || plan.total <= kept);
@@ -448,40 +491,81 @@ load_run run_load(const load_options& options) {
         lane->room = plan.total >= 0 ? plan.total
                      : bounded       ? lane->keep
                                      : std::numeric_limits<std::int64_t>::max();
-    }
-    // Reserved up front, so a growing vector never holds its old and new copies at once: a run
-    // of 10 M records peaked at 1.7 GB resident that way, 1.35 GB reserved. A duration run's
-    // share is address space only; pages become resident as records fill them.
-    for (auto& lane : lanes)
+        // Reserved up front, so a growing vector never holds its old and new copies at once: a run
+        // of 10 M records peaked at 1.7 GB resident that way, 1.35 GB reserved. A duration run's
+        // share is address space only; pages become resident as records fill them.
         lane->records.reserve(static_cast<std::size_t>(
             plan.total >= 0 ? std::min(plan.total / thread_count + 1, lane->keep) : lane->keep));
+    }
+}
 
+// The timed window opens now: its deadline, a duration run's last second, an open loop's
+// last send. An open loop drains its backlog, but not for ever: a server far slower than the
+// rate would keep it sending for hours. Past -d, it sends for at most another -d (1 s at least).
+void open_window(schedule& plan, const load_options& options) {
+    plan.t0 = monotonic_ns();
+    plan.deadline = plan.t0 + static_cast<std::int64_t>(options.duration_s * 1e9);
+    if (plan.total < 0) plan.last_second = static_cast<std::size_t>(std::max(1.0, std::ceil(options.duration_s)) - 1);
+    if (plan.ns_per_request > 0 && options.duration_s > 0)
+        plan.send_until = plan.deadline + static_cast<std::int64_t>(std::max(options.duration_s, 1.0) * 1e9);
+}
+
+// Every connection's worker, each with its share of the schedule, and the probe.
+void start_workers(std::vector<std::unique_ptr<thread_lane>>& lanes, const run_setup& st, const schedule& plan,
+                   std::optional<request_record>& probe_record) {
+    const int connections = connections_for(st.options);
+    for (auto& lane : lanes)
+        for (std::size_t i = 0; i < lane->connections.size(); ++i) {
+            schedule mine = plan;
+            mine.first = lane->connection_index[i];
+            mine.stride = connections;
+            spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine, sink_of(*lane)));
+        }
+    if (st.options.probe) spawn_on(*lanes.front(), send_probe(*lanes.front(), st, probe_record));
+}
+
+// The lanes' counts and records into one run, each lane's records let go as they are gathered
+// (at the record limit they are 1.1 GB), in one order for every report: by when each request
+// was due (open loop) or sent.
+void gather(std::vector<std::unique_ptr<thread_lane>>& lanes, load_run& run) {
+    for (auto& lane : lanes) {
+        run.cancelled += lane->cancelled;
+        run.reconnects += lane->reconnects;
+        run.unsent += lane->unsent;
+        run.folded.merge(lane->folded);
+        merge_series(run.per_second, lane->series);
+    }
+    run.requests = std::move(lanes.front()->records);
+    for (std::size_t l = 1; l < lanes.size(); ++l) {
+        run.requests.insert(run.requests.end(), lanes[l]->records.begin(), lanes[l]->records.end());
+        std::vector<request_record>().swap(lanes[l]->records);
+    }
+    std::sort(run.requests.begin(), run.requests.end(), [](const auto& a, const auto& b) {
+        return (a.planned_ns ? a.planned_ns : a.start_ns) < (b.planned_ns ? b.planned_ns : b.start_ns);
+    });
+}
+
+}  // namespace
+
+load_run run_load(const load_options& options) {
+    const auto endpoints = resolve(options.url);
+    run_setup st{options, endpoints,
+                 serialize(make_request(options.url, options.url.target, !options.connection_close,
+                                        options.post ? http::verb::post : http::verb::get))};
+    auto lanes = make_lanes(options);
+    schedule plan = plan_for(options);
+    share_records(lanes, plan, options);
     if (!options.cold && !options.connection_close) {
         // Warm: connections open before the timed window, so it measures requests only.
         for (auto& lane : lanes)
             for (auto& c : lane->connections) spawn_on(*lane, connect_only(*c, st));
         run_lanes(lanes, {}, monotonic_ns());
     }
-
     load_run run;
-    run.t0_ns = plan.t0 = monotonic_ns();
-    plan.deadline = plan.t0 + static_cast<std::int64_t>(options.duration_s * 1e9);
-    if (plan.total < 0) plan.last_second = static_cast<std::size_t>(std::max(1.0, std::ceil(options.duration_s)) - 1);
-    // An open loop drains its backlog, but not for ever: a server far slower than the rate
-    // would keep it sending for hours. Past -d, it sends for at most another -d (1 s at least).
-    if (plan.ns_per_request > 0 && options.duration_s > 0)
-        plan.send_until = plan.deadline + static_cast<std::int64_t>(std::max(options.duration_s, 1.0) * 1e9);
-    for (auto& lane : lanes)
-        for (std::size_t i = 0; i < lane->connections.size(); ++i) {
-            schedule mine = plan;
-            mine.first = lane->connection_index[i];
-            mine.stride = connections;
-            spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine,
-                                   {lane->records, lane->done, lane->room, lane->keep, lane->folded, lane->series,
-                                    lane->cancelling, lane->cancelled, lane->reconnects, lane->unsent}));
-        }
+    open_window(plan, options);
+    run.t0_ns = plan.t0;
     std::optional<request_record> probe_record;  // stays empty if an interruption came first
-    if (options.probe) spawn_on(*lanes.front(), send_probe(*lanes.front(), st, probe_record));
+    start_workers(lanes, st, plan, probe_record);
     // A closed loop for a duration ends at its deadline; an open loop drains what it scheduled
     // (each request bounded by the timeout), as wrk2 does not (it drops the backlog).
     const std::int64_t end_at = plan.total < 0 ? plan.deadline : 0;
@@ -491,26 +575,9 @@ load_run run_load(const load_options& options) {
     run_lanes(lanes, options, plan.t0);
     run.t1_ns = monotonic_ns();
     run.interrupted = options.stop && options.stop->load() != 0;
-    for (auto& lane : lanes) {
-        run.cancelled += lane->cancelled;
-        run.reconnects += lane->reconnects;
-        run.unsent += lane->unsent;
-        run.folded.merge(lane->folded);
-        merge_series(run.per_second, lane->series);
-    }
-    run.record_limit_reached =
-        bounded && plan.total < 0 && std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
-
-    // Each lane's records are let go as they are gathered: at the record limit they are 1.1 GB.
-    run.requests = std::move(lanes.front()->records);
-    for (std::size_t l = 1; l < lanes.size(); ++l) {
-        run.requests.insert(run.requests.end(), lanes[l]->records.begin(), lanes[l]->records.end());
-        std::vector<request_record>().swap(lanes[l]->records);
-    }
-    // One order for every report: by when each request was due (open loop) or sent.
-    std::sort(run.requests.begin(), run.requests.end(), [](const auto& a, const auto& b) {
-        return (a.planned_ns ? a.planned_ns : a.start_ns) < (b.planned_ns ? b.planned_ns : b.start_ns);
-    });
+    run.record_limit_reached = options.record_limit > 0 && plan.total < 0 &&
+                               std::any_of(lanes.begin(), lanes.end(), [](const auto& l) { return l->room == 0; });
+    gather(lanes, run);
     run.probe = probe_record;
     return run;
 }

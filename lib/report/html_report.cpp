@@ -61,75 +61,87 @@ std::vector<interval> at_pixel_resolution(std::vector<interval> spans, double ns
     return merged;
 }
 
-// An SVG Gantt chart on one time axis: client lanes (sent and waiting, then the handler
-// from the server's own clock) above one lane per server thread.
+// Where an SVG timeline draws: an x for each time on the arm's axis, lanes top to bottom.
+struct svg_canvas {
+    std::int64_t t0;
+    double span;  // ns across the width
+    static constexpr double label = 150, width = 900, lane = 14, gap = 3;
+    double y = 24;
+    std::string svg;
+
+    double x(std::int64_t t) const { return label + std::clamp(static_cast<double>(t - t0) / span, 0.0, 1.0) * width; }
+    double w(std::int64_t a, std::int64_t b) const { return std::max(1.0, x(b) - x(a)); }
+    void rect(std::int64_t a, std::int64_t b, const char* css) {
+        svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{}\"/>", x(a), y, w(a, b), lane, css);
+    }
+    void name(const std::string& text, const char* css) {
+        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"{}\">{}</text>", y + lane - 3, css, escape(text));
+    }
+    void next_lane() {
+        svg += "\n";
+        y += lane + gap;
+    }
+};
+
+void svg_axis(svg_canvas& c, double height) {
+    for (int tick = 0; tick <= 4; ++tick) {
+        double tx = c.label + c.width * tick / 4;
+        const char* anchor = tick == 0 ? "start" : tick == 4 ? "end" : "middle";
+        c.svg += fmt::format("<line x1=\"{0}\" y1=\"18\" x2=\"{0}\" y2=\"{1}\" class=\"grid\"/>"
+                             "<text x=\"{0}\" y=\"13\" text-anchor=\"{3}\">{2}</text>\n",
+                             tx, height, escape(format_ms(c.span / 1e6 * tick / 4)), anchor);
+    }
+}
+
+// The first `shown` requests (sent and waiting, then the handler on the server's clock) and the probe.
+void svg_requests(svg_canvas& c, const arm_result& arm, std::size_t shown) {
+    const auto& run = arm.run;
+    std::vector<std::pair<std::string, const request_record*>> lanes;
+    for (std::size_t i = 0; i < shown; ++i) lanes.emplace_back(fmt::format("request {}", i + 1), &run.requests[i]);
+    if (run.probe) lanes.emplace_back("probe " + arm.spec.probe_route, &*run.probe);
+    for (const auto& [label, r] : lanes) {
+        c.name(label, "lane");
+        c.rect(r->start_ns, r->end_ns, r->error == error_kind::none ? "wait" : "failed");
+        if (r->server) c.rect(r->server->start_ns, r->server->end_ns, "run");
+        c.next_lane();
+    }
+    if (run.requests.size() > shown) {
+        c.name(fmt::format("… {} more requests", run.requests.size() - shown), "lane");
+        c.svg += "\n";
+        c.y += c.lane + c.gap;
+    }
+    c.y += c.lane + c.gap;
+}
+
+// An SVG Gantt chart on one time axis: client lanes above one lane per server thread (at most
+// 16), then what the server measured of itself.
 std::string svg_timeline(const arm_result& arm, std::int64_t span_ns) {
     const auto& run = arm.run;
-    const double span = static_cast<double>(std::max(run_span_ns(run), span_ns));
-    constexpr double label = 150, width = 900, lane = 14, gap = 3;
-    auto x = [&](std::int64_t t) { return label + std::clamp(static_cast<double>(t - run.t0_ns) / span, 0.0, 1.0) * width; };
-    auto w = [&](std::int64_t a, std::int64_t b) { return std::max(1.0, x(b) - x(a)); };
-
+    svg_canvas c{run.t0_ns, static_cast<double>(std::max(run_span_ns(run), span_ns))};
     const std::size_t shown = std::min<std::size_t>(run.requests.size(), 40);
-    std::map<std::pair<long long, long long>, std::vector<interval>> threads;
-    for (const auto& r : run.requests)
-        if (r.server) threads[{r.server->pid, r.server->thread}].emplace_back(r.server->start_ns, r.server->end_ns);
-    const std::size_t thread_lanes = std::min<std::size_t>(threads.size(), 16);
+    auto threads = handler_lanes(run);
+    if (threads.size() > 16) threads.resize(16);
     // Lanes of what the server measured of itself: the GIL's only for at most 16 threads.
     auto measured = measure_lanes(arm);
     if (std::count_if(measured.begin(), measured.end(), [](const auto& l) { return l.gil; }) > 16)
         std::erase_if(measured, [](const auto& l) { return l.gil; });
-    const double height = 40 + (static_cast<double>(shown + thread_lanes + measured.size()) + 2) * (lane + gap);
-
-    std::string svg = fmt::format(
-        "<svg class=\"timeline\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"timeline of {}\">\n",
-        label + width + 20, height, escape(arm.spec.name));
-    for (int tick = 0; tick <= 4; ++tick) {
-        double tx = label + width * tick / 4;
-        const char* anchor = tick == 0 ? "start" : tick == 4 ? "end" : "middle";
-        svg += fmt::format("<line x1=\"{0}\" y1=\"18\" x2=\"{0}\" y2=\"{1}\" class=\"grid\"/>"
-                           "<text x=\"{0}\" y=\"13\" text-anchor=\"{3}\">{2}</text>\n",
-                           tx, height, escape(format_ms(span / 1e6 * tick / 4)), anchor);
-    }
-    double y = 24;
-    std::vector<std::pair<std::string, const request_record*>> lanes;
-    for (std::size_t i = 0; i < shown; ++i) lanes.emplace_back(fmt::format("request {}", i + 1), &run.requests[i]);
-    if (run.probe) lanes.emplace_back("probe " + arm.spec.probe_route, &*run.probe);
-    for (const auto& [name, rec] : lanes) {
-        const auto& r = *rec;
-        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane\">{}</text>", y + lane - 3, escape(name));
-        svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{}\"/>", x(r.start_ns), y,
-                           w(r.start_ns, r.end_ns), lane, r.error == error_kind::none ? "wait" : "failed");
-        if (r.server)
-            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"run\"/>",
-                               x(r.server->start_ns), y, w(r.server->start_ns, r.server->end_ns), lane);
-        svg += "\n";
-        y += lane + gap;
-    }
-    if (run.requests.size() > shown)
-        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane\">… {} more requests</text>\n", y + lane - 3,
-                           run.requests.size() - shown);
-    y += lane + gap;
-    std::size_t drawn = 0;
-    for (const auto& [key, intervals] : threads) {
-        if (drawn++ == thread_lanes) break;
-        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane server\">{}</text>", y + lane - 3,
-                           key.first == key.second ? fmt::format("pid {} loop", key.first)
-                                                   : fmt::format("thread {}", key.second));
-        for (auto [a, b] : at_pixel_resolution(intervals, span / width))
-            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"run\"/>", x(a), y, w(a, b), lane);
-        svg += "\n";
-        y += lane + gap;
+    const double height = 40 + (static_cast<double>(shown + threads.size() + measured.size()) + 2) * (c.lane + c.gap);
+    c.svg = fmt::format("<svg class=\"timeline\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"timeline of {}\">\n",
+                        c.label + c.width + 20, height, escape(arm.spec.name));
+    svg_axis(c, height);
+    svg_requests(c, arm, shown);
+    for (const auto& t : threads) {
+        c.name(t.loop() ? fmt::format("pid {} loop", t.pid) : fmt::format("thread {}", t.thread), "lane server");
+        for (auto [a, b] : at_pixel_resolution(t.intervals, c.span / c.width)) c.rect(a, b, "run");
+        c.next_lane();
     }
     for (const auto& m : measured) {
-        svg += fmt::format("<text x=\"4\" y=\"{}\" class=\"lane server\">{}</text>", y + lane - 3, escape(m.label));
+        c.name(m.label, "lane server");
         for (const auto& [a, b, kind] : m.spans)
-            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"{}\"/>", x(a), y, w(a, b), lane,
-                               kind == measure_span::frozen ? "frozen" : kind == measure_span::gil_wait ? "wait" : "run");
-        svg += "\n";
-        y += lane + gap;
+            c.rect(a, b, kind == measure_span::frozen ? "frozen" : kind == measure_span::gil_wait ? "wait" : "run");
+        c.next_lane();
     }
-    return svg + "</svg>\n";
+    return c.svg + "</svg>\n";
 }
 
 constexpr const char* style = R"(

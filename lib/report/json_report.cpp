@@ -43,20 +43,24 @@ json summary_object(const latency_summary& l) {
             {"p99", round3(l.p99)}, {"p99_9", round3(l.p999)}, {"max", round3(l.max)}};
 }
 
-json arm_object(const arm_result& a, bool detail) {
-    const auto& s = a.stats;
-    json o;
+// What the arm asked for: its name, target, route and the knobs of its load.
+void add_request(json& o, const arm_result& a) {
     o["name"] = a.spec.name;
     o["route"] = request_path(a.spec);
     o["target"] = target_label(a.spec);
     if (!on_lab(a.spec)) o["path"] = a.spec.path;
-    o["server_fields"] = s.server_fields;
+    o["server_fields"] = a.stats.server_fields;
     o["query"] = a.spec.query;
     o["requests"] = a.spec.requests;
     o["concurrency"] = a.spec.concurrency;
     o["ms"] = a.spec.ms;
     o["pool_threads"] = a.spec.server.pool_threads;
     o["repeat"] = a.spec.repeat;
+}
+
+// How long it took, against its model.
+void add_timing(json& o, const arm_result& a) {
+    const auto& s = a.stats;
     o["wall_ms"] = round3(s.wall_ms);
     o["repeat_wall_ms"] = a.repeat_wall_ms;
     o["ideal_ms"] = s.ideal_ms > 0 ? json(round3(s.ideal_ms)) : json(nullptr);
@@ -74,6 +78,10 @@ json arm_object(const arm_result& a, bool detail) {
     // requests still in flight — to the end of its window.
     const double window_ms = static_cast<double>(a.run.t1_ns - a.run.t0_ns) / 1e6;
     o["duration_s"] = round3(std::max(s.wall_ms, a.run.t1_ns > a.run.t0_ns ? window_ms : 0.0) / 1000);
+}
+
+// How the run ended, and its requests second by second.
+void add_run(json& o, const arm_result& a) {
     // Only a `load -d` run that stopped at the record limit, before its duration, has this key.
     if (a.run.record_limit_reached) o["record_limit_reached"] = true;
     if (a.run.interrupted) o["interrupted"] = true;
@@ -92,6 +100,11 @@ json arm_object(const arm_result& a, bool detail) {
                            {"p99_ms", row.ok > 0 ? json(round3(row.p99_ms)) : json(nullptr)}});
     }
     o["per_second"] = std::move(seconds);
+}
+
+// What was answered, and by which of the server's processes.
+void add_outcome(json& o, const arm_result& a) {
+    const auto& s = a.stats;
     if (s.open_loop) {
         o["rate"] = a.spec.rate;
         o["latency_corrected_ms"] = summary_object(s.corrected_ms);
@@ -111,6 +124,11 @@ json arm_object(const arm_result& a, bool detail) {
     for (const auto& m : a.memory) memory.push_back({{"pid", m.pid}, {"rss_kb", m.rss_kb}, {"supervisor", m.supervisor}});
     o["memory"] = std::move(memory);
     o["peak_rss_kb"] = a.peak_rss_kb;
+}
+
+// What the lab's server measured of itself: its loop's lag, the GIL's waits, its jobs.
+void add_server(json& o, const arm_result& a) {
+    const auto& s = a.stats;
     if (const auto& lag = s.loop_lag) {
         o["loop_lag_ms"] = {{"max", round3(lag->max_ms)},
                             {"max_is_bound", lag->max_is_bound},
@@ -138,6 +156,11 @@ json arm_object(const arm_result& a, bool detail) {
         o["jobs"] = std::move(jobs);
         o["jobs_done_ms"] = round3(jobs_done_ms(a));
     }
+}
+
+// The server's shape and the arm's place in the scenario.
+void add_shape(json& o, const arm_result& a) {
+    const auto& s = a.stats;
     o["workers"] = a.spec.server.workers;
     o["gil"] = a.spec.server.gil;
     o["connection"] = a.spec.connection_close ? "close" : "keep-alive";
@@ -154,6 +177,11 @@ json arm_object(const arm_result& a, bool detail) {
         o["probe_ms"] = s.probe_ms ? json(round3(*s.probe_ms)) : json(nullptr);
         if (a.run.probe) o["probe_detail"] = request_object(*a.run.probe, a.run.t0_ns);
     }
+}
+
+json arm_object(const arm_result& a, bool detail) {
+    json o;
+    for (auto add : {add_request, add_timing, add_run, add_outcome, add_server, add_shape}) add(o, a);
     if (detail || a.run.requests.size() <= detail_limit) {
         json records = json::array();
         for (const auto& r : a.run.requests) records.push_back(request_object(r, a.run.t0_ns));
@@ -166,7 +194,9 @@ json arm_object(const arm_result& a, bool detail) {
 
 std::string render_arm_json(const arm_result& arm, bool detail) { return arm_object(arm, detail).dump() + "\n"; }
 
-std::string render_json(const scenario_result& r, bool detail) {
+namespace {
+
+json scenario_object(const scenario_result& r, bool detail) {
     json doc;
     doc["scenario"] = r.name;
     doc["title"] = r.title;
@@ -176,7 +206,17 @@ std::string render_json(const scenario_result& r, bool detail) {
     doc["arms"] = std::move(arms);
     doc["notes"] = r.notes;
     if (r.interrupted) doc["interrupted"] = true;
-    return doc.dump() + "\n";
+    return doc;
+}
+
+}  // namespace
+
+std::string render_json(const scenario_result& r, bool detail) { return scenario_object(r, detail).dump() + "\n"; }
+
+std::string render_json_many(const std::vector<scenario_result>& results, bool detail) {
+    json scenarios = json::array();
+    for (const auto& r : results) scenarios.push_back(scenario_object(r, detail));
+    return json{{"scenarios", std::move(scenarios)}}.dump() + "\n";
 }
 
 }  // namespace lab

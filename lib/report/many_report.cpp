@@ -35,14 +35,7 @@ std::string render_many(const std::vector<scenario_result>& results, const rende
     switch (options.format) {
         case output_format::html: return render_html(results, options.own_axis);
         case output_format::trace: return render_trace(results, options.detail ? max_trace_requests : detail_limit);
-        case output_format::json:
-            out = "{\"scenarios\":[";
-            for (std::size_t i = 0; i < results.size(); ++i) {
-                auto doc = render_json(results[i], options.detail);
-                doc.pop_back();  // the trailing newline
-                out += (i ? "," : "") + doc;
-            }
-            return out + "]}\n";
+        case output_format::json: return render_json_many(results, options.detail);
         case output_format::csv:
             for (std::size_t i = 0; i < results.size(); ++i) {
                 auto rows = render_csv(results[i]);

@@ -88,6 +88,9 @@ std::string failures_text(const arm_stats& stats);
 // One JSON document: {"scenario", "title", "lesson", "arms": [...], "notes": [...]}.
 std::string render_json(const scenario_result& result, bool detail = false);
 
+// Several scenarios: {"scenarios": [one document as above, per scenario]}.
+std::string render_json_many(const std::vector<scenario_result>& results, bool detail = false);
+
 // The arm object alone, as `load --format json` prints it.
 std::string render_arm_json(const arm_result& arm, bool detail = false);
 

@@ -135,74 +135,93 @@ std::int64_t scenario_span_ns(const scenario_result& result) {
     return span;
 }
 
-std::string render_timeline(const arm_result& arm, const timeline_options& options) {
-    const auto& run = arm.run;
-    axis ax{run.t0_ns, std::max(run_span_ns(run), options.span_ns), options.width};
-    double span_ms = static_cast<double>(ax.span) / 1e6;
+std::vector<handler_lane> handler_lanes(const load_run& run) {
+    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::int64_t, std::int64_t>>> threads;
+    for (const auto& r : run.requests)
+        if (r.server) threads[{r.server->pid, r.server->thread}].emplace_back(r.server->start_ns, r.server->end_ns);
+    std::vector<handler_lane> lanes;
+    for (auto& [key, intervals] : threads) lanes.push_back({key.first, key.second, std::move(intervals)});
+    return lanes;
+}
 
+namespace {
+
+std::string axis_head(const arm_result& arm, const axis& ax) {
+    const double span_ms = static_cast<double>(ax.span) / 1e6;
     std::string out = fmt::format("  timeline · {} — one column = {}\n", arm.spec.name, format_ms(span_ms / ax.width));
     out += fmt::format("  {:<{}}{}{:>{}}\n", "", label_width, "0", format_ms(span_ms), ax.width - 1);
     out += fmt::format("  {:<{}}├", "", label_width);
     for (int i = 0; i < ax.width - 2; ++i) out += "─";
-    out += "┤\n";
+    return out + "┤\n";
+}
 
+// Too many requests for a lane each: how many were in flight, and when they completed.
+void aggregate_request_lanes(std::string& out, const arm_result& arm, const axis& ax) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> in_flight;
+    std::vector<double> completed(static_cast<std::size_t>(ax.width), 0);
+    for (const auto& r : arm.run.requests) {
+        in_flight.emplace_back(r.start_ns, r.end_ns);
+        if (r.error == error_kind::none) completed[static_cast<std::size_t>(ax.first(r.end_ns))]++;
+    }
+    out += sparkline_row("in flight", column_load(ax, in_flight), fmt::format("max {} at once", max_at_once(in_flight)));
+    // At most eight waves by name: a run of thousands of them would make one endless line.
+    std::string waves;
+    const auto& all_waves = arm.stats.waves;
+    for (std::size_t i = 0; i < std::min<std::size_t>(all_waves.size(), 8); ++i)
+        waves += (waves.empty() ? "" : " + ") + std::to_string(all_waves[i]);
+    if (all_waves.size() > 8) waves += fmt::format(" + … ({} waves)", all_waves.size());
+    out += sparkline_row("completed", completed, all_waves.size() > 1 ? "waves: " + waves : "");
+}
+
+// A lane per server thread, or one aggregate lane when there are more than `max_lanes`.
+void server_lanes(std::string& out, const std::vector<handler_lane>& threads, const axis& ax, std::size_t max_lanes) {
+    if (threads.size() > max_lanes) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> all;
+        for (const auto& t : threads) all.insert(all.end(), t.intervals.begin(), t.intervals.end());
+        out += sparkline_row("server busy", column_load(ax, all),
+                             fmt::format("{} threads, max {} handlers at once", threads.size(), max_at_once(all)));
+        return;
+    }
+    for (const auto& t : threads) {
+        lane cells(static_cast<std::size_t>(ax.width), " ");
+        for (auto [from, to] : t.intervals) paint(cells, ax, from, to, running);
+        out += row(t.loop() ? fmt::format("pid {} loop", t.pid) : fmt::format("  thread {}", t.thread), cells,
+                   fmt::format("{} handler{}, max {} at once", t.intervals.size(), t.intervals.size() == 1 ? "" : "s",
+                               max_at_once(t.intervals)));
+    }
+}
+
+// The full legend is 61 columns after the labels; a report fitted to a narrow screen gets the short one.
+std::string legend(bool short_legend, bool lag, bool gil) {
+    std::string out = short_legend
+                          ? fmt::format("  {:<{}}{} waiting  {} handler (server's clock)\n", "", label_width, waiting, running)
+                          : fmt::format("  {:<{}}{} waiting for the server   {} handler running (server's clock)\n", "",
+                                        label_width, waiting, running);
+    if (!lag && !gil) return out;
+    std::string measured;
+    if (lag) measured = fmt::format("{} loop frozen{}", frozen, short_legend ? "" : " (a tick ran late)");
+    if (gil) measured += fmt::format("{}GIL: {} waiting  {} holding", measured.empty() ? "" : "   ", waiting, running);
+    return out + fmt::format("  {:<{}}{}\n", "", label_width, measured);
+}
+
+}  // namespace
+
+std::string render_timeline(const arm_result& arm, const timeline_options& options) {
+    const auto& run = arm.run;
+    const axis ax{run.t0_ns, std::max(run_span_ns(run), options.span_ns), options.width};
+    std::string out = axis_head(arm, ax);
     if (run.requests.size() <= options.max_request_lanes) {
         for (std::size_t i = 0; i < run.requests.size(); ++i)
             request_lane(out, fmt::format("request {:>2}", i + 1), run.requests[i], ax);
     } else {
-        std::vector<std::pair<std::int64_t, std::int64_t>> in_flight;
-        std::vector<double> completed(static_cast<std::size_t>(ax.width), 0);
-        for (const auto& r : run.requests) {
-            in_flight.emplace_back(r.start_ns, r.end_ns);
-            if (r.error == error_kind::none) completed[static_cast<std::size_t>(ax.first(r.end_ns))]++;
-        }
-        out += sparkline_row("in flight", column_load(ax, in_flight),
-                             fmt::format("max {} at once", max_at_once(in_flight)));
-        // At most eight waves by name: a run of thousands of them would make one endless line.
-        std::string waves;
-        const auto& all_waves = arm.stats.waves;
-        for (std::size_t i = 0; i < std::min<std::size_t>(all_waves.size(), 8); ++i)
-            waves += (waves.empty() ? "" : " + ") + std::to_string(all_waves[i]);
-        if (all_waves.size() > 8) waves += fmt::format(" + … ({} waves)", all_waves.size());
-        out += sparkline_row("completed", completed, arm.stats.waves.size() > 1 ? "waves: " + waves : "");
+        aggregate_request_lanes(out, arm, ax);
     }
     if (run.probe) request_lane(out, "probe " + arm.spec.probe_route, *run.probe, ax);
-
-    // Server lanes: one per (pid, thread) that ran a handler.
-    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::pair<std::int64_t, std::int64_t>>> threads;
-    for (const auto& r : run.requests)
-        if (r.server) threads[{r.server->pid, r.server->thread}].emplace_back(r.server->start_ns, r.server->end_ns);
+    const auto threads = handler_lanes(run);
     if (threads.empty()) return out + "  (no server lanes: the target did not report handler times)\n";
-    if (threads.size() <= options.max_server_lanes) {
-        for (const auto& [key, intervals] : threads) {
-            lane cells(static_cast<std::size_t>(ax.width), " ");
-            for (auto [from, to] : intervals) paint(cells, ax, from, to, running);
-            bool main_thread = key.first == key.second;
-            out += row(main_thread ? fmt::format("pid {} loop", key.first) : fmt::format("  thread {}", key.second),
-                       cells, fmt::format("{} handler{}, max {} at once", intervals.size(), intervals.size() == 1 ? "" : "s",
-                                   max_at_once(intervals)));
-        }
-    } else {
-        std::vector<std::pair<std::int64_t, std::int64_t>> all;
-        for (const auto& [key, intervals] : threads) all.insert(all.end(), intervals.begin(), intervals.end());
-        out += sparkline_row("server busy", column_load(ax, all),
-                             fmt::format("{} threads, max {} handlers at once", threads.size(), max_at_once(all)));
-    }
+    server_lanes(out, threads, ax, options.max_server_lanes);
     const auto measured = draw_measure_lanes(out, arm, ax, options.max_server_lanes);
-    // The full legend is 61 columns after the labels; a report fitted to a narrow screen gets the short one.
-    if (!options.short_legend)
-        out += fmt::format("  {:<{}}{} waiting for the server   {} handler running (server's clock)\n", "", label_width,
-                           waiting, running);
-    else
-        out += fmt::format("  {:<{}}{} waiting  {} handler (server's clock)\n", "", label_width, waiting, running);
-    if (measured.lag || measured.gil) {
-        std::string legend;
-        if (measured.lag) legend = fmt::format("{} loop frozen{}", frozen, options.short_legend ? "" : " (a tick ran late)");
-        if (measured.gil)
-            legend += fmt::format("{}GIL: {} waiting  {} holding", legend.empty() ? "" : "   ", waiting, running);
-        out += fmt::format("  {:<{}}{}\n", "", label_width, legend);
-    }
-    return out;
+    return out + legend(options.short_legend, measured.lag, measured.gil);
 }
 
 std::vector<measure_lane> measure_lanes(const arm_result& arm) {

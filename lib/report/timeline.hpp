@@ -33,6 +33,15 @@ struct measure_lane {
 };
 std::vector<measure_lane> measure_lanes(const arm_result& arm);
 
+// One lane per (pid, thread) that ran a handler, by pid then thread: its handlers' intervals
+// on the server's clock, for the text and the HTML timelines alike.
+struct handler_lane {
+    std::int64_t pid = 0, thread = 0;
+    std::vector<std::pair<std::int64_t, std::int64_t>> intervals;
+    bool loop() const { return pid == thread; }  // the process's main thread: its event loop
+};
+std::vector<handler_lane> handler_lanes(const load_run& run);
+
 // From the window's start to the last answer (the probe's included): the length of an arm's axis.
 std::int64_t run_span_ns(const load_run& run);
 
