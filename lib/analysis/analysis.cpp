@@ -6,6 +6,25 @@
 
 namespace lab {
 
+int max_at_once(std::vector<std::pair<std::int64_t, std::int64_t>> intervals) {
+    std::vector<std::pair<std::int64_t, int>> events;
+    for (auto [from, to] : intervals) {
+        events.emplace_back(from, +1);
+        events.emplace_back(to, -1);
+    }
+    std::sort(events.begin(), events.end());  // an end sorts before a start at the same instant
+    int open = 0, peak = 0;
+    for (auto [t, d] : events) peak = std::max(peak, open += d);
+    return peak;
+}
+
+std::int64_t last_answer_ns(const load_run& run) {
+    std::int64_t end = run.t0_ns;
+    for (const auto& r : run.requests) end = std::max(end, r.end_ns);
+    if (run.probe) end = std::max(end, run.probe->end_ns);
+    return end;
+}
+
 double percentile(const std::vector<double>& sorted, double p) {
     if (sorted.empty()) return 0;
     // Nearest rank: the smallest value with at least p% of the samples at or below it.

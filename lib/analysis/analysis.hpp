@@ -9,6 +9,12 @@
 
 namespace lab {
 
+// The most intervals open at one instant (one that ends as another starts makes not two).
+int max_at_once(std::vector<std::pair<std::int64_t, std::int64_t>> intervals);
+
+// A run's last answer, the probe's included; the window's start when none came.
+std::int64_t last_answer_ns(const load_run& run);
+
 // min, p50, p90, p99, p99.9 and max of a set of values.
 latency_summary summarize(std::vector<double> values);
 

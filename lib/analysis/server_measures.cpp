@@ -101,10 +101,7 @@ void add_server_measures(server_telemetry& telemetry, arm_stats& stats, std::int
 }
 
 std::int64_t measured_until(const arm_result& arm) {
-    std::int64_t end = arm.run.t0_ns;
-    for (const auto& r : arm.run.requests) end = std::max(end, r.end_ns);
-    if (arm.run.probe) end = std::max(end, arm.run.probe->end_ns);
-    end = std::max(end, arm.run.t1_ns);
+    std::int64_t end = std::max(last_answer_ns(arm.run), arm.run.t1_ns);
     for (const auto& j : arm.jobs) end = std::max(end, j.end_ns);
     return end;
 }

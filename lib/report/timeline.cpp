@@ -1,5 +1,7 @@
 #include "report/timeline.hpp"
 
+#include "analysis/analysis.hpp"
+
 #include "report/format_units.hpp"
 
 #include <algorithm>
@@ -76,18 +78,6 @@ std::string sparkline_row(const std::string& label, const std::vector<double>& v
 }
 
 // The most intervals open at one instant (a sweep over start and end events).
-int max_at_once(std::vector<std::pair<std::int64_t, std::int64_t>> intervals) {
-    std::vector<std::pair<std::int64_t, int>> events;
-    for (auto [from, to] : intervals) {
-        events.emplace_back(from, +1);
-        events.emplace_back(to, -1);
-    }
-    std::sort(events.begin(), events.end());  // an end sorts before a start at the same instant
-    int open = 0, peak = 0;
-    for (auto [t, d] : events) peak = std::max(peak, open += d);
-    return peak;
-}
-
 void request_lane(std::string& out, const std::string& label, const request_record& r, const axis& ax) {
     lane cells(static_cast<std::size_t>(ax.width), " ");
     paint(cells, ax, r.start_ns, r.end_ns, r.server ? waiting : running);
@@ -122,12 +112,7 @@ drawn_lanes draw_measure_lanes(std::string& out, const arm_result& arm, const ax
 
 }  // namespace
 
-std::int64_t run_span_ns(const load_run& run) {
-    std::int64_t end = run.t0_ns + 1;
-    for (const auto& r : run.requests) end = std::max(end, r.end_ns);
-    if (run.probe) end = std::max(end, run.probe->end_ns);
-    return end - run.t0_ns;
-}
+std::int64_t run_span_ns(const load_run& run) { return std::max(last_answer_ns(run), run.t0_ns + 1) - run.t0_ns; }
 
 std::int64_t scenario_span_ns(const scenario_result& result) {
     std::int64_t span = 1;

@@ -7,6 +7,7 @@
 // handler: a complete slice on its thread where that thread's handlers never overlap (pool
 // threads, a blocked loop), or an async slice plus a zero-length "handler starts" where they do
 // (coroutines on one loop thread).
+#include "analysis/analysis.hpp"
 #include "report/report.hpp"
 
 #include <algorithm>
@@ -84,12 +85,6 @@ private:
     std::set<thread_key> threads_;
 };
 
-bool overlaps(std::vector<interval> spans) {
-    std::sort(spans.begin(), spans.end());
-    for (std::size_t i = 1; i < spans.size(); ++i)
-        if (spans[i].first < spans[i - 1].second) return true;
-    return false;
-}
 
 std::string request_name(const arm_result& arm) {
     return quoted(fmt::format("{} {}", to_string(request_method(arm.spec)), request_target(arm.spec)));
@@ -135,7 +130,7 @@ void add_arm(trace_builder& trace, const arm_result& arm, std::size_t index, std
     for (const auto& [key, spans] : handlers) {
         trace.name_process(key.first, fmt::format("server pid {} · {}", key.first, arm.spec.name));
         trace.name_thread(key.first, key.second, key.first == key.second ? "loop" : fmt::format("thread {}", key.second));
-        if (overlaps(spans)) overlapping.insert(key);
+        if (max_at_once(spans) > 1) overlapping.insert(key);
     }
 
     const auto name = request_name(arm);

@@ -454,20 +454,8 @@ public:
         return arms;
     }
 
-    scenario_spec read(std::string_view content) const {
-        check_shape(content, file_);
-        toml::table root;
-        try {
-            root = toml::parse(content, file_.string());
-        } catch (const toml::parse_error& e) {
-            throw scenario_error(fmt::format("{}:{}: syntax: {}", file_.string(), e.source().begin.line,
-                                             e.description()));
-        }
-        only_keys(root, "", scenario_keys().top);
-        scenario_spec spec;
-        spec.name = file_.stem().string();
-        spec.title = *text(root, "", "title", true, nullptr);
-        spec.lesson = one_paragraph(*text(root, "", "lesson", true, nullptr));
+    // [target] and [defaults]: what every arm starts from.
+    arm_spec read_defaults(const toml::table& root) const {
         arm_spec defaults;
         if (const toml::node* target = root.get("target")) defaults.target = read_target(*target, "target");
         if (const toml::table* d = table(root, "", "defaults")) {
@@ -476,6 +464,12 @@ public:
             read_knobs(*d, "defaults.", defaults);
             read_server_knobs(*d, "defaults.", defaults.server);
         }
+        return defaults;
+    }
+
+    // The [[arms]] tables, sweeps expanded; returns the arms' names. `beside` names an arm as
+    // expanded (NAME-1 …), and never the arm itself.
+    std::set<std::string> read_arms(const toml::table& root, const arm_spec& defaults, scenario_spec& spec) const {
         const toml::node* arms = root.get("arms");
         if (!arms) fail(nullptr, "arms", "missing: a scenario needs at least one [[arms]] table");
         if (!arms->is_array() || arms->as_array()->empty())
@@ -493,7 +487,6 @@ public:
                 origin.push_back(i);
             }
         }
-        // After the sweeps: `beside` names an arm as expanded (NAME-1 …), and never the arm itself.
         for (std::size_t k = 0; k < spec.arms.size(); ++k) {
             const auto& beside = spec.arms[k].beside;
             if (beside.empty()) continue;
@@ -503,14 +496,32 @@ public:
                 fail(at, key, "names no arm of this scenario (a sweep's arms are NAME-1, NAME-2, …)");
             if (beside == spec.arms[k].name) fail(at, key, "names the arm itself");
         }
-        if (auto b = text(root, "", "baseline", false, nullptr)) {
-            if (!names.contains(*b)) fail(root.get("baseline"), "baseline", "names no arm of this scenario");
-            spec.baseline = *b;
-        }
         // One server runs at a time (the runner reaps each before the next), so the bound is
         // on how long a file may keep the lab busy, not on processes alive at once.
         if (spec.arms.size() > max_arms)
             fail(arms, "arms", fmt::format("{} arms (after sweeps); at most {} in one file", spec.arms.size(), max_arms));
+        return names;
+    }
+
+    scenario_spec read(std::string_view content) const {
+        check_shape(content, file_);
+        toml::table root;
+        try {
+            root = toml::parse(content, file_.string());
+        } catch (const toml::parse_error& e) {
+            throw scenario_error(fmt::format("{}:{}: syntax: {}", file_.string(), e.source().begin.line,
+                                             e.description()));
+        }
+        only_keys(root, "", scenario_keys().top);
+        scenario_spec spec;
+        spec.name = file_.stem().string();
+        spec.title = *text(root, "", "title", true, nullptr);
+        spec.lesson = one_paragraph(*text(root, "", "lesson", true, nullptr));
+        const auto names = read_arms(root, read_defaults(root), spec);
+        if (auto b = text(root, "", "baseline", false, nullptr)) {
+            if (!names.contains(*b)) fail(root.get("baseline"), "baseline", "names no arm of this scenario");
+            spec.baseline = *b;
+        }
         read_expectations(root, names, spec);
         spec.long_running = boolean(root, "", "long").value_or(false);
         return spec;
