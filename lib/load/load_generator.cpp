@@ -254,7 +254,9 @@ void record(request_record& rec, bool body_kept, const connection& c, record_sin
 // pending operation and the connection is closed, which really cancels the request.
 //
 // One request's exchange is written out here rather than awaited as a coroutine of its own:
-// a nested coroutine frame per request cost 700 instructions (callgrind), a tenth of the client's.
+// a nested coroutine frame per request cost 700 instructions (callgrind), a tenth of the client's;
+// measured again with the exchange split out (connect, write, read): 5 470 instructions a
+// request against 5 190 inline, +6 %, so it stays inline and the steps around it are helpers.
 loop_task<> worker(connection& c, const run_setup& st, const std::string& request, schedule plan, record_sink sink) {
     loop_timer due(c.socket.get_executor());
     c.due = &due;
