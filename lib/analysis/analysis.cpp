@@ -94,16 +94,16 @@ static int worker_lanes(const arm_spec& spec) {
     switch (route(spec.route).where) {
         case runs_on::chosen: return spec.on == cpu_place::pool && !spec.server.gil ? spec.server.pool_threads : 1;
         case runs_on::pool: return spec.server.pool_threads;
-        case runs_on::coroutine: return spec.concurrency;
+        case runs_on::coroutine: return spec.load.concurrency;
         default: return 1;
     }
 }
 
 double split_ideal_ms(const arm_spec& spec, const std::map<long long, int>& per_pid) {
     const int lanes = spec.lanes > 0 ? spec.lanes : spec.server.pool_threads;
-    const double balanced = ideal_ms(spec.model, spec.requests, spec.concurrency, lanes, spec.ms);
+    const double balanced = ideal_ms(spec.model, spec.load.requests, spec.load.concurrency, lanes, spec.ms);
     double busiest = 0;
-    const int per_worker = std::min(worker_lanes(spec), spec.concurrency);
+    const int per_worker = std::min(worker_lanes(spec), spec.load.concurrency);
     for (const auto& [pid, count] : per_pid)
         busiest = std::max(busiest, ideal_ms(model_kind::pool, count, count, per_worker, spec.ms));
     return std::max(balanced, busiest);
@@ -293,8 +293,8 @@ void measure_requests(const load_run& run, arm_stats& s) {
 void judge(const arm_spec& spec, const load_run& run, arm_stats& s) {
     const int lanes = spec.lanes > 0 ? spec.lanes : spec.server.pool_threads;
     // An open loop cannot finish before its last request is due, plus that request's t.
-    const double schedule_ms = spec.rate > 0 ? (spec.requests - 1) / spec.rate * 1000 + spec.ms : 0;
-    s.ideals = candidate_ideals(spec.requests, spec.concurrency, lanes, spec.ms, spec.model, schedule_ms);
+    const double schedule_ms = spec.load.rate > 0 ? (spec.load.requests - 1) / spec.load.rate * 1000 + spec.ms : 0;
+    s.ideals = candidate_ideals(spec.load.requests, spec.load.concurrency, lanes, spec.ms, spec.model, schedule_ms);
     s.processes_overlapped = processes_overlapped(run);
     if (spec.server.workers > 1 && !s.ideals.empty() && s.outcome == run_outcome::judged)
         s.ideals.front().ms = std::max(split_ideal_ms(spec, s.per_pid), schedule_ms);
@@ -315,7 +315,7 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     arm_stats s;
     measure_requests(run, s);
     add_open_loop_stats(run, s);
-    s.asked = spec.requests;
+    s.asked = spec.load.requests;
     const bool probe_failed = run.probe && run.probe->error != error_kind::none;
     if (s.ok == 0) s.outcome = run_outcome::failed;
     else if (s.ok < s.asked || probe_failed) s.outcome = run_outcome::partial;

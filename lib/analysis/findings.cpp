@@ -12,7 +12,7 @@
 namespace lab {
 
 double physical_floor_ms(const arm_spec& arm) {
-    return ideal_ms(model_kind::concurrent, arm.requests, arm.concurrency, arm.server.pool_threads, arm.ms);
+    return ideal_ms(model_kind::concurrent, arm.load.requests, arm.load.concurrency, arm.server.pool_threads, arm.ms);
 }
 
 static std::string format_duration(double ms) {
@@ -62,7 +62,7 @@ static std::string explain_failures(const arm_result& arm) {
     if (never_sent > 0)
         what += fmt::format("{}{} of {} were never sent", what.empty() ? "" : "; ", never_sent, s.asked);
     if (arm.run.probe && arm.run.probe->error != error_kind::none)
-        what += fmt::format("{}the probe {} failed ({})", what.empty() ? "" : "; ", arm.spec.probe_route,
+        what += fmt::format("{}the probe {} failed ({})", what.empty() ? "" : "; ", arm.spec.load.probe_route,
                             to_string(arm.run.probe->error));
     return fmt::format("{}: {} — {}; {} succeeded. No model is judged unless every request asked for is answered{}.", arm.spec.name,
                        verdict_name(s), what, s.ok,
@@ -125,11 +125,11 @@ static std::string explain(const arm_result& arm) {
         return fmt::format("{}: {} — every model allows {} here ({} request{} at concurrency {}), so this run cannot "
                            "tell them apart; more requests than one, on more connections than one, would.",
                            arm.spec.name, format_duration(s.wall_ms), format_duration(s.ideals.front().ms),
-                           arm.spec.requests, arm.spec.requests == 1 ? "" : "s", arm.spec.concurrency);
+                           arm.spec.load.requests, arm.spec.load.requests == 1 ? "" : "s", arm.spec.load.concurrency);
     if (arm.spec.ms < min_telling_ms)
         return fmt::format("{}: {} for {} requests of {:g} ms — too short to tell the models apart: a request's own "
                            "costs (connect, parse, write) are of that size. Ask for {:g} ms or more (--ms).",
-                           arm.spec.name, format_duration(s.wall_ms), arm.spec.requests, arm.spec.ms, min_telling_ms);
+                           arm.spec.name, format_duration(s.wall_ms), arm.spec.load.requests, arm.spec.ms, min_telling_ms);
     if (s.verdict == model_kind::none) return fmt::format("{}: no model fits.", arm.spec.name);
     const double ideal = ideal_of(s, s.verdict);
     if (std::abs(std::log(s.wall_ms / ideal)) > std::log(verdict_tolerance)) return explain_between(arm);
@@ -144,16 +144,16 @@ static std::string explain(const arm_result& arm) {
                                    : fmt::format("handlers were in flight together (server overlap {:.1f}) but "
                                                  "only one made progress at a time",
                                                  s.server_overlap),
-                               arm.spec.requests, s.wall_ms, arm.spec.requests, arm.spec.ms);
+                               arm.spec.load.requests, s.wall_ms, arm.spec.load.requests, arm.spec.ms);
         case model_kind::concurrent:
-            if (arm.spec.requests <= arm.spec.concurrency)
+            if (arm.spec.load.requests <= arm.spec.load.concurrency)
                 return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}), so {} requests "
                                    "finished in {:.0f} ms, {:.2f} × the {:.0f} ms of one request.",
-                                   arm.spec.name, s.server_overlap, arm.spec.requests, s.wall_ms,
+                                   arm.spec.name, s.server_overlap, arm.spec.load.requests, s.wall_ms,
                                    s.wall_ms / arm.spec.ms, arm.spec.ms);
             return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}); {} requests at "
                                "concurrency {} took {:.0f} ms against an ideal of {:.0f} ms.",
-                               arm.spec.name, s.server_overlap, arm.spec.requests, arm.spec.concurrency, s.wall_ms,
+                               arm.spec.name, s.server_overlap, arm.spec.load.requests, arm.spec.load.concurrency, s.wall_ms,
                                ideal);
         case model_kind::pool:
             if (!on_lab(arm.spec))  // another server's pool: its size is not known here
@@ -330,19 +330,19 @@ static std::string open_loop_note(const arm_result& arm) {
     // Requests per second the route can finish: one at a time when serialized.
     const int lanes = arm.spec.model == model_kind::serialized
                           ? 1
-                          : std::min(arm.spec.concurrency, arm.spec.lanes > 0 ? arm.spec.lanes : arm.spec.concurrency);
+                          : std::min(arm.spec.load.concurrency, arm.spec.lanes > 0 ? arm.spec.lanes : arm.spec.load.concurrency);
     const double capacity = 1000.0 / arm.spec.ms * lanes;
     const auto& s = arm.stats;
-    if (arm.spec.rate <= capacity)
+    if (arm.spec.load.rate <= capacity)
         return fmt::format("{}: {:g} requests/s against a capacity of about {:.0f}/s — the server keeps up; "
                            "corrected p99 {} is close to uncorrected p99 {}.",
-                           arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_ms.p99),
+                           arm.spec.name, arm.spec.load.rate, capacity, format_duration(s.corrected_ms.p99),
                            format_duration(s.latency_ms.p99));
     return fmt::format("{}: {:g} requests/s against a capacity of about {:.0f}/s — the queue grows for "
                        "the whole run: latency from the planned send climbs from {} (first tenth) to {} "
                        "(last tenth), while latency from the actual send stays near {} because the "
                        "client waited before sending (coordinated omission).",
-                       arm.spec.name, arm.spec.rate, capacity, format_duration(s.corrected_first_tenth_ms),
+                       arm.spec.name, arm.spec.load.rate, capacity, format_duration(s.corrected_first_tenth_ms),
                        format_duration(s.corrected_last_tenth_ms), format_duration(s.latency_ms.p50));
 }
 
@@ -355,7 +355,7 @@ static std::string seed_note(const arm_result& arm) {
         "{}: the notes report ~{} s, below the physical floor of {:.2f} s ({} requests of {:.0f} ms at "
         "concurrency {}): no scheduler finishes a {:.0f} ms wait sooner, so that figure cannot be "
         "reproduced. This machine measured {:.3f} s, {:.3f}× the floor.",
-        arm.spec.name, *arm.spec.seed_s, floor / 1000, arm.spec.requests, arm.spec.ms, arm.spec.concurrency,
+        arm.spec.name, *arm.spec.seed_s, floor / 1000, arm.spec.load.requests, arm.spec.ms, arm.spec.load.concurrency,
         arm.spec.ms, arm.stats.wall_ms / 1000, arm.stats.wall_ms / floor);
 }
 

@@ -45,7 +45,7 @@ std::optional<double> metric_value(const arm_result& a, const std::string& metri
     if (metric == "max") return s.latency_ms.max;
     if (metric == "probe") return s.probe_ms;
     if (metric == "waves") return static_cast<double>(s.waves.size());
-    if (metric == "ok_fraction") return a.spec.requests > 0 ? static_cast<double>(s.ok) / a.spec.requests : 0.0;
+    if (metric == "ok_fraction") return a.spec.load.requests > 0 ? static_cast<double>(s.ok) / a.spec.load.requests : 0.0;
     if (metric == "speedup") return a.speedup;
     if (metric == "jobs_done") return a.jobs.empty() ? std::nullopt : std::optional<double>(jobs_done_ms(a));
     if (!s.open_loop && metric.starts_with("corrected")) return std::nullopt;

@@ -99,34 +99,43 @@ struct url_target {
 };
 using target_spec = std::variant<lab_target, command_target, url_target>;
 
+// What the client does in an arm: how many requests, over how many connections, at what pace
+// (DESIGN.md §3), with an optional probe sent alongside.
+struct load_config {
+    int requests = 10;
+    int concurrency = 10;
+    int repeat = 1;          // runs of the arm; the median wall is reported
+    bool cold = false;       // connecting inside the timed window
+    double timeout_s = 30;
+    double rate = 0;         // > 0: open loop, requests scheduled at this many per second
+    bool connection_close = false;  // one connection per request instead of keep-alive
+    std::string probe_route;        // empty: no probe
+    double probe_after_ms = 0;
+};
+
+// One arm (DESIGN.md §7): its name, where the load goes, the lab server it runs on, the load,
+// and the model's parameters — the route, its t, and what the scenario settled from them.
 struct arm_spec {
     std::string name;
     target_spec target;     // lab_target unless the scenario says otherwise
+    server_config server;   // the lab's server for this arm (DESIGN.md §2); unused on another target
+    load_config load;
+
+    // The model's parameters.
     route_id route = route_id::unknown;  // a lab arm's route (model/routes.hpp)
     std::string path;       // another server's path and query, e.g. "/report?t=0.1"; a lab arm's is empty
-    std::string query;      // a lab arm's, built from the knobs below, e.g. "ms=100"
+    std::string query;      // a lab arm's, built from the knobs, e.g. "ms=100"
     model_kind model = model_kind::none;
-    int requests = 10;
-    int concurrency = 10;
     double ms = 100;        // duration of one handler, the t of the ideal models
-    int repeat = 1;
-    bool cold = false;
-    double timeout_s = 30;
-    std::optional<double> seed_s;       // the teaching notes' own figure, when the arm reproduces one
-    std::string beside;                 // another arm of the file this one is shown beside (the same handler elsewhere)
-    std::string probe_route;            // empty: no probe
-    double probe_after_ms = 0;
     int lanes = 0;          // parallel lanes of the model (pool threads, cores, workers)
-    double rate = 0;        // > 0: open loop, requests scheduled at this many per second
-    bool connection_close = false;  // one connection per request instead of keep-alive
-
-    server_config server;   // the lab's server for this arm (DESIGN.md §2); unused on another target
-    bool expect_failures = false;  // failures are the arm's lesson (worker-crash): a partial run does not fail
     bool cpu_task = false;  // /tasks: each job is CPU work of `ms` (calibrated, as /cpu's) instead of a sleep
-
-    // CPU work (/cpu): where it runs and how much; `ms` is the calibrated duration of one call.
-    cpu_place on = cpu_place::loop;
+    cpu_place on = cpu_place::loop;  // /cpu: where it runs; `ms` is the calibrated duration of one call
     std::uint64_t cpu_n = 0;
+
+    // How the report treats it.
+    std::optional<double> seed_s;  // the teaching notes' own figure, when the arm reproduces one
+    std::string beside;            // another arm of the file this one is shown beside (the same handler elsewhere)
+    bool expect_failures = false;  // failures are the arm's lesson (worker-crash): a partial run does not fail
 };
 
 // A ratio that defines a scenario's lesson: "A.metric / B.metric" or "A.metric", kept

@@ -98,7 +98,7 @@ void svg_requests(svg_canvas& c, const arm_result& arm, std::size_t shown) {
     const auto& run = arm.run;
     std::vector<std::pair<std::string, const request_record*>> lanes;
     for (std::size_t i = 0; i < shown; ++i) lanes.emplace_back(fmt::format("request {}", i + 1), &run.requests[i]);
-    if (run.probe) lanes.emplace_back("probe " + arm.spec.probe_route, &*run.probe);
+    if (run.probe) lanes.emplace_back("probe " + arm.spec.load.probe_route, &*run.probe);
     for (const auto& [label, r] : lanes) {
         c.name(label, "lane");
         c.rect(r->start_ns, r->end_ns, r->error == error_kind::none ? "wait" : "failed");

@@ -51,11 +51,11 @@ void add_request(json& o, const arm_result& a) {
     if (!on_lab(a.spec)) o["path"] = a.spec.path;
     o["server_fields"] = a.stats.server_fields;
     o["query"] = a.spec.query;
-    o["requests"] = a.spec.requests;
-    o["concurrency"] = a.spec.concurrency;
+    o["requests"] = a.spec.load.requests;
+    o["concurrency"] = a.spec.load.concurrency;
     o["ms"] = a.spec.ms;
     o["pool_threads"] = a.spec.server.pool_threads;
-    o["repeat"] = a.spec.repeat;
+    o["repeat"] = a.spec.load.repeat;
 }
 
 // How long it took, against its model.
@@ -106,7 +106,7 @@ void add_run(json& o, const arm_result& a) {
 void add_outcome(json& o, const arm_result& a) {
     const auto& s = a.stats;
     if (s.open_loop) {
-        o["rate"] = a.spec.rate;
+        o["rate"] = a.spec.load.rate;
         o["latency_corrected_ms"] = summary_object(s.corrected_ms);
         o["queue_delay_ms"] = summary_object(s.queue_delay_ms);
         o["corrected_first_tenth_ms"] = round3(s.corrected_first_tenth_ms);
@@ -163,7 +163,7 @@ void add_shape(json& o, const arm_result& a) {
     const auto& s = a.stats;
     o["workers"] = a.spec.server.workers;
     o["gil"] = a.spec.server.gil;
-    o["connection"] = a.spec.connection_close ? "close" : "keep-alive";
+    o["connection"] = a.spec.load.connection_close ? "close" : "keep-alive";
     if (a.spec.route == route_id::cpu) {
         o["on"] = to_string(a.spec.on);
         o["cpu_n"] = a.spec.cpu_n;
@@ -172,8 +172,8 @@ void add_shape(json& o, const arm_result& a) {
     o["speedup"] = a.speedup ? json(round3(*a.speedup)) : json(nullptr);
     if (a.spec.seed_s) o["seed_s"] = *a.spec.seed_s;
     if (!a.spec.beside.empty()) o["beside"] = a.spec.beside;
-    if (!a.spec.probe_route.empty()) {
-        o["probe_route"] = a.spec.probe_route;
+    if (!a.spec.load.probe_route.empty()) {
+        o["probe_route"] = a.spec.load.probe_route;
         o["probe_ms"] = s.probe_ms ? json(round3(*s.probe_ms)) : json(nullptr);
         if (a.run.probe) o["probe_detail"] = request_object(*a.run.probe, a.run.t0_ns);
     }

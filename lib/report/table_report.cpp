@@ -15,7 +15,7 @@ namespace {
 
 bool any_probe(const scenario_result& r) {
     for (const auto& a : r.arms)
-        if (!a.spec.probe_route.empty()) return true;
+        if (!a.spec.load.probe_route.empty()) return true;
     return false;
 }
 
@@ -61,7 +61,7 @@ std::string open_loop_table(const scenario_result& r, std::size_t width) {
         const auto& s = a.stats;
         if (!s.open_loop) continue;
         any = true;
-        table.add_row({a.spec.name, fmt::format("{:g}/s", a.spec.rate), format_ms(s.latency_ms.p50),
+        table.add_row({a.spec.name, fmt::format("{:g}/s", a.spec.load.rate), format_ms(s.latency_ms.p50),
                        format_ms(s.latency_ms.p99), format_ms(s.corrected_ms.p50), format_ms(s.corrected_ms.p99),
                        format_ms(s.corrected_ms.max), format_ms(s.queue_delay_ms.p99),
                        fmt::format("{} → {}", format_ms(s.corrected_first_tenth_ms),
@@ -176,7 +176,7 @@ summary_table arms_summary(const scenario_result& r) {
         std::vector<std::string> row{
             a.spec.name,
             route_text(a.spec),
-            fmt::format("{} × {}", a.spec.requests, a.spec.concurrency),
+            fmt::format("{} × {}", a.spec.load.requests, a.spec.load.concurrency),
             format_ms(s.wall_ms),
             s.ideal_ms > 0 ? fmt::format("{} ({})", format_ms(s.ideal_ms), to_string(a.spec.model)) : "n/a",
             s.ideal_ms > 0 && s.outcome == run_outcome::judged ? fmt::format("{:.3f}", s.measured_over_ideal)
@@ -186,7 +186,7 @@ summary_table arms_summary(const scenario_result& r) {
         if (seed)
             row.insert(row.begin() + 3, {a.spec.seed_s ? fmt::format("~{} s", *a.spec.seed_s) : "",
                                          floor_text(a.spec)});
-        if (probe) row.push_back(s.probe_ms ? format_ms(*s.probe_ms) : (a.spec.probe_route.empty() ? "" : "failed"));
+        if (probe) row.push_back(s.probe_ms ? format_ms(*s.probe_ms) : (a.spec.load.probe_route.empty() ? "" : "failed"));
         if (speedup) row.push_back(a.speedup ? fmt::format("{:.2f}×", *a.speedup) : "");
         // Efficiency (speedup per worker) only means something where processes were added on purpose.
         if (speedup && workers)

@@ -201,7 +201,7 @@ std::string render_timeline(const arm_result& arm, const timeline_options& optio
     } else {
         aggregate_request_lanes(out, arm, ax);
     }
-    if (run.probe) request_lane(out, "probe " + arm.spec.probe_route, *run.probe, ax);
+    if (run.probe) request_lane(out, "probe " + arm.spec.load.probe_route, *run.probe, ax);
     const auto threads = handler_lanes(run);
     if (threads.empty()) return out + "  (no server lanes: the target did not report handler times)\n";
     server_lanes(out, threads, ax, options.max_server_lanes);

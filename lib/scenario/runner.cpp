@@ -50,14 +50,14 @@ load_options load_for(const arm_spec& arm, target_url url) {
     load_options o;
     url.target = request_target(arm);
     o.url = std::move(url);
-    o.requests = arm.requests;
-    o.concurrency = arm.concurrency;
-    o.timeout_s = arm.timeout_s;
-    o.cold = arm.cold;
-    o.connection_close = arm.connection_close;
-    o.rate = arm.rate;
+    o.requests = arm.load.requests;
+    o.concurrency = arm.load.concurrency;
+    o.timeout_s = arm.load.timeout_s;
+    o.cold = arm.load.cold;
+    o.connection_close = arm.load.connection_close;
+    o.rate = arm.load.rate;
     o.post = request_method(arm) == http_method::post;
-    if (!arm.probe_route.empty()) o.probe = probe_options{arm.probe_route, arm.probe_after_ms};
+    if (!arm.load.probe_route.empty()) o.probe = probe_options{arm.load.probe_route, arm.load.probe_after_ms};
     return o;
 }
 
@@ -167,7 +167,7 @@ measured_run run_once(const arm_spec& arm, const runner_options& options) {
         });
         m.run = run_load(load);
     }
-    if (queues_jobs(arm) && !stopped(options)) m.jobs = wait_for_jobs(server.port(), m.run, arm.timeout_s, options);
+    if (queues_jobs(arm) && !stopped(options)) m.jobs = wait_for_jobs(server.port(), m.run, arm.load.timeout_s, options);
     // What the server measured of itself: its loop's lag, the GIL's holds.
     if (!stopped(options)) m.telemetry = fetch_telemetry("127.0.0.1", std::to_string(server.port()));
     m.memory = memory_of_tree(server.pid());
@@ -235,7 +235,7 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
                                          "scripts/bootstrap --packages {} (or apt-get install -y {})",
                                          spec.name, fmt::join(missing, " "), fmt::join(missing, " "), fmt::join(missing, " ")));
     int most_connections = 0;
-    for (const auto& arm : arms) most_connections = std::max(most_connections, arm.concurrency);
+    for (const auto& arm : arms) most_connections = std::max(most_connections, arm.load.concurrency);
     require_fds(most_connections + 64L, "this scenario");  // the driver holds every client connection
     // The repeats go round the arms in turn: when the machine gets busier or quieter during a
     // scenario, every arm sees it alike, and the ratios between arms — the lesson — stay true.
@@ -243,14 +243,14 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
     // never holds more than one server (and its workers) at a time.
     std::vector<std::vector<measured_run>> runs(arms.size());
     int rounds = 0;
-    for (const auto& arm : arms) rounds = std::max(rounds, arm.repeat);
+    for (const auto& arm : arms) rounds = std::max(rounds, arm.load.repeat);
     for (int r = 0; r < rounds && !stopped(options); ++r)
         for (std::size_t i = 0; i < arms.size() && !stopped(options); ++i) {
-            if (r >= arms[i].repeat) continue;
+            if (r >= arms[i].load.repeat) continue;
             if (options.progress)
                 options.progress(fmt::format("{}: run {}/{} — {} × {} at concurrency {}", arms[i].name, r + 1,
-                                             arms[i].repeat, arms[i].requests, request_target(arms[i]),
-                                             arms[i].concurrency));
+                                             arms[i].load.repeat, arms[i].load.requests, request_target(arms[i]),
+                                             arms[i].load.concurrency));
             try {
                 runs[i].push_back(run_once(arms[i], options));
             } catch (const interrupted_before_run&) {

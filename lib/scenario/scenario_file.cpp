@@ -205,13 +205,13 @@ public:
 
     // The load's knobs, in [defaults] and in each arm, on any target.
     void read_knobs(const toml::table& t, const std::string& prefix, arm_spec& arm) const {
-        if (auto v = count(t, prefix, "requests", 1, max_requests)) arm.requests = static_cast<int>(*v);
-        if (auto v = count(t, prefix, "concurrency", 1, max_connections)) arm.concurrency = static_cast<int>(*v);
+        if (auto v = count(t, prefix, "requests", 1, max_requests)) arm.load.requests = static_cast<int>(*v);
+        if (auto v = count(t, prefix, "concurrency", 1, max_connections)) arm.load.concurrency = static_cast<int>(*v);
         if (auto v = integer(t, prefix, "ms", 0, max_handler_ms)) arm.ms = static_cast<double>(*v);
-        if (auto v = integer(t, prefix, "repeat", 1, max_repeats)) arm.repeat = static_cast<int>(*v);
-        if (auto v = number(t, prefix, "timeout_s", min_timeout_s, max_timeout_s)) arm.timeout_s = *v;
-        if (auto v = number(t, prefix, "rate", min_rate, max_rate)) arm.rate = *v;
-        if (auto v = choice(t, prefix, "connection", {"keep-alive", "close"})) arm.connection_close = *v == "close";
+        if (auto v = integer(t, prefix, "repeat", 1, max_repeats)) arm.load.repeat = static_cast<int>(*v);
+        if (auto v = number(t, prefix, "timeout_s", min_timeout_s, max_timeout_s)) arm.load.timeout_s = *v;
+        if (auto v = number(t, prefix, "rate", min_rate, max_rate)) arm.load.rate = *v;
+        if (auto v = choice(t, prefix, "connection", {"keep-alive", "close"})) arm.load.connection_close = *v == "close";
     }
 
     // The lab server's knobs (model/knobs.hpp), in [defaults] and in each lab arm.
@@ -243,9 +243,9 @@ public:
         if (!probe) return;
         std::string p = prefix + "probe.";
         only_keys(*probe, p, scenario_keys().probe);
-        arm.probe_route = *text(*probe, p, "route", true, arm_table.get("probe"));
-        if (arm.probe_route.front() != '/') fail(probe->get("route"), p + "route", "must start with '/'");
-        arm.probe_after_ms = number(*probe, p, "after_ms", 0, max_handler_ms).value_or(0);
+        arm.load.probe_route = *text(*probe, p, "route", true, arm_table.get("probe"));
+        if (arm.load.probe_route.front() != '/') fail(probe->get("route"), p + "route", "must start with '/'");
+        arm.load.probe_after_ms = number(*probe, p, "after_ms", 0, max_handler_ms).value_or(0);
     }
 
     std::vector<std::string> strings(const toml::node* node, const std::string& key) const {
@@ -447,7 +447,7 @@ public:
         std::string base = arm.name;
         for (int w = 1; w <= *top; ++w) {
             arm.server.workers = w;
-            arm.concurrency = w;
+            arm.load.concurrency = w;
             arm.name = fmt::format("{}-{}", base, w);
             arms.push_back(arm);
         }
@@ -587,12 +587,12 @@ scenario_spec load_scenario_file(const fs::path& file) {
 void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
     // An arm on another server keeps its own path; the overrides still set N, C and t.
     for (auto& arm : spec.arms) {
-        if (o.requests) arm.requests = *o.requests;
-        if (o.concurrency) arm.concurrency = *o.concurrency;
-        if (o.repeat) arm.repeat = *o.repeat;
+        if (o.requests) arm.load.requests = *o.requests;
+        if (o.concurrency) arm.load.concurrency = *o.concurrency;
+        if (o.repeat) arm.load.repeat = *o.repeat;
         if (o.ms) arm.ms = *o.ms;
         // More connections than requests would only idle (and --requests scales c10k down).
-        arm.concurrency = std::min(arm.concurrency, arm.requests);
+        arm.load.concurrency = std::min(arm.load.concurrency, arm.load.requests);
         if (!on_lab(arm)) {
             arm.lanes = arm.server.pool_threads;  // a foreign pool's size is unknown; FastAPI's is 40, like ours
             continue;

@@ -24,12 +24,12 @@ arm_spec arm_for_url(const load_options& options) {
     // handler's duration, so there is no t to model, and no verdict.
     spec.model = ms.ok() ? route(spec.route).model : model_kind::none;
     spec.ms = ms.ok() ? static_cast<double>(ms.value) : 0;
-    spec.requests = options.requests;
-    spec.concurrency = connections_for(options);
-    spec.timeout_s = options.timeout_s;
-    spec.cold = options.cold;
-    spec.connection_close = options.connection_close;
-    spec.rate = options.rate;
+    spec.load.requests = options.requests;
+    spec.load.concurrency = connections_for(options);
+    spec.load.timeout_s = options.timeout_s;
+    spec.load.cold = options.cold;
+    spec.load.connection_close = options.connection_close;
+    spec.load.rate = options.rate;
     return spec;
 }
 
@@ -71,7 +71,7 @@ url_load run_url_load(const load_options& options, const std::string& title) {
     arm.run = measured_load(options);
     // A duration decides the count; a count stays what was asked for, so an interrupted run is partial.
     // (An open loop's backlog that was never sent counts as asked for: the run is partial.)
-    if (options.duration_s > 0) arm.spec.requests = static_cast<int>(arm.run.total() + arm.run.unsent);
+    if (options.duration_s > 0) arm.spec.load.requests = static_cast<int>(arm.run.total() + arm.run.unsent);
     arm.stats = analyze(arm.spec, arm.run);
     add_telemetry(arm, options);
     arm.repeat_wall_ms = {arm.stats.wall_ms};

@@ -183,7 +183,7 @@ TEST_CASE("'about N × t' is said only within the verdict's tolerance") {
 TEST_CASE("a run that cannot tell the models apart names no verdict and says why") {
     // One connection: serialized and concurrent both allow N × t.
     auto spec = synthetic_spec("async", "/async", model_kind::concurrent, 3);
-    spec.concurrency = 1;
+    spec.load.concurrency = 1;
     auto alike = one_arm(judged(spec, synthetic_run(3, 100, true)));
     CHECK(alike.arms[0].stats.verdict == model_kind::none);
     CHECK(says(alike.notes, "cannot tell them apart"));

@@ -213,7 +213,7 @@ TEST_CASE("at 80 100 and 160 columns no line of the table report is longer — n
     auto r = two_arm_result();
     for (auto& a : r.arms) {  // every optional column at once: notes, probe, workers
         a.spec.seed_s = 1.1;
-        a.spec.probe_route = "/health";
+        a.spec.load.probe_route = "/health";
         a.spec.server.workers = 2;
         a.stats.probe_ms = 0.4;
     }

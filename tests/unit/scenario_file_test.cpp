@@ -33,13 +33,13 @@ TEST_CASE("a good file reads into arms with defaults applied") {
     REQUIRE(spec.arms.size() == 2);
     CHECK(spec.arms[0].name == "slow");
     CHECK(spec.arms[0].model == model_kind::serialized);
-    CHECK(spec.arms[0].requests == 4);
-    CHECK(spec.arms[0].concurrency == 2);
+    CHECK(spec.arms[0].load.requests == 4);
+    CHECK(spec.arms[0].load.concurrency == 2);
     CHECK(spec.arms[0].query == "ms=20");
     CHECK(spec.arms[0].seed_s == 1.1);
-    CHECK(spec.arms[1].requests == 6);
-    CHECK(spec.arms[1].probe_route == "/health");
-    CHECK(spec.arms[1].probe_after_ms == 5);
+    CHECK(spec.arms[1].load.requests == 6);
+    CHECK(spec.arms[1].load.probe_route == "/health");
+    CHECK(spec.arms[1].load.probe_after_ms == 5);
     CHECK_FALSE(spec.arms[0].seed_s == std::nullopt);
 }
 
@@ -47,9 +47,9 @@ TEST_CASE("overrides apply to every arm") {
     auto spec = load_scenario_file(data + "/good.toml");
     apply_overrides(spec, {.requests = 3, .concurrency = 1, .repeat = 2, .ms = 7});
     for (const auto& arm : spec.arms) {
-        CHECK(arm.requests == 3);
-        CHECK(arm.concurrency == 1);
-        CHECK(arm.repeat == 2);
+        CHECK(arm.load.requests == 3);
+        CHECK(arm.load.concurrency == 1);
+        CHECK(arm.load.repeat == 2);
         CHECK(arm.query == "ms=7");
     }
 }
@@ -98,8 +98,8 @@ TEST_CASE("counts can follow the core count — a sweep expands into arms") {
         const auto& arm = spec.arms[static_cast<std::size_t>(w - 1)];
         CHECK(arm.name == "w-" + std::to_string(w));
         CHECK(arm.server.workers == w);
-        CHECK(arm.concurrency == w);
-        CHECK(arm.requests == 2 * cores);
+        CHECK(arm.load.concurrency == w);
+        CHECK(arm.load.requests == 2 * cores);
         CHECK(arm.on == cpu_place::pool);
         CHECK(arm.lanes == std::min(cores, 40 * w));
         CHECK(arm.model == (arm.lanes > 1 ? model_kind::parallel : model_kind::serialized));
@@ -163,7 +163,7 @@ TEST_CASE("K*cores takes decimal digits alone — and work belongs to /tasks") {
     }
     auto two = parse_scenario("title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"a\"\nroute = \"/async\"\nrequests = \"2*cores\"\n",
                               "k.toml");
-    CHECK(two.arms[0].requests == 2 * machine_cores());
+    CHECK(two.arms[0].load.requests == 2 * machine_cores());
     CHECK_THROWS_WITH_AS(parse_scenario("title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"a\"\nroute = \"/pool\"\nwork = \"cpu\"\n",
                                         "w.toml"),
                          "w.toml:6: arms[0].work: only /tasks takes 'work'", scenario_error);

@@ -32,8 +32,8 @@ inline arm_spec synthetic_spec(const char* name, const char* route, model_kind m
     spec.query = "ms=100";
     if (spec.route == route_id::unknown) spec.path = std::string(route) + "?ms=100";  // not the lab's: a path of its own
     spec.model = model;
-    spec.requests = n;
-    spec.concurrency = n;
+    spec.load.requests = n;
+    spec.load.concurrency = n;
     spec.ms = 100;
     return spec;
 }
