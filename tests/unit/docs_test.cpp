@@ -2,6 +2,7 @@
 // accepts has one row in docs/scenario-file.md, in the section where it may stand, and no row
 // names a key the reader refuses.
 #include "model/knobs.hpp"
+#include "model/routes.hpp"
 #include "scenario/scenario_spec.hpp"
 
 #include <fmt/format.h>
@@ -102,6 +103,18 @@ TEST_CASE("docs/cli.md gives each serve flag of the knob table its row and range
         REQUIRE_MESSAGE(std::regex_search(doc, m, row), knob.flag);
         if (std::holds_alternative<int lab::server_config::*>(knob.member))
             CHECK_MESSAGE(m[1].str().ends_with(fmt::format("{} … {}", knob.min, knob.max)), knob.flag);
+    }
+}
+
+// docs/models.md's route list names every route of the route table with the table's method.
+TEST_CASE("docs/models.md lists every route of the route table with its method") {
+    const std::string doc = read_doc("models.md");
+    const auto from = doc.find("## The server's routes");
+    REQUIRE(from != std::string::npos);
+    const std::string section = doc.substr(from, doc.find("\n## ", from + 1) - from);
+    for (const auto& r : lab::route_table()) {
+        const std::string named = "`" + std::string(lab::to_string(r.method)) + " " + std::string(r.path);
+        CHECK_MESSAGE(section.find(named) != std::string::npos, named);
     }
 }
 
