@@ -234,7 +234,10 @@ public:
             if (knob.needs.empty() || knob_value(knob, server) == knob_value(knob, server_config{})) continue;
             for (const auto& other : server_knobs())
                 if (other.key == knob.needs && knob_value(other, server) == knob_value(other, server_config{}))
-                    fail(t.get(knob.key), prefix + knob.key, fmt::format("needs {}", knob.needs));
+                    fail(t.get(knob.key),
+                         t.contains(knob.key) ? prefix + knob.key
+                                              : fmt::format("defaults.{} (for {})", knob.key, prefix.substr(0, prefix.size() - 1)),
+                         fmt::format("needs {}", knob.needs));
         }
     }
 
