@@ -385,6 +385,8 @@ int main(int argc, char** argv) {
     CLI::App app{"concurrency-lab — make concurrency visible: one server, several execution models, real load.",
                  "concurrency-lab"};
     app.require_subcommand(1);
+    // A flag is a flag: `--gil=2` or `--cold=yes` is refused, not read as on.
+    app.option_defaults()->disable_flag_override();
     app.set_help_all_flag("--help-all", "help for every subcommand");
     app.set_version_flag("--version", "concurrency-lab " CONCURRENCY_LAB_VERSION);
 

@@ -71,7 +71,8 @@ void add_timing(json& o, const arm_result& a) {
     o["verdict"] = verdict_name(s);
     o["overlap"] = round3(s.overlap);
     o["server_overlap"] = round3(s.server_overlap);
-    o["latency_ms"] = summary_object(s.latency_ms);
+    // No answer, no latency: null rather than zeros a script would read as instant.
+    o["latency_ms"] = s.ok > 0 ? summary_object(s.latency_ms) : json(nullptr);
     o["rps"] = round3(s.rps);
     o["bytes_per_s"] = std::round(s.bytes_per_s);
     // How long the run ran: to its last response, or — a -d run that ended at its deadline with

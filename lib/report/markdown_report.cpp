@@ -32,7 +32,8 @@ std::string render_markdown(const scenario_result& r, bool timeline) {
         const auto& s = r.arms[i].stats;
         auto row = summary.rows[i];
         row[1] = "`" + row[1] + "`";
-        row.insert(row.end(), {format_ms(s.latency_ms.p50), format_ms(s.latency_ms.p99),
+        auto latency = [&](double v) { return s.ok > 0 ? format_ms(v) : std::string("—"); };  // as the table says it
+        row.insert(row.end(), {latency(s.latency_ms.p50), latency(s.latency_ms.p99),
                                fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap), failures_text(s)});
         out += md_row(row);
     }

@@ -130,7 +130,9 @@ public:
         const toml::node* node = t.get(key);
         if (!node) return std::nullopt;
         auto value = node->value_exact<int64_t>();
-        if (!value || *value < min || *value > max)
+        // Decimal, as on the command line: TOML's 0x10, 0o10 and 0b1 are refused there too.
+        const bool decimal = node->is_integer() && node->as_integer()->flags() == toml::value_flags::none;
+        if (!value || !decimal || *value < min || *value > max)
             fail(node, prefix + key, fmt::format("must be an integer from {} to {}", min, max));
         return *value;
     }
@@ -139,7 +141,15 @@ public:
     std::optional<long long> count(const toml::table& t, const std::string& prefix, const char* key, long long min,
                                    long long max) const {
         const toml::node* node = t.get(key);
-        if (!node || node->is_integer()) return integer(t, prefix, key, min, max);
+        if (!node) return std::nullopt;
+        const auto refuse = [&] {
+            fail(node, prefix + key, fmt::format("must be an integer from {} to {}, \"cores\" or \"K*cores\"", min, max));
+        };
+        if (node->is_integer()) {
+            const auto value = node->value_exact<int64_t>();
+            if (!value || node->as_integer()->flags() != toml::value_flags::none || *value < min || *value > max) refuse();
+            return *value;
+        }
         auto text = node->value_exact<std::string>();
         // "cores", or K*cores with K in decimal digits alone (no sign, no space, no 1.5 or 1e2).
         long long factor = 0;
@@ -149,10 +159,9 @@ public:
             auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), factor);
             if (k.empty() || ec != std::errc{} || end != k.data() + k.size() || k.front() == '0') factor = 0;
         }
-        long long value = factor * machine_cores();
-        if (factor <= 0 || value < min || value > max)
-            fail(node, prefix + key,
-                 fmt::format("must be an integer from {} to {}, \"cores\" or \"K*cores\"", min, max));
+        // factor × cores, unless it would pass max (and overflow for a K of 19 digits).
+        const long long value = factor > 0 && factor <= max / machine_cores() ? factor * machine_cores() : max + 1;
+        if (factor <= 0 || value < min || value > max) refuse();
         return value;
     }
 
@@ -229,15 +238,19 @@ public:
     }
 
     // A knob that needs another (reuse_port needs workers), once [defaults] and the arm are read.
-    void check_needs(const toml::table& t, const std::string& prefix, const server_config& server) const {
+    // Checked on the arms a sweep made, so sweep_workers counts as workers.
+    void check_needs(const toml::table& root, const toml::table& t, const std::string& prefix,
+                     const server_config& server) const {
         for (const auto& knob : server_knobs()) {
             if (knob.needs.empty() || knob_value(knob, server) == knob_value(knob, server_config{})) continue;
-            for (const auto& other : server_knobs())
-                if (other.key == knob.needs && knob_value(other, server) == knob_value(other, server_config{}))
-                    fail(t.get(knob.key),
-                         t.contains(knob.key) ? prefix + knob.key
-                                              : fmt::format("defaults.{} (for {})", knob.key, prefix.substr(0, prefix.size() - 1)),
-                         fmt::format("needs {}", knob.needs));
+            for (const auto& other : server_knobs()) {
+                if (other.key != knob.needs || knob_value(other, server) != knob_value(other, server_config{})) continue;
+                if (t.contains(knob.key)) fail(t.get(knob.key), prefix + knob.key, fmt::format("needs {}", knob.needs));
+                const toml::table* d = root.get("defaults") ? root.get("defaults")->as_table() : nullptr;
+                fail(d ? d->get(knob.key) : nullptr,
+                     fmt::format("defaults.{} (for {})", knob.key, prefix.substr(0, prefix.size() - 1)),
+                     fmt::format("needs {}", knob.needs));
+            }
         }
     }
 
@@ -366,10 +379,10 @@ public:
             fail(t.get("route"), prefix + "route", fmt::format("unknown route (expected {})", arm_route_list()));
         const http_method wanted = route(arm.route).method;
         const auto method = choice(t, prefix, "method", {"GET", "POST"});
-        if (wanted == http_method::post && method != "POST")
-            fail(t.get("route"), prefix + "method", fmt::format("{} takes jobs by POST: add method = \"POST\"", path));
         if (method && *method != to_string(wanted))
             fail(t.get("method"), prefix + "method", fmt::format("{} takes {}", path, to_string(wanted)));
+        if (wanted == http_method::post && !method)
+            fail(t.get("route"), prefix + "method", fmt::format("{} takes jobs by POST: add method = \"POST\"", path));
         arm.model = route(arm.route).model;
     }
 
@@ -401,7 +414,6 @@ public:
             arm.on = *v == "pool" ? cpu_place::pool : cpu_place::loop;
         }
         if (auto v = boolean(t, prefix, "expect_failures")) arm.expect_failures = *v;
-        check_needs(t, prefix, arm.server);
         read_probe(t, prefix, arm);
         return arm;
     }
@@ -484,6 +496,7 @@ public:
             arm_spec read = read_arm(node, i, defaults);
             if (auto b = text(*node.as_table(), fmt::format("arms[{}].", i), "beside", false, &node)) read.beside = *b;
             for (auto& arm : expand(node, i, std::move(read))) {
+                if (on_lab(arm)) check_needs(root, *node.as_table(), fmt::format("arms[{}].", i), arm.server);
                 if (!names.insert(arm.name).second)
                     fail(node.as_table()->get("name"), fmt::format("arms[{}].name", i), "duplicate arm name");
                 spec.arms.push_back(std::move(arm));

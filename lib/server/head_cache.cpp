@@ -57,7 +57,13 @@ void serialize_with_beast(const http_response& res, beast::flat_buffer& out) {
 
 void head_cache::serialize(const reply& r, unsigned version, beast::flat_buffer& out) {
     // A rare 405 or a /metrics page: not cached.
-    if (!r.allow.empty() || !r.content_type.empty()) return serialize_with_beast(to_response(r, version), out);
+    if (!r.allow.empty() || !r.content_type.empty()) {
+        if (!r.head_only) return serialize_with_beast(to_response(r, version), out);
+        const http_response res = to_response(r, version);
+        http::response_serializer<http::string_body> sr{res};
+        sr.split(true);
+        return drain(sr, out, [&] { return sr.is_header_done(); });
+    }
     const auto key = head_key(r, version);
     auto found = heads_.find(key);
     if (found == heads_.end()) {
@@ -70,7 +76,7 @@ void head_cache::serialize(const reply& r, unsigned version, beast::flat_buffer&
         found = heads_.emplace(key, beast::buffers_to_string(head.data())).first;
     }
     append(out, found->second);
-    append(out, r.body);
+    if (!r.head_only) append(out, r.body);
 }
 
 }  // namespace lab

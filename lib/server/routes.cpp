@@ -251,16 +251,19 @@ struct in_flight_guard {
     int& n_;
 };
 
-// The table's method for the route, or GET for a path it does not know: anything else is 405.
-bool refuse_method(const http_request& req, route_id id, reply& out) {
-    const http_method wanted = id == route_id::unknown ? http_method::get : route(id).method;
-    if (req.method() == (wanted == http_method::post ? http::verb::post : http::verb::get)) return false;
+// The table's method for the route (HEAD wherever GET is): anything else is 405. A path the
+// table does not know, or a route switched off, is 404 whatever the method.
+bool refuse_method(const http_request& req, route_id id, const server_state& state, reply& out) {
+    if (id == route_id::unknown || (id == route_id::crash && !state.test_routes)) return false;
+    const http_method wanted = route(id).method;
+    if (wanted == http_method::get && (req.method() == http::verb::get || req.method() == http::verb::head)) return false;
+    if (wanted == http_method::post && req.method() == http::verb::post) return false;
     if (wanted == http_method::post)
         set_error(out, http::status::method_not_allowed, std::string(route(id).path) + " takes jobs by POST");
     else
         set_error(out, http::status::method_not_allowed,
-                  "only GET is served (and POST " + std::string(route(route_id::tasks).path) + ")");
-    out.allow = to_string(wanted);
+                  "only GET and HEAD are served (and POST " + std::string(route(route_id::tasks).path) + ")");
+    out.allow = wanted == http_method::get ? "GET, HEAD" : "POST";
     return true;
 }
 
@@ -294,7 +297,7 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
     if (!target) co_return set_error(out, http::status::bad_request, "malformed request target");
     const std::string& path = target->path;
     out.route = find_route(path);
-    if (refuse_method(req, out.route, out)) co_return;
+    if (refuse_method(req, out.route, state, out)) co_return;
     switch (out.route) {
         case route_id::tasks: co_return submit_task(*target, state, out);
         case route_id::task: co_return report_task(std::string_view(path).substr(path.find('/', 1) + 1), state, out);

@@ -108,6 +108,7 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
         open_gate(gate);
         unsigned version = 11;
         answer.route = route_id::unread;
+        answer.head_only = false;
         if (read_ec) {
             auto status = status_for_read_error(read_ec);
             if (!status) break;
@@ -125,6 +126,7 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
             if (!answer_at_once(parser.get(), loop.state, answer))
                 co_await handle_request(parser.get(), loop.state, answer);
             answer.keep_alive = parser.get().keep_alive();
+            answer.head_only = parser.get().method() == http::verb::head;
             version = parser.get().version();
         }
         // The whole response goes out as one buffer in one write: copied once, it is not

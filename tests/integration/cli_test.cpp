@@ -196,4 +196,13 @@ TEST_CASE("the table fits --width or $COLUMNS — and a pipe without either gets
     }
 }
 
+// A flag takes no value: `--gil=2` once turned the GIL on.
+TEST_CASE("a flag given a value is refused") {
+    for (const char* flag : {"--gil=2", "--gil=yes", "--test-routes=0", "--quiet=1"}) {
+        auto r = run_lab({"serve", "--port", "0", flag}, 10);
+        CHECK_MESSAGE(r.exit_code == 2, flag);
+        CHECK(r.err.find("concurrency-lab: error:") != std::string::npos);
+    }
+}
+
 TEST_SUITE_END();

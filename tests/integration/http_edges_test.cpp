@@ -48,10 +48,38 @@ TEST_CASE("405 says which method the route takes") {
     lab_server s;
     auto post = exchange(s.port(), "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     CHECK(first_line(post) == "HTTP/1.1 405 Method Not Allowed");
-    CHECK(post.find("\r\nAllow: GET\r\n") != std::string::npos);
+    CHECK(post.find("\r\nAllow: GET, HEAD\r\n") != std::string::npos);
     auto get = exchange(s.port(), "GET /tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK(first_line(get) == "HTTP/1.1 405 Method Not Allowed");
     CHECK(get.find("\r\nAllow: POST\r\n") != std::string::npos);
+}
+
+// RFC 9110 §9.3.2: HEAD is GET without the body. A body after a HEAD's head would be read as
+// the next response's start by a client that keeps the connection.
+TEST_CASE("HEAD is answered with GET's head and no body — the next request on the connection is read whole") {
+    lab_server s;
+    auto both = exchange(s.port(), "HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(first_line(both) == "HTTP/1.1 200 OK");
+    const auto second = both.find("\r\n\r\nHTTP/1.1 200 OK\r\n");
+    REQUIRE(second != std::string::npos);  // the GET's answer follows the HEAD's head at once
+    CHECK(both.substr(0, second).find("Content-Length: ") != std::string::npos);
+    CHECK(nlohmann::json::parse(body_of(both.substr(second + 4)))["status"] == "ok");
+    auto refused = exchange(s.port(), "HEAD /tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(first_line(refused) == "HTTP/1.1 405 Method Not Allowed");
+    CHECK(refused.ends_with("\r\n\r\n"));  // the 405's head alone
+}
+
+// A path no route has is not found, whatever the method: no Allow names a method that would not work.
+TEST_CASE("an unknown path is 404 for every method") {
+    lab_server s;
+    for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
+        auto reply = exchange(s.port(), std::string(method) + " /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                                                              "Connection: close\r\n\r\n");
+        CHECK_MESSAGE(first_line(reply) == "HTTP/1.1 404 Not Found", method);
+    }
+    auto crash = exchange(s.port(), "POST /crash HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    CHECK(first_line(crash) == "HTTP/1.1 404 Not Found");  // no --test-routes: no such route
 }
 
 TEST_CASE("an absolute-form target is served like its path") {

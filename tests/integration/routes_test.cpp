@@ -67,7 +67,7 @@ TEST_CASE("bad input gets 4xx JSON and the server keeps serving") {
     auto post = s.client.Post("/async?ms=1", "", "text/plain");
     REQUIRE(post);
     CHECK(post->status == 405);
-    CHECK(nlohmann::json::parse(post->body)["error"] == "only GET is served (and POST /tasks)");
+    CHECK(nlohmann::json::parse(post->body)["error"] == "only GET and HEAD are served (and POST /tasks)");
     CHECK(get_json(s.client, "/health", 200)["status"] == "ok");
 }
 

@@ -202,4 +202,36 @@ TEST_CASE("every serve knob is settable per arm and reaches serve's arguments") 
     }
 }
 
+// From an attack review: what the reader must take, and what it must refuse with the key's line.
+TEST_CASE("a sweep gives reuse_port its workers — TOML's hex octal and binary integers are refused") {
+    const std::string head = "title = \"t\"\nlesson = \"l\"\n";
+    auto swept = parse_scenario(head + "[[arms]]\nname = \"r\"\nroute = \"/cpu\"\nreuse_port = true\nsweep_workers = 2\n",
+                                "s.toml");
+    REQUIRE(swept.arms.size() == 2);
+    CHECK(swept.arms[1].server.reuse_port);
+    CHECK(swept.arms[1].server.workers == 2);
+    for (const char* value : {"0x10", "0o10", "0b1"}) {
+        CHECK_THROWS_WITH_AS(parse_scenario(head + "[[arms]]\nname = \"a\"\nroute = \"/async\"\npool_threads = " + value + "\n",
+                                            "h.toml"),
+                             "h.toml:6: arms[0].pool_threads: must be an integer from 1 to 1024", scenario_error);
+        CHECK_THROWS_WITH_AS(parse_scenario(head + "[[arms]]\nname = \"a\"\nroute = \"/async\"\nworkers = " + value + "\n",
+                                            "h.toml"),
+                             doctest::Contains("arms[0].workers: must be an integer from 1 to 256"), scenario_error);
+    }
+    CHECK(parse_scenario(head + "[[arms]]\nname = \"a\"\nroute = \"/async\"\nio_timeout_ms = 1_000\n", "u.toml")
+              .arms[0].server.io_timeout_ms == 1000);  // TOML's digit separator is still decimal
+    CHECK_THROWS_WITH_AS(parse_scenario(head + "[[arms]]\nname = \"a\"\nroute = \"/cpu\"\nworkers = -1\n", "n.toml"),
+                         "n.toml:6: arms[0].workers: must be an integer from 1 to 256, \"cores\" or \"K*cores\"",
+                         scenario_error);
+    CHECK_THROWS_WITH_AS(parse_scenario(head + "[[arms]]\nname = \"a\"\nroute = \"/cpu\"\n"
+                                               "workers = \"6148914691236517206*cores\"\n",
+                                        "o.toml"),
+                         doctest::Contains("arms[0].workers: must be an integer from 1 to 256"), scenario_error);
+    CHECK_THROWS_WITH_AS(parse_scenario(head + "[defaults]\nreuse_port = true\n[[arms]]\nname = \"a\"\nroute = \"/cpu\"\n",
+                                        "d.toml"),
+                         "d.toml:4: defaults.reuse_port (for arms[0]): needs workers", scenario_error);
+    CHECK_THROWS_WITH_AS(parse_scenario(head + "[[arms]]\nname = \"q\"\nroute = \"/tasks\"\nmethod = \"GET\"\n", "m.toml"),
+                         "m.toml:6: arms[0].method: /tasks takes POST", scenario_error);
+}
+
 }  // TEST_SUITE
