@@ -55,24 +55,29 @@ void serialize_with_beast(const http_response& res, beast::flat_buffer& out) {
     drain(sr, out, [&] { return sr.is_done(); });
 }
 
+namespace {
+
+// Beast's serialization of the response's head alone, appended to out.
+void serialize_head(const http_response& res, beast::flat_buffer& out) {
+    http::response_serializer<http::string_body> sr{res};
+    sr.split(true);
+    drain(sr, out, [&] { return sr.is_header_done(); });
+}
+
+}  // namespace
+
 void head_cache::serialize(const reply& r, unsigned version, beast::flat_buffer& out) {
     // A rare 405 or a /metrics page: not cached.
     if (!r.allow.empty() || !r.content_type.empty()) {
-        if (!r.head_only) return serialize_with_beast(to_response(r, version), out);
         const http_response res = to_response(r, version);
-        http::response_serializer<http::string_body> sr{res};
-        sr.split(true);
-        return drain(sr, out, [&] { return sr.is_header_done(); });
+        return r.head_only ? serialize_head(res, out) : serialize_with_beast(res, out);
     }
     const auto key = head_key(r, version);
     auto found = heads_.find(key);
     if (found == heads_.end()) {
         if (heads_.size() >= max_entries) heads_.clear();
-        const http_response res = to_response(r, version);
-        http::response_serializer<http::string_body> sr{res};
-        sr.split(true);
         beast::flat_buffer head;
-        drain(sr, head, [&] { return sr.is_header_done(); });
+        serialize_head(to_response(r, version), head);
         found = heads_.emplace(key, beast::buffers_to_string(head.data())).first;
     }
     append(out, found->second);
