@@ -72,7 +72,6 @@ struct load_run {
     std::int64_t total() const { return static_cast<std::int64_t>(requests.size()) + folded.count; }
 };
 
-
 // Whether a run can be judged against the models (DESIGN.md §9): only when every request
 // asked for was answered with 2xx. A run with failures names no model.
 enum class run_outcome { judged, partial, failed };
@@ -252,20 +251,27 @@ struct scenario_result {
 
 inline bool on_lab(const arm_spec& arm) { return std::holds_alternative<lab_target>(arm.target); }
 
+// A lab arm's table route; null for another server's path or a URL no route has.
+inline const route_entry* table_route(const arm_spec& arm) {
+    return arm.path.empty() && arm.route != route_id::unknown ? &route(arm.route) : nullptr;
+}
+
 // What an arm requests, path and query: "/async?ms=100", or another server's "/report?t=0.1".
 inline std::string request_target(const arm_spec& arm) {
-    if (!arm.path.empty() || arm.route == route_id::unknown) return arm.path;
-    return std::string(route(arm.route).path) + (arm.query.empty() ? "" : "?" + arm.query);
+    const auto* r = table_route(arm);
+    return r ? std::string(r->path) + (arm.query.empty() ? "" : "?" + arm.query) : arm.path;
 }
 
 // A route whose jobs finish after their answers (POST /tasks): results are counted apart.
 inline bool queues_jobs(const arm_spec& arm) {
-    return arm.path.empty() && arm.route != route_id::unknown && route(arm.route).where == runs_on::background;
+    const auto* r = table_route(arm);
+    return r && r->where == runs_on::background;
 }
 
 // GET, or the route's own method (POST /tasks).
 inline http_method request_method(const arm_spec& arm) {
-    return arm.path.empty() && arm.route != route_id::unknown ? route(arm.route).method : http_method::get;
+    const auto* r = table_route(arm);
+    return r ? r->method : http_method::get;
 }
 
 // Its path alone, as the reports name it.

@@ -31,7 +31,6 @@ constexpr std::size_t status_count = statuses.size() + 1;
 constexpr std::size_t late_cap = 4096;    // late ticks kept as intervals, per process
 constexpr std::size_t gil_cap = 16'384;   // GIL holds kept (82 s of 5 ms holds), per process
 
-
 using word = std::atomic_ref<std::uint64_t>;
 std::uint64_t get(const std::uint64_t& f) { return word(const_cast<std::uint64_t&>(f)).load(std::memory_order_acquire); }
 void set(std::uint64_t& f, std::uint64_t v) { word(f).store(v, std::memory_order_release); }
@@ -70,7 +69,6 @@ struct metrics_slot {
         std::uint64_t generation, thread, want_ns, got_ns, end_ns;
     } gil[gil_cap];
 };
-
 
 void metrics_writer::loop_tick(std::int64_t due_ns, std::int64_t ran_ns) const {
     if (!slot_) return;

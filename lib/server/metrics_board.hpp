@@ -13,7 +13,6 @@
 
 namespace lab {
 
-
 struct metrics_slot;
 
 // One process's writing end. Lag and request counts come from the loop thread alone (plain
