@@ -24,6 +24,12 @@ namespace fs = std::filesystem;
 
 std::string path_of(route_id id) { return std::string(route(id).path); }
 
+// A TOML integer written in decimal, as on the command line: TOML's 0x10, 0o10 and 0b1 are not.
+std::optional<long long> decimal_integer(const toml::node& node) {
+    if (!node.is_integer() || node.as_integer()->flags() != toml::value_flags::none) return std::nullopt;
+    return node.as_integer()->get();
+}
+
 // Multi-line TOML strings keep their line breaks; a lesson is one paragraph.
 std::string one_paragraph(const std::string& text) {
     std::string out;
@@ -129,10 +135,8 @@ public:
                                      long long min, long long max) const {
         const toml::node* node = t.get(key);
         if (!node) return std::nullopt;
-        auto value = node->value_exact<int64_t>();
-        // Decimal, as on the command line: TOML's 0x10, 0o10 and 0b1 are refused there too.
-        const bool decimal = node->is_integer() && node->as_integer()->flags() == toml::value_flags::none;
-        if (!value || !decimal || *value < min || *value > max)
+        const auto value = decimal_integer(*node);
+        if (!value || *value < min || *value > max)
             fail(node, prefix + key, fmt::format("must be an integer from {} to {}", min, max));
         return *value;
     }
@@ -146,8 +150,8 @@ public:
             fail(node, prefix + key, fmt::format("must be an integer from {} to {}, \"cores\" or \"K*cores\"", min, max));
         };
         if (node->is_integer()) {
-            const auto value = node->value_exact<int64_t>();
-            if (!value || node->as_integer()->flags() != toml::value_flags::none || *value < min || *value > max) refuse();
+            const auto value = decimal_integer(*node);
+            if (!value || *value < min || *value > max) refuse();
             return *value;
         }
         auto text = node->value_exact<std::string>();
