@@ -87,6 +87,10 @@ model_kind closest_model(double wall_ms, int n, int c, int lanes, double t_ms, m
     return closest_of(wall_ms, candidates, expected);
 }
 
+// The model's parallel lanes as the scenario settled them, else the pool's size (an arm no
+// scenario settled: a bare `load`).
+static int model_lanes(const arm_spec& spec) { return spec.lanes > 0 ? spec.lanes : spec.server.pool_threads; }
+
 // Requests one worker can serve at once: one on a loop that blocks, its pool on the pool,
 // every connection it holds for coroutines.
 static int worker_lanes(const arm_spec& spec) {
@@ -100,7 +104,7 @@ static int worker_lanes(const arm_spec& spec) {
 }
 
 double split_ideal_ms(const arm_spec& spec, const std::map<long long, int>& per_pid) {
-    const int lanes = spec.lanes > 0 ? spec.lanes : spec.server.pool_threads;
+    const int lanes = model_lanes(spec);
     const double balanced = ideal_ms(spec.model, spec.load.requests, spec.load.concurrency, lanes, spec.ms);
     double busiest = 0;
     const int per_worker = std::min(worker_lanes(spec), spec.load.concurrency);
@@ -291,7 +295,7 @@ void measure_requests(const load_run& run, arm_stats& s) {
 
 // The models' ideals for the arm, its own first, and the verdict where the run can tell them apart.
 void judge(const arm_spec& spec, const load_run& run, arm_stats& s) {
-    const int lanes = spec.lanes > 0 ? spec.lanes : spec.server.pool_threads;
+    const int lanes = model_lanes(spec);
     // An open loop cannot finish before its last request is due, plus that request's t.
     const double schedule_ms = spec.load.rate > 0 ? (spec.load.requests - 1) / spec.load.rate * 1000 + spec.ms : 0;
     s.ideals = candidate_ideals(spec.load.requests, spec.load.concurrency, lanes, spec.ms, spec.model, schedule_ms);
