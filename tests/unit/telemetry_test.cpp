@@ -272,12 +272,7 @@ TEST_CASE("a server with a history lends the run none of it — stalls and holds
     auto& a = r.arms[1];  // async: 10 × 100 ms at once, from t0
     const std::int64_t t0 = a.run.t0_ns;
     server_telemetry t;
-    loop_lag lag;
-    lag.pid = 42;
-    lag.interval_ms = 1;
-    lag.ticks = 5000;
-    lag.max_ms = 300;  // its life's worst, seconds before this run
-    lag.p99_ms = 300;
+    loop_lag lag{.pid = 42, .interval_ms = 1, .ticks = 5000, .max_ms = 300, .p99_ms = 300};  // its life's worst, seconds before this run
     lag.late = {{t0 - 2'000 * ms_ns, t0 - 1'700 * ms_ns}, {t0 - 5 * ms_ns, t0 + 3 * ms_ns}};
     t.loops.push_back(lag);
     t.gil = {{42, 7, t0 - 900 * ms_ns, t0 - 900 * ms_ns, t0 - 800 * ms_ns}};
@@ -315,10 +310,7 @@ TEST_CASE("past the server's kept late ticks — a fresh server's counts stand �
     auto& a = r.arms[0];
     const std::int64_t t0 = a.run.t0_ns;
     server_telemetry t;
-    loop_lag lag;
-    lag.pid = 42;
-    lag.interval_ms = 1;
-    lag.ticks = 100;
+    loop_lag lag{.pid = 42, .interval_ms = 1, .ticks = 100};
     lag.late = {{t0, t0 + 20 * ms_ns}};  // the one whose times were kept
     lag.late_dropped = 9;
     lag.stalls = 10;
