@@ -3,6 +3,7 @@
 // (DESIGN.md §2). Asio and Beast stay inside server/*.cpp.
 #include "model/server_config.hpp"
 
+#include <functional>
 #include <string>
 
 namespace lab {
@@ -25,8 +26,9 @@ struct server_options : server_config {
 void run_server(const server_options& options);
 
 // Serves on an already listening socket in this process until SIGINT or SIGTERM,
-// then exits the process. Used by run_server and by each prefork worker.
-[[noreturn]] void serve_on(int listen_fd, const server_options& options);
+// then exits the process. Used by run_server and by each prefork worker. `ready` is called once
+// everything a request needs is built, just before the first request can be taken.
+[[noreturn]] void serve_on(int listen_fd, const server_options& options, const std::function<void()>& ready);
 
 // Writes "PORT\n" to options.ready_fd (if >= 0) and closes it, and unless options.quiet
 // says on stderr where the server listens: with --port 0 nobody else can know.

@@ -8,6 +8,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdexcept>
+#include <string>
 #include <fmt/format.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -36,7 +40,10 @@ sigset_t supervisor_signals() {
     return set;
 }
 
-pid_t fork_worker(const worker_slot& slot, const std::vector<worker_slot>& all, server_options options) {
+// `ready_fd`: the write end of the supervisor's readiness pipe, for the first workers (one byte
+// each once they can serve); -1 for a replacement, whose start nobody waits for.
+pid_t fork_worker(const worker_slot& slot, const std::vector<worker_slot>& all, server_options options,
+                  int ready_fd = -1) {
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid != 0) return pid;
@@ -48,7 +55,32 @@ pid_t fork_worker(const worker_slot& slot, const std::vector<worker_slot>& all, 
     for (const auto& other : all)
         if (other.listen_fd != slot.listen_fd) ::close(other.listen_fd);
     options.metrics_slot = static_cast<int>(&slot - all.data());  // a replacement reports in its predecessor's slot
-    serve_on(slot.listen_fd, options);
+    serve_on(slot.listen_fd, options, [ready_fd] {
+        if (ready_fd < 0) return;
+        const char byte = 1;
+        [[maybe_unused]] auto n = ::write(ready_fd, &byte, 1);
+        ::close(ready_fd);
+    });
+}
+
+// Waits until every first worker has said it can serve, or died trying (its end of the pipe
+// closes either way), bounded so that a wedged worker cannot hold the announcement for ever.
+void await_workers(int read_fd, std::size_t workers) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::size_t ready = 0;
+    while (ready < workers) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        pollfd p{read_fd, POLLIN, 0};
+        const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        char bytes[64];
+        const auto n = ::read(read_fd, bytes, sizeof bytes);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // every worker's end closed
+        ready += static_cast<std::size_t>(n);
+    }
 }
 
 void stop_all(std::vector<worker_slot>& slots) {
@@ -95,10 +127,17 @@ void run_supervisor(const server_options& options) {
     worker_options.ready_fd = -1;
     worker_options.shared_tasks = &tasks;
     worker_options.shared_metrics = &metrics;
+    // The port is announced once every worker can serve, as a single server announces it
+    // (server.cpp): a run's first requests must not wait for the workers to build themselves.
+    int ready_pipe[2];
+    if (::pipe2(ready_pipe, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     for (auto& slot : slots) {
-        slot.pid = fork_worker(slot, slots, worker_options);
+        slot.pid = fork_worker(slot, slots, worker_options, ready_pipe[1]);
         slot.started = std::chrono::steady_clock::now();
     }
+    ::close(ready_pipe[1]);
+    await_workers(ready_pipe[0], slots.size());
+    ::close(ready_pipe[0]);
     announce_ready(options, first.port);
 
     for (;;) {
