@@ -4,6 +4,7 @@
 // a body cut short, a keep-alive connection closed while idle), for testing the load
 // generator's reading of them. Requests count every request it read.
 #include <atomic>
+#include <chrono>
 #include <poll.h>
 #include <string>
 #include <sys/socket.h>
@@ -16,8 +17,12 @@ namespace lab::test {
 
 class canned_server {
 public:
-    explicit canned_server(std::string response)
-        : response_(std::move(response)), fd_(listen_on_loopback(64, port_)), thread_([this] { serve(); }) {}
+    // `close_after`: how long a connection stays open after its answer (a keep-alive timeout).
+    // `dies_on_second`: the connection is kept, its second request read and never answered: a
+    // server that died mid-request.
+    explicit canned_server(std::string response, std::chrono::milliseconds close_after = {}, bool dies_on_second = false)
+        : response_(std::move(response)), close_after_(close_after), dies_on_second_(dies_on_second),
+          fd_(listen_on_loopback(64, port_)), thread_([this] { serve(); }) {}
     ~canned_server() {
         stop_ = true;
         thread_.join();
@@ -36,22 +41,31 @@ private:
             if (::poll(&p, 1, 50) <= 0) continue;
             int c = ::accept(fd_, nullptr, nullptr);
             if (c < 0) continue;
-            // Read the whole request first: closing on unread bytes would reset the connection.
-            std::string request;
-            char buf[1024];
             timeval tv{2, 0};
             ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-            for (ssize_t n; request.find("\r\n\r\n") == std::string::npos && (n = ::recv(c, buf, sizeof buf, 0)) > 0;)
-                request.append(buf, static_cast<std::size_t>(n));
-            if (!request.empty()) {
-                ++requests_;
+            if (read_request(c)) {
                 ::send(c, response_.data(), response_.size(), MSG_NOSIGNAL);
+                std::this_thread::sleep_for(close_after_);
+                if (dies_on_second_) read_request(c);
             }
             ::close(c);
         }
     }
 
+    // Reads one whole request head (closing on unread bytes would reset the connection) and counts it.
+    bool read_request(int c) {
+        std::string request;
+        char buf[1024];
+        for (ssize_t n; request.find("\r\n\r\n") == std::string::npos && (n = ::recv(c, buf, sizeof buf, 0)) > 0;)
+            request.append(buf, static_cast<std::size_t>(n));
+        if (request.empty()) return false;
+        ++requests_;
+        return true;
+    }
+
     std::string response_;
+    std::chrono::milliseconds close_after_;
+    bool dies_on_second_;
     int port_ = 0;  // set by listen_on_loopback, before fd_ in the initializer order
     int fd_ = -1;
     std::atomic<bool> stop_{false};
