@@ -293,6 +293,23 @@ void measure_requests(const load_run& run, arm_stats& s) {
     s.server_overlap = folded.server_fields ? folded_overlap(handlers, folded) : overlap_factor(handlers);
 }
 
+// Whether the server's own handler intervals rule out the model the wall is nearest. They
+// speak only where each handler took about its t: handlers stretched by sharing a core or a
+// lock (CPU work, a GIL) are in flight together without making progress together.
+bool server_disputes(const arm_spec& spec, const load_run& run, const arm_stats& s) {
+    if (!s.server_fields || spec.ms <= 0) return false;
+    double sum_ms = 0;
+    int handlers = 0;
+    for (const auto& r : run.requests)
+        if (r.error == error_kind::none && r.server) {
+            sum_ms += static_cast<double>(r.server->end_ns - r.server->start_ns) / ns_per_ms;
+            ++handlers;
+        }
+    if (handlers < 2 || sum_ms / handlers > spec.ms * server_stretch_limit) return false;
+    if (s.verdict == model_kind::serialized) return s.server_overlap >= server_overlapped;
+    return s.server_overlap <= server_one_at_a_time && spec.load.concurrency >= 2;
+}
+
 // The models' ideals for the arm, its own first, and the verdict where the run can tell them apart.
 void judge(const arm_spec& spec, const load_run& run, arm_stats& s) {
     const int lanes = model_lanes(spec);
@@ -302,6 +319,10 @@ void judge(const arm_spec& spec, const load_run& run, arm_stats& s) {
     s.processes_overlapped = processes_overlapped(run);
     if (spec.server.workers > 1 && !s.ideals.empty() && s.outcome == run_outcome::judged)
         s.ideals.front().ms = std::max(split_ideal_ms(spec, s.per_pid), schedule_ms);
+    // One worker served every request, one at a time, while its siblings idled (a 4 / 0 split):
+    // nothing ran in parallel, and the run is weighed as what it was, serialized.
+    if (spec.server.workers > 1 && s.per_pid.size() == 1 && s.ok >= 2 && worker_lanes(spec) == 1)
+        std::erase_if(s.ideals, [](const auto& m) { return m.model == model_kind::parallel; });
     // Handlers that ran in two processes at once were not serialized, whatever the wall says.
     // (On one core, where the arm's own model is serialized, the processes took turns: it stays.)
     if (s.processes_overlapped)
@@ -311,6 +332,11 @@ void judge(const arm_spec& spec, const load_run& run, arm_stats& s) {
     // A verdict only where the run can tell the models apart (the findings say why not).
     if (s.outcome == run_outcome::judged && !models_alike(s) && spec.ms >= min_telling_ms)
         s.verdict = closest_of(s.wall_ms, s.ideals, spec.model);
+    if (s.verdict != model_kind::none && server_disputes(spec, run, s)) {
+        s.wall_fits = s.verdict;
+        s.verdict = model_kind::none;
+        s.disputed = true;
+    }
 }
 
 }  // namespace

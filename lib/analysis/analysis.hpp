@@ -48,6 +48,14 @@ inline bool models_alike(const arm_stats& s) {
 // it: within a factor of 1.25 either way.
 inline constexpr double verdict_tolerance = 1.25;
 
+// The server's handler overlap that rules a model out, whatever the wall says (issue 28): well
+// above 1, the handlers ran together, so not serialized; near 1, one after another, so not
+// concurrent, pool or parallel. Only where a handler's mean duration is within
+// server_stretch_limit × t: longer ones shared a core or a lock, and overlap proves nothing.
+inline constexpr double server_overlapped = 1.5;
+inline constexpr double server_one_at_a_time = 1.15;
+inline constexpr double server_stretch_limit = 1.5;
+
 // The ideal of a prefork arm on the split that happened: each worker serves only its own
 // requests, so the busiest one sets the pace (3 / 1 on two workers of 100 ms: 300 ms).
 // Never below the arm's balanced ideal, which counts the cores the workers share.

@@ -64,8 +64,12 @@ static std::string explain_failures(const arm_result& arm) {
     if (arm.run.probe && arm.run.probe->error != error_kind::none)
         what += fmt::format("{}the probe {} failed ({})", what.empty() ? "" : "; ", arm.spec.load.probe_route,
                             to_string(arm.run.probe->error));
-    return fmt::format("{}: {} — {}; {} succeeded. No model is judged unless every request asked for is answered{}.", arm.spec.name,
-                       verdict_name(s), what, s.ok,
+    const auto repeats = arm.repeat_wall_ms.size();
+    const std::string which = repeats > 1 ? fmt::format(" in run {} of {} ({} of the {} runs had failures)",
+                                                        arm.shown_repeat + 1, repeats, arm.failed_repeats, repeats)
+                                          : std::string();
+    return fmt::format("{}: {} — {}; {} succeeded{}. No model is judged unless every request asked for is answered{}.",
+                       arm.spec.name, verdict_name(s), what, s.ok, which,
                        arm.spec.expect_failures ? " (here the failures are the lesson)" : "");
 }
 
@@ -106,12 +110,26 @@ static std::string explain_between(const arm_result& arm) {
                        format_duration(below->ms), shared);
 }
 
+// The wall and the server's own overlap point at different models: say both, name neither.
+static std::string explain_dispute(const arm_result& arm) {
+    const auto& s = arm.stats;
+    const bool together = s.wall_fits == model_kind::serialized;
+    return fmt::format("{}: disputed — the wall, {}, is nearest the {} ideal of {}, but the server's handlers {} "
+                       "(server overlap {:.2f}). The two measures disagree, so no model is named: a busy machine "
+                       "delays the client or the server; run it again, or with --repeat.",
+                       arm.spec.name, format_duration(s.wall_ms), to_string(s.wall_fits),
+                       format_duration(ideal_of(s, s.wall_fits)),
+                       together ? "ran together" : "ran one after another", s.server_overlap);
+}
+
 // "3 / 1 across 2 workers: the busiest took 3 × 100 ms": the split a prefork arm is judged on.
 static std::string split_clause(const arm_result& arm) {
     const auto& s = arm.stats;
     if (arm.spec.server.workers <= 1 || s.per_pid.empty()) return "";
     std::vector<int> counts;
     for (const auto& [pid, n] : s.per_pid) counts.push_back(n);
+    // A worker that served nothing has no pid in the map, and is shown: a 4 / 0 split is the lesson.
+    counts.resize(std::max(counts.size(), static_cast<std::size_t>(arm.spec.server.workers)), 0);
     std::sort(counts.rbegin(), counts.rend());
     return fmt::format("{} across {} workers: the busiest served {} of the {} requests", fmt::join(counts, " / "),
                        arm.spec.server.workers, counts.front(), s.ok);
@@ -130,14 +148,15 @@ static std::string explain(const arm_result& arm) {
         return fmt::format("{}: {} for {} requests of {:g} ms — too short to tell the models apart: a request's own "
                            "costs (connect, parse, write) are of that size. Ask for {:g} ms or more (--ms).",
                            arm.spec.name, format_duration(s.wall_ms), arm.spec.load.requests, arm.spec.ms, min_telling_ms);
+    if (s.disputed) return explain_dispute(arm);
     if (s.verdict == model_kind::none) return fmt::format("{}: no model fits.", arm.spec.name);
     const double ideal = ideal_of(s, s.verdict);
     if (std::abs(std::log(s.wall_ms / ideal)) > std::log(verdict_tolerance)) return explain_between(arm);
     const std::string split = split_clause(arm);
     switch (s.verdict) {
         case model_kind::serialized:
-            return fmt::format("{}: serialized — {}, so {} requests took {:.0f} ms, about {} × {:.0f} ms.",
-                               arm.spec.name,
+            return fmt::format("{}: serialized — {}{}, so {} requests took {:.0f} ms, about {} × {:.0f} ms.",
+                               arm.spec.name, split.empty() ? "" : split + ", one at a time; ",
                                s.server_overlap < 1.5
                                    ? fmt::format("handlers ran one after another (server overlap {:.2f})",
                                                  s.server_overlap)
@@ -381,6 +400,14 @@ static void arm_notes(const arm_result& arm, std::vector<std::string>& notes) {
     }
     if (arm.spec.seed_s)
         if (auto note = seed_note(arm); !note.empty()) notes.push_back(std::move(note));
+    if (const auto& ended = arm.target_ended)
+        notes.push_back(fmt::format("{}: the target command {} (noticed {}); requests in flight then failed, and "
+                                    "none was sent again (the server may have started them).",
+                                    arm.spec.name, ended->how,
+                                    ended->at_ns < arm.run.t0_ns
+                                        ? std::string("before the timed window opened")
+                                        : format_duration(static_cast<double>(ended->at_ns - arm.run.t0_ns) / 1e6) +
+                                              " after the timed window opened"));
 }
 
 std::vector<std::string> findings(const scenario_result& result) {

@@ -162,6 +162,10 @@ struct arm_stats {
     double measured_over_ideal = 0;
     run_outcome outcome = run_outcome::judged;
     model_kind verdict = model_kind::none;  // none unless the run was judged
+    // The wall's nearest model was ruled out by the server's own overlap: no verdict is named,
+    // and wall_fits keeps the model the wall alone would have named.
+    bool disputed = false;
+    model_kind wall_fits = model_kind::none;
     std::vector<model_ideal> ideals;  // every model the verdict weighed, the arm's own model's first
     bool processes_overlapped = false;  // handlers of two processes ran at the same moment
     int asked = 0;                // requests asked for (N), the probe not included
@@ -227,16 +231,25 @@ struct server_telemetry {
     std::int64_t gil_dropped = 0;
 };
 
+// A command target that ended during its run: how ("exited with status 7"), and when.
+struct target_exit {
+    std::string how;
+    std::int64_t at_ns = 0;  // CLOCK_MONOTONIC, to within 10 ms
+};
+
 struct arm_result {
     arm_spec spec;
-    load_run run;                 // the run whose wall time is the median of the repeats
+    load_run run;                 // the median repeat's run, or the worst one when any failed
     arm_stats stats;
     std::vector<double> repeat_wall_ms;
+    int failed_repeats = 0;  // repeats in which some request failed; the worst of them is `run`
+    int shown_repeat = 0;    // which repeat `run` is (0-based)
     std::vector<process_memory> memory;  // the server's processes after the load
     long long peak_rss_kb = 0;           // all the server's processes together, sampled during the load
     std::vector<server_fields> jobs;     // POST /tasks: where and when each background job ran
     std::optional<server_telemetry> telemetry;  // a lab server's own measures; absent for other targets
     std::optional<double> speedup;       // baseline arm's wall / this arm's wall
+    std::optional<target_exit> target_ended;  // the command target exited mid-run (the shown run)
 };
 
 struct scenario_result {
@@ -298,6 +311,7 @@ inline const char* verdict_name(const arm_stats& s) {
         case run_outcome::partial: return "partial";
         case run_outcome::judged: break;
     }
+    if (s.disputed) return "disputed";
     return to_string(s.verdict);
 }
 

@@ -197,4 +197,97 @@ TEST_CASE("a run that cannot tell the models apart names no verdict and says why
     CHECK_FALSE(says(blurred.notes, "only one made progress"));
 }
 
+
+
+TEST_CASE("one worker that served everything in turn is called serialized — and the 4 / 0 split is said") {
+    auto result = one_arm(judged(prefork_spec(4, 2), prefork_run({4}, 100)));
+    const auto& s = result.arms[0].stats;
+    CHECK(s.verdict == model_kind::serialized);
+    CHECK(s.ideal_ms == doctest::Approx(400));
+    CHECK_FALSE(says(result.notes, "parallel"));
+    CHECK(says(result.notes, "serialized — 4 / 0 across 2 workers: the busiest served 4 of the 4 requests, one at a time"));
+}
+
+namespace {
+
+// Two requests of t = 10 ms at concurrency 2 whose handlers ran as `together` says, and whose
+// client saw its last answer at `wall_ms`.
+arm_result two_requests(bool together, double wall_ms) {
+    auto spec = synthetic_spec("async", "/async", model_kind::concurrent, 2);
+    spec.ms = 10;
+    auto run = synthetic_run(2, 10, !together);
+    run.requests.back().end_ns = run.t0_ns + static_cast<std::int64_t>(wall_ms * 1e6);
+    return judged(spec, run);
+}
+
+}  // namespace
+
+TEST_CASE("the server's overlap overrules the wall's nearest model — the report says they disagree") {
+    // Handlers overlapped (2.0), but a loaded client saw the last answer at 18 ms, nearer 2 × 10.
+    auto result = one_arm(two_requests(true, 18));
+    const auto& s = result.arms[0].stats;
+    CHECK(s.server_overlap == doctest::Approx(2.0));
+    CHECK(s.disputed);
+    CHECK(s.verdict == model_kind::none);
+    CHECK(s.wall_fits == model_kind::serialized);
+    CHECK(std::string(verdict_name(s)) == "disputed");
+    CHECK(says(result.notes, "async: disputed — the wall, 18 ms, is nearest the serialized ideal of 20 ms, but the "
+                             "server's handlers ran together (server overlap 2.00)"));
+    // One after another on the server (1.0), yet a wall near one request's: not concurrent either.
+    auto other = two_requests(false, 11);
+    CHECK(other.stats.disputed);
+    CHECK(other.stats.wall_fits == model_kind::concurrent);
+    // Where they agree, the verdict stands.
+    CHECK(two_requests(true, 10.5).stats.verdict == model_kind::concurrent);
+    CHECK(two_requests(false, 20).stats.verdict == model_kind::serialized);
+}
+
+TEST_CASE("handlers stretched by a shared core or lock prove nothing by overlapping — the wall's verdict stands") {
+    // Two CPU requests of 10 ms under a GIL: both in flight for 20 ms, one making progress at a time.
+    auto spec = synthetic_spec("gil", "/cpu", model_kind::serialized, 2);
+    spec.ms = 10;
+    auto run = synthetic_run(2, 20, false);
+    auto a = judged(spec, run);
+    CHECK(a.stats.server_overlap == doctest::Approx(2.0));
+    CHECK_FALSE(a.stats.disputed);
+    CHECK(a.stats.verdict == model_kind::serialized);
+}
+
+TEST_CASE("an arm whose probe failed is not judged — its outcome is partial and says so") {
+    auto spec = synthetic_spec("blocking", "/blocking", model_kind::serialized);
+    spec.load.probe_route = "/health";
+    auto run = synthetic_run(10, 100, true);
+    request_record probe;
+    probe.start_ns = run.t0_ns + 20 * ms_ns;
+    probe.end_ns = probe.start_ns + ms_ns;
+    probe.error = error_kind::timeout;
+    run.probe = probe;
+    auto result = one_arm(judged(spec, run));
+    const auto& s = result.arms[0].stats;
+    CHECK(s.ok == 10);
+    CHECK(s.outcome == run_outcome::partial);
+    CHECK(s.verdict == model_kind::none);
+    CHECK(says(result.notes, "the probe /health failed (timeout)"));
+}
+
+TEST_CASE("an open loop past its kept records keeps the folded requests' corrected latencies") {
+    auto spec = synthetic_spec("async", "/async", model_kind::concurrent, 4);
+    spec.load.rate = 10;
+    auto run = synthetic_run(2, 10, false);
+    for (auto& r : run.requests) r.planned_ns = r.start_ns;
+    // Two more were folded past the kept records: one waited half a second behind its plan.
+    request_record late;
+    late.planned_ns = run.t0_ns;
+    late.start_ns = run.t0_ns + 490 * ms_ns;
+    late.end_ns = run.t0_ns + 500 * ms_ns;
+    late.status = 200;
+    run.folded.add(late);
+    run.folded.add(late);
+    const auto s = analyze(spec, run);
+    REQUIRE(s.open_loop);
+    CHECK(s.corrected_ms.max >= 450);
+    CHECK(s.queue_delay_ms.max >= 450);
+    CHECK(s.corrected_ms.min <= 11);  // and the kept ones are in it too
+}
+
 TEST_SUITE_END();
