@@ -38,6 +38,15 @@ baseline parse_baseline(std::string_view text, const std::string& name) {
     return out;
 }
 
+// The same expression, spaces aside: "a.wall / b.wall" is "a.wall/b.wall".
+static bool same_ratio(const std::string& a, const std::string& b) {
+    auto squeeze = [](std::string s) {
+        std::erase_if(s, [](unsigned char c) { return std::isspace(c); });
+        return s;
+    };
+    return squeeze(a) == squeeze(b);
+}
+
 std::vector<check_row> evaluate_expectations(const std::vector<expectation>& expectations,
                                              const scenario_result& result, const baseline* recorded) {
     std::vector<check_row> rows;
@@ -51,7 +60,10 @@ std::vector<check_row> evaluate_expectations(const std::vector<expectation>& exp
         row.tolerance = e.tolerance;
         if (recorded) {
             auto it = recorded->ratios.find(result.name + "/" + e.name);
-            if (it != recorded->ratios.end()) row.recorded = it->second;
+            // An entry measures the expression it was recorded for: under a renamed or rewritten
+            // ratio it would judge one quantity by another's value. It is named stale, not used.
+            if (it != recorded->ratios.end() && same_ratio(it->second.ratio, e.ratio)) row.recorded = it->second;
+            else if (it != recorded->ratios.end()) row.stale = it->second;
         }
         std::string error;
         auto expr = parse_ratio(e.ratio, error);

@@ -42,6 +42,7 @@ struct check_row {
     std::optional<double> measured;
     std::optional<double> min, max;
     std::optional<baseline_entry> recorded;
+    std::optional<baseline_entry> stale;  // an entry under this name recorded for another expression: not used
     double tolerance = 0.4;  // the expectation's, written into a new baseline
     double margin = 0;  // distance to the nearest failing limit, relative; < 0 fails
     bool pass = false;
@@ -54,8 +55,9 @@ struct check_row {
 std::vector<check_row> evaluate_expectations(const std::vector<expectation>& expectations,
                                              const scenario_result& result, const baseline* recorded);
 
-// `width` > 0: the table split to fit that many columns (0: one full table).
-std::string render_check_table(const std::vector<check_row>& rows, std::size_t width = 0);
+// `width` > 0: the table split to fit that many columns (0: one full table). `recording`: the
+// run writes a new baseline, so a ratio without an entry needs no advice to record one.
+std::string render_check_table(const std::vector<check_row>& rows, std::size_t width = 0, bool recording = false);
 std::string render_junit(const std::vector<check_row>& rows, double seconds);
 
 // A baseline document with this run's values and the machine's facts. Entries of `kept`

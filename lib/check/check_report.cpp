@@ -41,7 +41,7 @@ std::string outcome(const check_row& r) {
 
 }  // namespace
 
-std::string render_check_table(const std::vector<check_row>& rows, std::size_t width) {
+std::string render_check_table(const std::vector<check_row>& rows, std::size_t width, bool recording) {
     table_writer table({"scenario", "expectation", "ratio", "measured", "bounds", "baseline", "margin", "result"},
                        {false, false, false, true, false, true, true, false});
     int failed = 0, remeasured = 0, bounds_alone = 0, cut_short = 0;
@@ -57,10 +57,16 @@ std::string render_check_table(const std::vector<check_row>& rows, std::size_t w
     }
     std::string out = "\n" + table.str("  ", width) + "\n";
     std::vector<std::string> lines;
-    for (const auto& r : rows)
+    for (const auto& r : rows) {
         if (!r.error.empty()) lines.push_back(fmt::format("{}/{}: {}", r.scenario, r.name, r.error));
+        if (r.stale)
+            lines.push_back(fmt::format("{}/{}: stale baseline entry, not used: it was recorded for '{}', and the "
+                                        "expectation now reads '{}' (record it anew with --record).",
+                                        r.scenario, r.name, r.stale->ratio.empty() ? "an unnamed ratio" : r.stale->ratio,
+                                        r.ratio));
+    }
     // Said, not just shown as a dash: a new guard passes on its bounds until a baseline is recorded.
-    if (bounds_alone)
+    if (bounds_alone && !recording)
         lines.push_back(fmt::format("no baseline entry for {} of {} ratios: checked against their bounds alone "
                                     "(record one with --record, or --baseline FILE --record).",
                                     bounds_alone, rows.size()));

@@ -35,11 +35,12 @@ bool parse_term(const std::string& text, std::string& arm, std::string& metric, 
 
 std::optional<double> metric_value(const arm_result& a, const std::string& metric) {
     const auto& s = a.stats;
+    // A value that was not measured is no value: an expectation on it fails, never passes on a 0.
     if (metric == "wall") return s.wall_ms;
-    if (metric == "ideal") return s.ideal_ms;
-    if (metric == "wall_over_ideal") return s.measured_over_ideal;
+    if (metric == "ideal") return s.ideal_ms > 0 ? std::optional(s.ideal_ms) : std::nullopt;
+    if (metric == "wall_over_ideal") return s.ideal_ms > 0 ? std::optional(s.measured_over_ideal) : std::nullopt;
     if (metric == "overlap") return s.overlap;
-    if (metric == "server_overlap") return s.server_overlap;
+    if (metric == "server_overlap") return s.server_fields ? std::optional(s.server_overlap) : std::nullopt;
     if (metric == "p50") return s.latency_ms.p50;
     if (metric == "p99") return s.latency_ms.p99;
     if (metric == "max") return s.latency_ms.max;
@@ -53,6 +54,17 @@ std::optional<double> metric_value(const arm_result& a, const std::string& metri
     if (metric == "corrected_first_tenth") return s.corrected_first_tenth_ms;
     if (metric == "corrected_last_tenth") return s.corrected_last_tenth_ms;
     return std::nullopt;
+}
+
+// Why metric_value has nothing to give, in words a CI log can act on.
+std::string why_no_value(const arm_result& a, const std::string& metric) {
+    if (metric == "server_overlap") return "its server reported no handler times (no Server-Timing, no fields)";
+    if (metric == "ideal" || metric == "wall_over_ideal") return "it has no model to compare with (no t)";
+    if (metric == "probe") return "it sent no probe";
+    if (metric == "speedup") return "the scenario names no baseline arm";
+    if (metric == "jobs_done") return "it queued no jobs";
+    if (metric.starts_with("corrected") && !a.stats.open_loop) return "it is not an open-loop run (no rate)";
+    return "not measured";
 }
 
 }  // namespace
@@ -100,7 +112,7 @@ std::optional<double> evaluate(const ratio_expr& expr, const scenario_result& re
                     return std::nullopt;
                 }
                 auto v = metric_value(a, metric);
-                if (!v) error = fmt::format("{}.{} has no value in this run", arm, metric);
+                if (!v) error = fmt::format("{}.{} has no value in this run: {}", arm, metric, why_no_value(a, metric));
                 return v;
             }
         error = fmt::format("no arm '{}' in scenario {}", arm, result.name);

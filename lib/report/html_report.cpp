@@ -247,10 +247,10 @@ std::string scenario_section(const scenario_result& r, bool own_axis) {
         out += html_table(beside.header, beside.right_aligned, beside.rows);
     std::vector<std::vector<std::string>> latency;
     for (const auto& a : r.arms) {
-        const auto& l = a.stats.latency_ms;
-        latency.push_back({a.spec.name, format_ms(l.min), format_ms(l.p50), format_ms(l.p99), format_ms(l.max),
-                           fmt::format("{:.1f} / {:.1f}", a.stats.overlap, a.stats.server_overlap),
-                           std::to_string(a.stats.ok), failures_text(a.stats)});
+        const auto& s = a.stats;
+        const auto& l = s.latency_ms;
+        latency.push_back({a.spec.name, latency_text(s, l.min), latency_text(s, l.p50), latency_text(s, l.p99),
+                           latency_text(s, l.max), overlap_text(s), std::to_string(s.ok), failures_text(s)});
     }
     out += html_table({"latency", "min", "p50", "p99", "max", "overlap c/s", "ok", "failed"},
                       {false, true, true, true, true, true, true, false}, latency);

@@ -63,6 +63,10 @@ void add_timing(json& o, const arm_result& a) {
     const auto& s = a.stats;
     o["wall_ms"] = round3(s.wall_ms);
     o["repeat_wall_ms"] = a.repeat_wall_ms;
+    o["failed_repeats"] = a.failed_repeats;
+    if (a.target_ended)
+        o["target_exit"] = {{"how", a.target_ended->how},
+                            {"after_ms", round3(static_cast<double>(a.target_ended->at_ns - a.run.t0_ns) / 1e6)}};
     o["ideal_ms"] = s.ideal_ms > 0 ? json(round3(s.ideal_ms)) : json(nullptr);
     // Only a judged run has a distance from its model (DESIGN.md §9).
     o["measured_over_ideal"] =
@@ -70,7 +74,7 @@ void add_timing(json& o, const arm_result& a) {
     o["model"] = to_string(a.spec.model);
     o["verdict"] = verdict_name(s);
     o["overlap"] = round3(s.overlap);
-    o["server_overlap"] = round3(s.server_overlap);
+    o["server_overlap"] = s.server_fields ? json(round3(s.server_overlap)) : json(nullptr);  // not measured: null
     // No answer, no latency: null rather than zeros a script would read as instant.
     o["latency_ms"] = s.ok > 0 ? summary_object(s.latency_ms) : json(nullptr);
     o["rps"] = round3(s.rps);

@@ -8,9 +8,21 @@ namespace lab {
 
 namespace {
 
+// A cell's text as one cell: a `|` would end it and a line break the whole row (GFM reads `\|`
+// as a pipe, in code spans too).
+std::string md_cell(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|') out += "\\|";
+        else if (c == '\n' || c == '\r') out += ' ';
+        else out += c;
+    }
+    return out;
+}
+
 std::string md_row(const std::vector<std::string>& cells) {
     std::string out = "|";
-    for (const auto& c : cells) out += " " + c + " |";
+    for (const auto& c : cells) out += " " + md_cell(c) + " |";
     return out + "\n";
 }
 
@@ -32,9 +44,8 @@ std::string render_markdown(const scenario_result& r, bool timeline) {
         const auto& s = r.arms[i].stats;
         auto row = summary.rows[i];
         row[1] = "`" + row[1] + "`";
-        auto latency = [&](double v) { return s.ok > 0 ? format_ms(v) : std::string("—"); };  // as the table says it
-        row.insert(row.end(), {latency(s.latency_ms.p50), latency(s.latency_ms.p99),
-                               fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap), failures_text(s)});
+        row.insert(row.end(), {latency_text(s, s.latency_ms.p50), latency_text(s, s.latency_ms.p99), overlap_text(s),
+                               failures_text(s)});
         out += md_row(row);
     }
     if (auto beside = beside_summary(r); !beside.rows.empty()) {

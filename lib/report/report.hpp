@@ -85,6 +85,12 @@ int max_repeat(const scenario_result& result);
 // "0", or "3 (2 timeout, 1 read)".
 std::string failures_text(const arm_stats& stats);
 
+// "5.5 / 1.0": client and server overlap; "5.5 / —" when the server reported no handler times.
+std::string overlap_text(const arm_stats& stats);
+
+// A latency figure, or "—" when nothing was answered (not a zero that reads like a fast server).
+std::string latency_text(const arm_stats& stats, double ms);
+
 // One JSON document: {"scenario", "title", "lesson", "arms": [...], "notes": [...]}.
 std::string render_json(const scenario_result& result, bool detail = false);
 

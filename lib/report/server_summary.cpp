@@ -52,8 +52,13 @@ summary_table server_summary(const scenario_result& r) {
             // Of each loop's time: with workers, every process's loop could freeze for the whole wall.
             const double loops_ms = a.stats.wall_ms * std::max(1, lag->processes);
             const double share = loops_ms > 0 ? std::min(1.0, lag->stalled_ms / loops_ms) : 0;
-            row.insert(row.end(), {(lag->max_is_bound ? "< " : "") + format_ms(lag->max_ms),
-                                   lag->p99_ms ? format_ms(*lag->p99_ms) : "—", std::to_string(lag->stalls),
+            const std::string max = (lag->max_is_bound ? "< " : "") + format_ms(lag->max_ms);
+            // A p99 is never shown above the max: the histogram's bucket bound (1.00 ms) for ticks
+            // that were all under the max's bound reads as the same bound.
+            const std::string p99 = !lag->p99_ms                                        ? "—"
+                                    : lag->max_is_bound && *lag->p99_ms >= lag->max_ms ? max
+                                                                                        : format_ms(*lag->p99_ms);
+            row.insert(row.end(), {max, p99, std::to_string(lag->stalls),
                                    lag->stalls > 0 ? fmt::format("{} ({:.0f} % of wall)", format_ms(lag->stalled_ms), 100 * share)
                                                    : "never"});
         } else {

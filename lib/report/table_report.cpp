@@ -38,12 +38,9 @@ std::string latency_table(const scenario_result& r, std::size_t width) {
     for (const auto& a : r.arms) {
         const auto& s = a.stats;
         const auto& l = s.latency_ms;
-        // No answer, no latency: a dash, not a row of zeros that reads like a fast server.
-        auto latency = [&](double v) { return s.ok > 0 ? format_ms(v) : std::string("—"); };
+        auto latency = [&](double v) { return latency_text(s, v); };
         table.add_row({a.spec.name, latency(l.min), latency(l.p50), latency(l.p90), latency(l.p99),
-                       latency(l.max),
-                       s.server_fields ? fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap)
-                                       : fmt::format("{:.1f} / —", s.overlap),
+                       latency(l.max), overlap_text(s),
                        fmt::format("{:.0f}", s.rps),
                        a.peak_rss_kb > 0 ? fmt::format("{:.1f} MiB", a.peak_rss_kb / 1024.0) : "—",
                        std::to_string(s.ok), failures_text(s)});
@@ -144,6 +141,13 @@ std::string failures_text(const arm_stats& s) {
     for (int n : s.errors) total += n;
     return total == 0 ? "0" : fmt::format("{} ({})", total, failure_counts(s));
 }
+
+std::string overlap_text(const arm_stats& s) {
+    return s.server_fields ? fmt::format("{:.1f} / {:.1f}", s.overlap, s.server_overlap)
+                           : fmt::format("{:.1f} / —", s.overlap);
+}
+
+std::string latency_text(const arm_stats& s, double ms) { return s.ok > 0 ? format_ms(ms) : std::string("—"); }
 
 summary_table arms_summary(const scenario_result& r) {
     bool probe = any_probe(r), seed = any_seed(r);

@@ -93,7 +93,7 @@ TEST_CASE("a broken expectation fails after one re-measure and is named") {
 TEST_CASE("a baseline edited to an impossible ratio fails and names the ratio") {
     temp_dir dir;
     auto baseline = (dir.path / "baseline.json").string();
-    std::ofstream(baseline) << R"({"ratios": {"nonblocking-async/handlers overlap": {"value": 100.0, "tolerance": 0.1}}})";
+    std::ofstream(baseline) << R"({"ratios": {"nonblocking-async/handlers overlap": {"ratio": "async.server_overlap", "value": 100.0, "tolerance": 0.1}}})";
     auto r = run_lab({"check", "--scenarios", "nonblocking-async", "--baseline", baseline}, 60);
     INFO(r.out);
     CHECK(r.exit_code == 1);

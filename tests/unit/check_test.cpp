@@ -42,7 +42,7 @@ TEST_CASE("ratios evaluate against a result") {
     CHECK_FALSE(evaluate(*parse_ratio("pool.wall / async.wall", error), r, error));
     CHECK(error == "no arm 'pool' in scenario demo");
     CHECK_FALSE(evaluate(*parse_ratio("async.probe / async.ideal", error), r, error));
-    CHECK(error == "async.probe has no value in this run");
+    CHECK(error == "async.probe has no value in this run: it sent no probe");
 }
 
 TEST_CASE("expectations pass within bounds and baseline — with the tightest margin") {
@@ -60,12 +60,45 @@ TEST_CASE("expectations pass within bounds and baseline — with the tightest ma
     CHECK(rows[2].error == "no arm 'pool' in scenario demo");
 
     baseline recorded;
-    recorded.ratios["demo/serializes"] = {20.0, 0.4};  // 10 is 50% off 20: outside ± 40%
+    recorded.ratios["demo/serializes"] = {20.0, 0.4, "blocking.wall / async.wall"};  // 10 is 50% off 20: outside ± 40%
     rows = evaluate_expectations({e[0]}, r, &recorded);
     CHECK_FALSE(rows[0].pass);
     CHECK(rows[0].margin == doctest::Approx(0.4 - 0.5));
-    recorded.ratios["demo/serializes"] = {9.0, 0.4};
+    recorded.ratios["demo/serializes"] = {9.0, 0.4, "blocking.wall/async.wall"};  // spaces aside, the same
     CHECK(evaluate_expectations({e[0]}, r, &recorded)[0].pass);
+}
+
+TEST_CASE("a baseline entry is used only for the expression it was recorded for — a stale one is named") {
+    auto r = demo();
+    const expectation e{"serializes", "blocking.wall / async.wall", 5.0, std::nullopt, 0.4};
+    baseline recorded;
+    // Recorded when the name stood for another ratio (about 1): against it, today's 10 would fail.
+    recorded.ratios["demo/serializes"] = {1.0, 0.4, "async.wall / async.ideal"};
+    auto rows = evaluate_expectations({e}, r, &recorded);
+    CHECK(rows[0].pass);
+    CHECK_FALSE(rows[0].recorded);
+    REQUIRE(rows[0].stale);
+    const auto table = render_check_table(rows);
+    CHECK(table.find("demo/serializes: stale baseline entry, not used: it was recorded for 'async.wall / "
+                     "async.ideal', and the expectation now reads 'blocking.wall / async.wall'") != std::string::npos);
+    // An entry that names no expression cannot be matched to one: stale too.
+    recorded.ratios["demo/serializes"] = {10.0, 0.4, ""};
+    CHECK(evaluate_expectations({e}, r, &recorded)[0].stale);
+}
+
+TEST_CASE("a metric that was not measured has no value — an expectation on it fails and says why") {
+    auto r = demo();
+    for (auto& a : r.arms) a.stats.server_fields = false;  // a server that reports nothing of its handlers
+    std::string error;
+    CHECK_FALSE(evaluate(*parse_ratio("async.server_overlap", error), r, error));
+    CHECK(error == "async.server_overlap has no value in this run: its server reported no handler times (no "
+                   "Server-Timing, no fields)");
+    const std::vector<expectation> e{{"bounded", "async.server_overlap", std::nullopt, 1.2, 0.4}};
+    auto rows = evaluate_expectations(e, r, nullptr);
+    CHECK_FALSE(rows[0].pass);
+    for (auto& a : r.arms) a.stats.ideal_ms = 0;  // no t, no model
+    CHECK_FALSE(evaluate(*parse_ratio("async.wall_over_ideal", error), r, error));
+    CHECK(error == "async.wall_over_ideal has no value in this run: it has no model to compare with (no t)");
 }
 
 TEST_CASE("the check table and JUnit say what failed") {
@@ -84,9 +117,11 @@ TEST_CASE("the check table and JUnit say what failed") {
     CHECK(table.find("no baseline entry for 2 of 2 ratios: checked against their bounds alone") != std::string::npos);
     CHECK(xml.find("<property name=\"baseline\" value=\"none\"/>") != std::string::npos);
     baseline recorded;
-    recorded.ratios["demo/serializes"] = {9.0, 0.4};
+    recorded.ratios["demo/serializes"] = {9.0, 0.4, "blocking.wall / async.wall"};
     auto some = evaluate_expectations(e, r, &recorded);
     CHECK(render_check_table(some).find("no baseline entry for 1 of 2 ratios") != std::string::npos);
+    // Recording writes the entries: no advice to record one.
+    CHECK(render_check_table(some, 0, true).find("no baseline entry") == std::string::npos);
     CHECK(render_junit(some, 1).find("<property name=\"baseline\" value=\"9\"/>") != std::string::npos);
     // Cut short by a signal: neither pass nor FAIL, and JUnit skips it rather than failing it.
     some[1].interrupted = true;

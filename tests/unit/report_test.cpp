@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <algorithm>
 #include <regex>
+#include <sstream>
 
 // ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
 TEST_SUITE_BEGIN("unit");
@@ -278,6 +279,48 @@ TEST_CASE("the arms of a scenario share one time axis — unless --axis own") {
     };
     CHECK(axis_ends_at_1s(render_html({r})) == 2);
     CHECK(axis_ends_at_1s(render_html({r}, true)) == 1);
+}
+
+
+
+TEST_CASE("markdown keeps a cell one cell — a pipe in a name is escaped") {
+    auto r = synthetic_result();
+    r.arms[0].spec.name = "a|b";
+    const auto md = render_markdown(r);
+    CHECK(md.find("| a\\|b |") != std::string::npos);
+    // Every row of the first table has as many unescaped pipes as its header.
+    std::istringstream lines(md);
+    std::size_t header_pipes = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (!line.starts_with("|")) continue;
+        std::size_t pipes = 0;
+        for (std::size_t i = 0; i < line.size(); ++i) pipes += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+        if (header_pipes == 0) header_pipes = pipes;
+        if (line.find("a\\|b") != std::string::npos) CHECK(pipes == header_pipes);
+    }
+}
+
+TEST_CASE("a server that reported no handler times shows — not 0.0 — in every format") {
+    auto r = synthetic_result();
+    for (auto& a : r.arms) a.stats.server_fields = false;
+    CHECK(render_markdown(r).find(" / — |") != std::string::npos);
+    CHECK(render_html({r}).find(" / —<") != std::string::npos);
+    CHECK(render_table(r).find(" / —") != std::string::npos);
+    const auto doc = nlohmann::json::parse(render_json(r));
+    CHECK(doc["arms"][0]["server_overlap"].is_null());
+}
+
+TEST_CASE("the loop's p99 is never shown above its max") {
+    auto r = synthetic_result();
+    arm_stats::lag_figures lag;
+    lag.max_ms = 1;
+    lag.max_is_bound = true;  // no tick 1 ms late: the max is a bound
+    lag.p99_ms = 1.0;         // the histogram bucket's bound, not a measurement above it
+    lag.processes = 1;
+    r.arms[1].stats.loop_lag = lag;
+    const auto table = render_table(r);
+    const auto row = table.substr(table.find("\n  async", table.find("inside the server")));
+    CHECK(row.find("< 1.00 ms  < 1.00 ms") != std::string::npos);
 }
 
 TEST_SUITE_END();

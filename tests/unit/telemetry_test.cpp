@@ -245,6 +245,18 @@ TEST_CASE("a trace pairs every b with its e — ids unique — every flow ends o
         CHECK(named.contains({f["pid"].get<long long>(), f["tid"].get<long long>()}));
     }
     CHECK(doc["otherData"]["requests_left_out"] == 0);
+    // Handlers that overlapped on one thread (the coroutines of the async arm) are async slices:
+    // as complete slices they would be drawn nested, like a call stack. A handler's complete
+    // slices on one track never overlap (the one-nanosecond "handler starts" marks aside).
+    std::map<std::pair<long long, long long>, std::vector<std::pair<double, double>>> handler_slices;
+    for (const auto& x : slices)
+        if (x["cat"] == "handler" && x["name"] != "handler starts")
+            handler_slices[{x["pid"].get<long long>(), x["tid"].get<long long>()}].emplace_back(
+                x["ts"].get<double>(), x["ts"].get<double>() + x["dur"].get<double>());
+    for (auto& [track, spans] : handler_slices) {
+        std::sort(spans.begin(), spans.end());
+        for (std::size_t i = 1; i < spans.size(); ++i) CHECK(spans[i - 1].second <= spans[i].first);
+    }
     // A bounded trace says what it left out.
     const auto bounded = nlohmann::json::parse(render_trace({r}, 4));
     CHECK(bounded["otherData"]["requests_left_out"] == 12);
