@@ -19,7 +19,7 @@
 #include "server/server.hpp"
 
 #include "number_flags.hpp"
-#include "suggest.hpp"
+#include "model/suggest.hpp"
 #include "terminal_width.hpp"
 
 #include <CLI/CLI.hpp>
@@ -61,16 +61,17 @@ struct output_flags {
 
 // --width: 0 (full tables) or at least lab::narrowest_width columns.
 void add_width_flag(CLI::App& cmd, std::optional<int>& width) {
+    // One validator, so the help names one range ("INT:0 or 40 … 1000"), not two that disagree.
+    const std::string range = fmt::format("0 or {} … 1000", lab::narrowest_width);
     cmd.add_option("--width", width, "fit the table report to N columns (0: full tables; default: the terminal's)")
-        ->transform(lab::decimal(0, 1000))
-        ->check(CLI::Validator(
-            [](std::string& text) -> std::string {
+        ->transform(CLI::Validator(
+            [range, number = lab::decimal(0, 1000)](std::string& text) mutable -> std::string {
+                if (auto error = number(text); !error.empty()) return error;
                 const int n = std::stoi(text);
-                return n == 0 || n >= lab::narrowest_width
-                           ? std::string()
-                           : fmt::format("{} is too narrow (0, or {} to 1000)", n, lab::narrowest_width);
+                return n == 0 || n >= lab::narrowest_width ? std::string()
+                                                           : fmt::format("{} is too narrow ({})", n, range);
             },
-            "0 or 40…1000"));
+            range));
 }
 
 void add_output_flags(CLI::App& cmd, output_flags& flags) {
@@ -118,6 +119,14 @@ void clear_progress() {
     if (::isatty(STDERR_FILENO)) fmt::print(stderr, "\r\033[K");
 }
 
+// `list --needs NAME`: the Debian packages a scenario's targets run on, one a line, read as the
+// lab reads the file (the launcher installs them before the run).
+int cmd_needs(const std::string& name) {
+    for (const auto& package : lab::needed_packages(lab::load_scenario_file(lab::find_scenario(name))))
+        fmt::print("{}\n", package);
+    return 0;
+}
+
 int cmd_list() {
     for (const auto& file : lab::list_scenario_files()) {
         try {
@@ -161,9 +170,18 @@ int cmd_scenario(const scenario_flags& flags) {
         if (!flags.output.out.empty() && std::filesystem::equivalent(flags.output.out, file, ec))
             throw lab::input_error(fmt::format("--out {} is the scenario file this run reads", flags.output.out));
     }
-    for (auto& spec : specs) lab::apply_overrides(spec, flags.overrides);
-    output_sink sink(flags.output);
+    for (auto& spec : specs) {
+        // `all` passes over a scenario that --ms cannot reach; one named alone is refused.
+        auto overrides = flags.overrides;
+        if (flags.name == "all" && overrides.ms && !std::any_of(spec.arms.begin(), spec.arms.end(), lab::on_lab))
+            overrides.ms.reset();
+        for (const auto& note : lab::apply_overrides(spec, overrides))
+            fmt::print(stderr, "concurrency-lab: note: {}\n", note);
+    }
+    // Handlers first: a SIGINT that comes once the output file exists finds them in place, and
+    // ends the run with what it measured (nothing yet), never by the signal's default action.
     lab::install_interrupt_handlers();
+    output_sink sink(flags.output);
     std::vector<lab::scenario_result> results;
     for (std::size_t i = 0; i < specs.size() && !lab::interrupt_signal().load(); ++i) {
         auto label = specs.size() > 1 ? fmt::format("[{}/{}] {}: ", i + 1, specs.size(), specs[i].name) : std::string();
@@ -210,8 +228,10 @@ int cmd_load(const load_flags& flags) {
             progress_line(fmt::format("{} requests  {:.0f} req/s  {:.1f} s", p.done, p.done / p.elapsed_s,
                                       p.elapsed_s));
         };
-    output_sink sink(flags.output);
+    // Handlers first: a SIGINT that comes once the output file exists finds them in place, and
+    // ends the run with what it measured (nothing yet), never by the signal's default action.
     lab::install_interrupt_handlers();
+    output_sink sink(flags.output);
     options.stop = &lab::interrupt_signal();
     const auto load = lab::run_url_load(options, flags.url);
     clear_progress();
@@ -232,6 +252,7 @@ int cmd_check(const check_flags& flags) {
     namespace fs = std::filesystem;
     fs::path baseline_path = flags.baseline.empty() ? lab::results_dir() / "baseline.json" : fs::path(flags.baseline);
     // Outputs are opened first: an unwritable path fails before any run.
+    lab::install_interrupt_handlers();  // before the outputs exist, as for scenario and load
     auto junit = open_output(flags.junit);
     auto record = flags.record ? open_output(baseline_path.string()) : nullptr;
     lab::check_options options;
@@ -244,12 +265,11 @@ int cmd_check(const check_flags& flags) {
     options.executable = lab::self_executable();
     options.progress = progress_line;
     options.stop = &lab::interrupt_signal();
-    lab::install_interrupt_handlers();
     auto started = std::chrono::steady_clock::now();
     const auto rows = lab::run_check(options);
     clear_progress();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::fputs(lab::render_check_table(rows, lab::report_width(flags.width, true)).c_str(), stdout);
+    std::fputs(lab::render_check_table(rows, lab::report_width(flags.width, true), flags.record).c_str(), stdout);
     bool all_pass = std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.pass; });
     if (junit) junit->commit(lab::render_junit(rows, seconds));
     if (record && lab::interrupt_signal().load()) {
@@ -304,7 +324,7 @@ CLI::App* add_scenario_command(CLI::App& app, scenario_flags& flags) {
     scen->add_option("--requests", flags.overrides.requests, "requests per arm")->transform(lab::decimal(1LL, lab::max_requests));
     scen->add_option("--concurrency", flags.overrides.concurrency, "client connections")
         ->transform(lab::decimal(1LL, lab::max_connections));
-    scen->add_option("--ms", flags.overrides.ms, "handler duration in ms")->transform(lab::decimal(0LL, lab::max_handler_ms, "ms"));
+    scen->add_option("--ms", flags.overrides.ms, "handler duration in whole ms (the lab's own arms; another server's keep theirs)")->transform(lab::decimal(0LL, lab::max_handler_ms, "ms"));
     scen->add_option("--repeat", flags.overrides.repeat, "runs per arm; the median is reported")
         ->transform(lab::decimal(1LL, lab::max_repeats));
     add_output_flags(*scen, flags.output);
@@ -359,10 +379,43 @@ CLI::App* add_check_command(CLI::App& app, check_flags& flags) {
     return chk;
 }
 
+// "--requets": the nearest long flag of the command line's subcommand (or of any), as git does.
+std::string flag_guess(const CLI::App& app, int argc, char** argv) {
+    std::vector<std::string> known;
+    const CLI::App* scope = &app;
+    for (int i = 1; i < argc; ++i)
+        if (auto* sub = app.get_subcommand_ptr(argv[i]).get(); sub && argv[i][0] != '-') { scope = sub; break; }
+    for (const auto* option : scope->get_options())
+        for (const auto& name : option->get_lnames()) known.push_back("--" + name);
+    for (int i = 1; i < argc; ++i) {
+        std::string typed = argv[i];
+        if (!typed.starts_with("--")) continue;
+        typed = typed.substr(0, typed.find('='));
+        if (std::find(known.begin(), known.end(), typed) != known.end()) continue;
+        if (auto guess = lab::nearest(typed, known)) return fmt::format(" — did you mean '{}'?", *guess);
+    }
+    return "";
+}
+
 // Help and --version end with exit 0, as CLI11 prints them; a bad command line with one line and 2.
-int parse_failure(const CLI::App& app, const CLI::ParseError& e) {
+int parse_failure(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    fmt::print(stderr, "concurrency-lab: error: {} (try --help)\n", e.what());
+    fmt::print(stderr, "concurrency-lab: error: {}{} (try --help)\n", e.what(), flag_guess(app, argc, argv));
+    return exit_usage;
+}
+
+// `help [COMMAND]`: what --help prints, for those who type the word (as git and cargo take it).
+int cmd_help(const CLI::App& app, const std::string& topic) {
+    // The formatter, not app.help(): that would describe the `help` subcommand just parsed.
+    if (topic.empty())
+        return std::fputs(app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal).c_str(), stdout), 0;
+    for (const auto* sub : app.get_subcommands({}))
+        if (sub->get_name() == topic && topic != "help") return std::fputs(sub->help(app.get_name()).c_str(), stdout), 0;
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    auto guess = lab::nearest(topic, names);
+    fmt::print(stderr, "concurrency-lab: error: no command '{}' to explain{} (try --help)\n", topic,
+               guess ? fmt::format(" — did you mean '{}'?", *guess) : "");
     return exit_usage;
 }
 
@@ -395,23 +448,29 @@ int main(int argc, char** argv) {
     load_flags load;
     check_flags check;
     auto* list = app.add_subcommand("list", "list the scenarios with their titles");
+    std::string needs_of;
+    list->add_option("--needs", needs_of, "print the Debian packages scenario NAME's targets run on, one a line");
     auto* scen = add_scenario_command(app, scenario);
     auto* serve = add_serve_command(app, serve_options);
     auto* ld = add_load_command(app, load);
     auto* chk = add_check_command(app, check);
+    std::string help_topic;
+    auto* help = app.add_subcommand("help", "print the help of the lab, or of one command");
+    help->add_option("command", help_topic, "a command: list, scenario, serve, load, check");
 
     if (int code = refuse_unknown_command(app, argc, argv)) return code;
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return parse_failure(app, e);
+        return parse_failure(app, e, argc, argv);
     }
     return guarded([&] {
-        if (list->parsed()) return cmd_list();
+        if (list->parsed()) return needs_of.empty() ? cmd_list() : cmd_needs(needs_of);
         if (scen->parsed()) return cmd_scenario(scenario);
         if (serve->parsed()) return cmd_serve(serve_options);
         if (ld->parsed()) return cmd_load(load);
         if (chk->parsed()) return cmd_check(check);
+        if (help->parsed()) return cmd_help(app, help_topic);
         return exit_usage;
     });
 }

@@ -1,5 +1,7 @@
 #include "scenario/locations.hpp"
 
+#include "model/suggest.hpp"
+
 #include "process/server_process.hpp"
 #include "scenario/scenario_spec.hpp"
 
@@ -53,8 +55,14 @@ fs::path find_scenario(const std::string& name) {
     if (name.ends_with(".toml") || name.find('/') != std::string::npos) return name;
     fs::path file = scenario_dir() / (name + ".toml");
     std::error_code ec;
-    if (!fs::is_regular_file(file, ec))
-        throw scenario_error(fmt::format("unknown scenario '{}' (run 'concurrency-lab list' to see them)", name));
+    if (!fs::is_regular_file(file, ec)) {
+        std::vector<std::string> known;
+        for (fs::directory_iterator it(scenario_dir(), ec), end; !ec && it != end; it.increment(ec))
+            if (it->path().extension() == ".toml") known.push_back(it->path().stem().string());
+        const auto guess = nearest(name, known);
+        throw scenario_error(fmt::format("unknown scenario '{}'{} (run 'concurrency-lab list' to see them)", name,
+                                         guess ? fmt::format(" — did you mean '{}'?", *guess) : ""));
+    }
     return file;
 }
 

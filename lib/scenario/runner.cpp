@@ -99,6 +99,7 @@ struct measured_run {
     std::vector<server_fields> jobs;
     std::optional<server_telemetry> telemetry;
     long long peak_rss_kb = 0;
+    std::optional<target_exit> target_ended;  // a command target that exited during the load (when noticed)
 };
 
 // A signal came while a run was starting (a command target not ready yet): the run is not
@@ -145,7 +146,23 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
     }
     auto load = load_for(arm, url);
     load.stop = options.stop;
-    m.run = run_load(load);
+    // A command that exits mid-run is noticed as it happens (to a few ms), so the report can say
+    // when, and with what status, rather than leave its failed requests unexplained.
+    const auto notice_exit = [&] {
+        if (command && !m.target_ended && !command->running())
+            m.target_ended = target_exit{command->end_description(), monotonic_ns()};
+        return m.target_ended.has_value();
+    };
+    {
+        std::jthread watch([&](std::stop_token stop) {
+            while (command && !stop.stop_requested() && !notice_exit())
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        });
+        m.run = run_load(load);
+    }
+    // Failures at the end of a run may be the command dying: its watchdog needs a moment to report.
+    if (command && !m.target_ended && analyze(arm, m.run).outcome != run_outcome::judged)
+        for (int i = 0; i < 100 && !notice_exit(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (command) command->stop();
     return m;
 }
@@ -184,14 +201,30 @@ measured_run run_once(const arm_spec& arm, const runner_options& options) {
 arm_result finish(const arm_spec& arm, std::vector<measured_run>& runs) {
     arm_result result;
     result.spec = arm;
-    for (const auto& m : runs) result.repeat_wall_ms.push_back(analyze(arm, m.run).wall_ms);
-    auto& median = runs[median_index(result.repeat_wall_ms)];
+    // A repeat in which any request failed is the one shown, not folded into a median: the
+    // arm is partial, and its failures are what the report explains.
+    std::optional<std::size_t> worst;
+    int worst_ok = 0;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        const auto stats = analyze(arm, runs[i].run);
+        result.repeat_wall_ms.push_back(stats.wall_ms);
+        if (stats.outcome == run_outcome::judged) continue;
+        result.failed_repeats++;
+        if (!worst || stats.ok < worst_ok) worst = i, worst_ok = stats.ok;
+    }
+    const std::size_t shown = worst ? *worst : median_index(result.repeat_wall_ms);
+    auto& median = runs[shown];
+    result.shown_repeat = static_cast<int>(shown);
     for (const auto& m : runs) result.peak_rss_kb = std::max(result.peak_rss_kb, m.peak_rss_kb);
     result.run = std::move(median.run);
     result.jobs = std::move(median.jobs);
     result.memory = std::move(median.memory);
     result.telemetry = std::move(median.telemetry);
+    result.target_ended = median.target_ended;
     result.stats = analyze(arm, result.run);
+    // Some repeats succeeded: the arm as a whole is partial, even where the shown one got nothing.
+    if (result.failed_repeats > 0 && result.failed_repeats < static_cast<int>(runs.size()))
+        result.stats.outcome = run_outcome::partial;
     // Every run has a server of its own: its life is the run's, give or take its start.
     if (result.telemetry) add_server_measures(*result.telemetry, result.stats, result.run.t0_ns, measured_until(result), true);
     // A worker that served nothing is part of the split too ("4 / 0" is the lesson).
@@ -210,14 +243,16 @@ std::string interruption_note(const runner_options& options, const std::vector<s
 
 }  // namespace
 
-std::vector<std::string> missing_packages(const scenario_spec& spec) {
+std::vector<std::string> needed_packages(const scenario_spec& spec) {
     std::vector<std::string> needs;
     for (const auto& arm : spec.arms)
         if (const auto* c = std::get_if<command_target>(&arm.target)) needs.insert(needs.end(), c->needs.begin(), c->needs.end());
     std::sort(needs.begin(), needs.end());
     needs.erase(std::unique(needs.begin(), needs.end()), needs.end());
-    return missing_debian_packages(needs);
+    return needs;
 }
+
+std::vector<std::string> missing_packages(const scenario_spec& spec) { return missing_debian_packages(needed_packages(spec)); }
 
 std::string left_out_because(const scenario_spec& spec) {
     auto missing = missing_packages(spec);

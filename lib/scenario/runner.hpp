@@ -18,7 +18,10 @@ struct runner_options {
 
 scenario_result run_scenario(const scenario_spec& spec, const runner_options& options);
 
-// The Debian packages a scenario's command targets need (`needs`) that are not installed.
+// The Debian packages a scenario's command targets need (`needs`), sorted, each once.
+std::vector<std::string> needed_packages(const scenario_spec& spec);
+
+// Those of them that are not installed.
 // run_scenario refuses such a scenario; `scenario all` and `check` leave it out and say so.
 std::vector<std::string> missing_packages(const scenario_spec& spec);
 

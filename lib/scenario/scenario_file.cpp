@@ -4,6 +4,7 @@
 #include "model/knobs.hpp"
 #include "model/limits.hpp"
 #include "scenario/scenario_spec.hpp"
+#include "model/suggest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -125,9 +126,11 @@ public:
     void only_keys(const toml::table& table, const std::string& prefix, const std::set<std::string>& allowed) const {
         for (const auto& [key, node] : table) {
             std::string name(key.str());
-            if (!allowed.contains(name))
-                fail(&node, prefix + name,
-                     fmt::format("unknown key (expected one of: {})", fmt::join(allowed, ", ")));
+            if (allowed.contains(name)) continue;
+            const auto guess = nearest(name, {allowed.begin(), allowed.end()});
+            fail(&node, prefix + name,
+                 guess ? fmt::format("unknown key — did you mean '{}'? (expected one of: {})", *guess, fmt::join(allowed, ", "))
+                       : fmt::format("unknown key (expected one of: {})", fmt::join(allowed, ", ")));
         }
     }
 
@@ -206,6 +209,14 @@ public:
         }
         auto value = node->value_exact<std::string>();
         if (!value || value->empty()) fail(node, prefix + key, "must be a non-empty string");
+        // Names and titles reach terminals, tables and files: an ESC would drive the terminal, a
+        // NUL cut a C string, a line break split a table row. Only the lesson has lines.
+        const bool lines = std::string_view(key) == "lesson";
+        for (unsigned char c : *value)
+            if ((c < 0x20 && !(lines && (c == '\n' || c == '\t'))) || c == 0x7f)
+                fail(node, prefix + key, fmt::format("contains a control character (U+{:04X}); {}", c,
+                                                     lines ? "only line breaks and tabs may stand in it"
+                                                           : "it must be one line of printable text"));
         return *value;
     }
 
@@ -604,22 +615,33 @@ scenario_spec load_scenario_file(const fs::path& file) {
     return parse_scenario(content, file);
 }
 
-void apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
-    // An arm on another server keeps its own path; the overrides still set N, C and t.
+std::vector<std::string> apply_overrides(scenario_spec& spec, const scenario_overrides& o) {
+    // An arm on another server keeps its own path, and so its own t; the overrides set N and C.
+    std::vector<std::string> kept_t;
+    bool ms_applied = false;  // some arm of the lab's took it
     for (auto& arm : spec.arms) {
         if (o.requests) arm.load.requests = *o.requests;
         if (o.concurrency) arm.load.concurrency = *o.concurrency;
         if (o.repeat) arm.load.repeat = *o.repeat;
-        if (o.ms) arm.ms = *o.ms;
         // More connections than requests would only idle (and --requests scales c10k down).
         arm.load.concurrency = std::min(arm.load.concurrency, arm.load.requests);
         if (!on_lab(arm)) {
+            if (o.ms && *o.ms != arm.ms)
+                kept_t.push_back(fmt::format("--ms {} does not reach {}: its path ({}) fixes what it measures, so it "
+                                             "keeps its own t of {:g} ms",
+                                             *o.ms, arm.name, arm.path, arm.ms));
             arm.lanes = arm.server.pool_threads;  // a foreign pool's size is unknown; FastAPI's is 40, like ours
             continue;
         }
+        if (o.ms) arm.ms = *o.ms, ms_applied = true;
         settle_model(arm);
         if (arm.route != route_id::cpu && !arm.cpu_task) arm.query = fmt::format("ms={}", static_cast<long long>(arm.ms));
     }
+    if (o.ms && !ms_applied && !spec.arms.empty())
+        throw scenario_error(fmt::format("{}: --ms reaches none of its arms: each runs on another server, whose path "
+                                         "fixes its t",
+                                         spec.name));
+    return kept_t;
 }
 
 int machine_cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }

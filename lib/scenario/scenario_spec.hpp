@@ -25,7 +25,7 @@ struct scenario_spec {
 
 struct scenario_overrides {
     std::optional<int> requests, concurrency, repeat;
-    std::optional<double> ms;
+    std::optional<int> ms;  // whole milliseconds, as the lab's routes take them
 };
 
 // One line, with file, line and key where known: "scenarios/x.toml:7: arms[0].ms: must be ..."
@@ -47,8 +47,11 @@ scenario_spec load_scenario_file(const std::filesystem::path& file);
 scenario_spec parse_scenario(std::string_view content, const std::filesystem::path& file);
 
 // Applies overrides to every arm, then settles each arm's model, lanes and (except for
-// /cpu, whose n the runner calibrates) its query string.
-void apply_overrides(scenario_spec& spec, const scenario_overrides& overrides);
+// /cpu, whose n the runner calibrates) its query string. `ms` reaches only the lab's own arms:
+// another server's path fixes what it measures, and a t that its path does not ask for would
+// invert its verdict. Returns one note per arm that kept its own t; throws scenario_error when
+// --ms reaches no arm of the scenario at all.
+std::vector<std::string> apply_overrides(scenario_spec& spec, const scenario_overrides& overrides);
 
 // Cores of this machine, as the ideal models count them.
 int machine_cores();

@@ -189,4 +189,75 @@ TEST_CASE("check guards your own service — a blocking call in its async def fa
     fs::remove_all(copy);
 }
 
+
+
+TEST_CASE("--ms reaches the lab's arms only — another server's arm keeps its t and says so") {
+    lab::server_process server(LAB_BINARY, {});
+    const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+    const std::string theirs = "name = \"theirs\"\npath = \"/async?ms=50\"\nms = 50\nmodel = \"concurrent\"\n";
+    scenario_file alone(with_target("url = \"" + url + "\"", theirs));
+    // Only another server's arm: nothing --ms could change, so it is refused, not ignored.
+    auto refused = run_lab({"scenario", alone.path.string(), "--ms", "20"}, 30);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("--ms reaches none of its arms") != std::string::npos);
+    // Beside a lab arm: the lab's takes the new t, the other keeps 50 ms, and a note says which.
+    scenario_file both("title = \"t\"\nlesson = \"l.\"\n[[arms]]\nname = \"ours\"\nroute = \"/async\"\n"
+                       "[[arms]]\n" + theirs + "[arms.target]\nurl = \"" + url + "\"\n");
+    auto r = run_lab({"scenario", both.path.string(), "--ms", "20", "--format", "json"}, 30);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["arms"][0]["ms"] == 20);
+    CHECK(doc["arms"][1]["ms"] == 50);
+    CHECK(doc["arms"][1]["verdict"] == "concurrent");
+    CHECK(r.err.find("--ms 20 does not reach theirs: its path (/async?ms=50) fixes what it measures, so it keeps its "
+                     "own t of 50 ms") != std::string::npos);
+}
+
+TEST_CASE("a repeat in which requests failed makes the arm partial — never folded into a median") {
+    // The target answers 200 on its first start and 500 from its second on.
+    scenario_file file(with_target("command = [\"/usr/bin/python3\", \"" + std::string(TEST_DATA_DIR) +
+                                       "/failing_target.py\", \"{port}\", \"--fail-from-start\", \"2\", \"--state\", \"" +
+                                       (fs::temp_directory_path() / ("lab-starts-" + std::to_string(::getpid()))).string() +
+                                       "\"]\nready = \"/ready\"",
+                                   "name = \"flaky\"\npath = \"/work\"\nms = 20\nrequests = 4\nconcurrency = 4\nrepeat = 3\n"));
+    fs::remove(fs::temp_directory_path() / ("lab-starts-" + std::to_string(::getpid())));
+    auto r = run_lab({"scenario", file.path.string(), "--format", "json"}, 60);
+    fs::remove(fs::temp_directory_path() / ("lab-starts-" + std::to_string(::getpid())));
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    auto doc = nlohmann::json::parse(r.out);
+    auto arm = doc["arms"][0];
+    CHECK(arm["verdict"] == "partial");
+    CHECK(arm["failed_repeats"] == 2);
+    CHECK(arm["errors"]["status"] == 4);  // the shown run is a failed one
+    bool said = false;
+    for (const auto& n : doc["notes"]) said |= n.get<std::string>().find("(2 of the 3 runs had failures)") != std::string::npos;
+    CHECK(said);
+}
+
+TEST_CASE("a command that dies mid-run: the report says how and when — and nothing is sent twice") {
+    scenario_file file(with_target("command = [\"/usr/bin/python3\", \"" + std::string(TEST_DATA_DIR) +
+                                       "/failing_target.py\", \"{port}\", \"--die-after\", \"3\"]\nready = \"/ready\"",
+                                   "name = \"dies\"\npath = \"/work\"\nms = 20\nrequests = 6\nconcurrency = 2\n"));
+    auto marker = unique_env_marker();
+    auto r = run_lab({"scenario", file.path.string(), "--format", "json"}, 60, {marker});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    auto doc = nlohmann::json::parse(r.out);
+    auto arm = doc["arms"][0];
+    CHECK(arm["verdict"] == "partial");
+    REQUIRE(arm.contains("target_exit"));
+    CHECK(arm["target_exit"]["how"] == "exited with status 7");
+    CHECK(arm["target_exit"]["after_ms"].get<double>() >= 0);
+    CHECK(arm["reconnects"] == 0);
+    // The request it died on was read, not answered: a read failure, never re-sent as a connect.
+    CHECK(arm["errors"]["read"].get<int>() >= 1);
+    bool said = false;
+    for (const auto& n : doc["notes"])
+        said |= n.get<std::string>().find("dies: the target command exited with status 7") != std::string::npos;
+    CHECK(said);
+    CHECK(count_processes_with_env(marker) == 0);
+}
+
 TEST_SUITE_END();

@@ -57,7 +57,7 @@ TEST_CASE("overrides apply to every arm") {
 TEST_CASE("bad files name file — line and key") {
     CHECK(error_of("bad/syntax.toml").starts_with(data + "/bad/syntax.toml:3: syntax: "));
     CHECK(error_of("bad/unknown_key.toml") ==
-          data + "/bad/unknown_key.toml:3: titel: unknown key (expected one of: arms, baseline, defaults, expect, lesson, long, target, title)");
+          data + "/bad/unknown_key.toml:3: titel: unknown key — did you mean 'title'? (expected one of: arms, baseline, defaults, expect, lesson, long, target, title)");
     CHECK(error_of("bad/wrong_type.toml") ==
           data + "/bad/wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 1000000, \"cores\" or \"K*cores\"");
     CHECK(error_of("bad/missing_arms.toml") ==
@@ -148,7 +148,10 @@ TEST_CASE("beside names another arm of the file — not a missing one and not it
     CHECK(error(head + "beside = 3\n") == "pair.toml:9: arms[1].beside: must be a non-empty string");
 }
 
+
 TEST_SUITE_END();
+
+
 
 TEST_SUITE("unit") {
 
@@ -232,6 +235,46 @@ TEST_CASE("a sweep gives reuse_port its workers — TOML's hex octal and binary 
                          "d.toml:4: defaults.reuse_port (for arms[0]): needs workers", scenario_error);
     CHECK_THROWS_WITH_AS(parse_scenario(head + "[[arms]]\nname = \"q\"\nroute = \"/tasks\"\nmethod = \"GET\"\n", "m.toml"),
                          "m.toml:6: arms[0].method: /tasks takes POST", scenario_error);
+}
+
+TEST_CASE("the reader's lower bounds hold — repeat 0 and a negative ms are refused where they stand") {
+    const std::string head = "title = \"t\"\nlesson = \"l.\"\n";
+    auto refusal = [&](const std::string& body) {
+        try {
+            parse_scenario(head + body, "bounds.toml");
+        } catch (const scenario_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK(refusal("[[arms]]\nname = \"a\"\nroute = \"/async\"\nrepeat = 0\n").find("bounds.toml:6: arms[0].repeat: ") == 0);
+    CHECK(refusal("[[arms]]\nname = \"a\"\nroute = \"/async\"\nms = -20\n").find("bounds.toml:6: arms[0].ms: ") == 0);
+    CHECK(refusal("[defaults]\nrequests = 0\n[[arms]]\nname = \"a\"\nroute = \"/async\"\n").find("defaults.requests: ") !=
+          std::string::npos);
+    CHECK(refusal("[[arms]]\nname = \"a\"\nroute = \"/async\"\nconcurrency = 0\n").find("arms[0].concurrency: ") !=
+          std::string::npos);
+    CHECK(refusal("[[arms]]\nname = \"a\"\nroute = \"/async\"\nrepeat = 1\nms = 0\n") == "accepted");
+}
+
+TEST_CASE("names and titles carry no control characters — a lesson keeps its line breaks") {
+    auto refusal = [](const std::string& text) {
+        try {
+            parse_scenario(text, "c.toml");
+        } catch (const scenario_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    const std::string arm = "[[arms]]\nname = \"a\"\nroute = \"/async\"\n";
+    CHECK(refusal("title = \"red \\u001b[31m\"\nlesson = \"l.\"\n" + arm) ==
+          "c.toml:1: title: contains a control character (U+001B); it must be one line of printable text");
+    CHECK(refusal("title = \"t\"\nlesson = \"l.\"\n[[arms]]\nname = \"a\\u0000b\"\nroute = \"/async\"\n")
+              .find("arms[0].name: contains a control character (U+0000)") != std::string::npos);
+    CHECK(refusal("title = \"t\\nu\"\nlesson = \"l.\"\n" + arm).find("title: contains a control character (U+000A)") !=
+          std::string::npos);
+    CHECK(refusal("title = \"t\"\nlesson = \"\"\"\nOne line,\n\tand another.\"\"\"\n" + arm) == "accepted");
+    CHECK(refusal("title = \"t\"\nlesson = \"bell \\u0007\"\n" + arm).find("lesson: contains a control character (U+0007)") !=
+          std::string::npos);
 }
 
 }  // TEST_SUITE
