@@ -205,4 +205,42 @@ TEST_CASE("a flag given a value is refused") {
     }
 }
 
+
+
+TEST_CASE("a typo is answered with the nearest flag — command — scenario — or key") {
+    check_usage_error({"scenario", "blocking-async", "--requets", "3"}, "did you mean '--requests'?");
+    check_usage_error({"load", "http://127.0.0.1:9/", "--timout", "1"}, "did you mean '--timeout'?");
+    check_usage_error({"scenario", "blocking-asynk"}, "unknown scenario 'blocking-asynk' — did you mean 'blocking-async'?");
+    check_usage_error({"senario", "blocking-async"}, "did you mean 'scenario'?");
+    const auto file = (std::filesystem::temp_directory_path() / ("lab-typo-" + std::to_string(::getpid()) + ".toml")).string();
+    std::ofstream(file) << "title = \"t\"\nlesson = \"l.\"\n[[arms]]\nname = \"a\"\nroute = \"/async\"\nrequets = 3\n";
+    check_usage_error({"scenario", file}, "requets: unknown key — did you mean 'requests'?");
+    std::filesystem::remove(file);
+}
+
+TEST_CASE("help NAME prints that command's help — --ms and --width say what they take") {
+    auto help = run_lab({"help", "scenario"});
+    CHECK(help.exit_code == 0);
+    CHECK(help.out == run_lab({"scenario", "--help"}).out);
+    CHECK(help.out.find("--ms INT:") != std::string::npos);   // whole milliseconds: not FLOAT
+    CHECK(help.out.find("--width INT:0 or 40 … 1000") != std::string::npos);  // one range, not two
+    CHECK(run_lab({"help"}).out == run_lab({"--help"}).out);
+    check_usage_error({"help", "scenaro"}, "no command 'scenaro' to explain — did you mean 'scenario'?");
+    check_usage_error({"scenario", "blocking-async", "--ms", "1.5"}, "'1.5' is not a whole decimal number");
+}
+
+TEST_CASE("list --needs reads a scenario as the run does — comments — a multi-line array — the scenario folder") {
+    const auto dir = std::filesystem::temp_directory_path() / ("lab-needs-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "app.toml") << "title = \"t\"\nlesson = \"l.\"\n[target]\ncommand = [\"/bin/true\"]\n"
+                                       "needs = [  # what it runs on\n  \"python3-uvicorn\",\n  \"python3-fastapi\", ]  # both\n"
+                                       "[[arms]]\nname = \"a\"\npath = \"/\"\n";
+    auto r = lab::test::run_lab({"list", "--needs", "app"}, 20, {"CONCURRENCY_LAB_SCENARIOS=" + dir.string()});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "python3-fastapi\npython3-uvicorn\n");
+    CHECK(run_lab({"list", "--needs", "blocking-async"}).out.empty());
+    std::filesystem::remove_all(dir);
+}
+
 TEST_SUITE_END();

@@ -1,4 +1,6 @@
 // Whatever happens to the driver, no server or worker outlives it by more than ~2 s.
+#include "process/command_process.hpp"
+#include "process/server_process.hpp"
 #include "run_command.hpp"
 
 #include <chrono>
@@ -58,6 +60,33 @@ TEST_CASE("a server that dies mid-run: failures counted — the run completes �
     CHECK(text.find("\"connect\":") != std::string::npos);
     CHECK(text.find("\"ok\":30") == std::string::npos);  // some requests failed...
     CHECK(count_processes_with_env(marker) == 0);        // ...and no process is left
+}
+
+
+
+TEST_CASE("a lab server that ignores SIGTERM is killed after the grace — and reported as such") {
+    lab::server_process server(std::string(TEST_DATA_DIR) + "/ignores_sigterm.sh", {});
+    CHECK(server.port() == 9);
+    const auto began = std::chrono::steady_clock::now();
+    server.stop();
+    const auto took = std::chrono::steady_clock::now() - began;
+    CHECK(took < 10s);  // the grace is 2 s: never a hang
+    CHECK_FALSE(server.ended_cleanly());
+    CHECK(server.killed_by(SIGKILL));
+    CHECK(server.end_description() == "did not stop within 2 s of SIGTERM and was killed");
+}
+
+TEST_CASE("a command that ignores SIGTERM is killed after the grace — its whole group") {
+    auto marker = unique_env_marker();
+    const auto eq = marker.find('=');
+    lab::command_process command({{"/bin/sh", "-c", "trap '' TERM; /bin/sleep 300 & exec /bin/sleep 301"}, {},
+                                  {{marker.substr(0, eq), marker.substr(eq + 1)}}},
+                                 0);
+    REQUIRE(wait_for([&] { return count_processes_with_env(marker) >= 2; }, 5s));  // the two sleeps
+    const auto began = std::chrono::steady_clock::now();
+    command.stop();
+    CHECK(std::chrono::steady_clock::now() - began < 10s);
+    CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 2s));
 }
 
 TEST_SUITE_END();

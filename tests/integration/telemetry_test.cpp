@@ -159,4 +159,31 @@ TEST_CASE("load --format trace draws a real run — every request's arrow ends o
     CHECK(handler_threads.size() >= 2);  // four pool threads took the eight sleeps
 }
 
+
+
+TEST_CASE("one 200 ms block is one stall — the monitor does not catch up in a burst of late ticks") {
+    lab::server_process server(LAB_BINARY, {});
+    httplib::Client c("127.0.0.1", server.port());
+    REQUIRE(c.Get("/blocking?ms=200"));
+    auto res = c.Get("/metrics?format=json");
+    REQUIRE(res);
+    const auto lag = nlohmann::json::parse(res->body)["processes"][0]["loop_lag"];
+    INFO(lag.dump());
+    CHECK(lag["stalls"] == 1);
+    CHECK(lag["max_ms"].get<double>() >= 180);
+    CHECK(lag["stalled_ms"].get<double>() < 2 * lag["max_ms"].get<double>());
+}
+
+TEST_CASE("an uncontended GIL is never handed over — one /cpu alone holds it once") {
+    lab::server_process server(LAB_BINARY, {"--gil"});
+    httplib::Client c("127.0.0.1", server.port());
+    REQUIRE(c.Get("/cpu?n=20000000&on=pool"));  // tens of ms: many 5 ms slices, had anyone waited
+    auto res = c.Get("/metrics?format=json");
+    REQUIRE(res);
+    const auto gil = nlohmann::json::parse(res->body)["processes"][0]["gil"];
+    INFO(gil.dump());
+    CHECK(gil["handovers"] == 0);
+    CHECK(gil["holds"].size() == 1);
+}
+
 TEST_SUITE_END();

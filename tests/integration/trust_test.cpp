@@ -492,9 +492,9 @@ TEST_CASE("a target's strings cannot smuggle headers — shell words or bad name
     const std::string head = "title = \"x\"\nlesson = \"y\"\n";
     const std::vector<std::pair<std::string, std::string>> cases{
         {"[target]\nurl = \"http://127.0.0.1:9\"\n[[arms]]\nname = \"a\"\npath = \"/h HTTP/1.1\\r\\nX-Evil: 1\"\n",
-         "arms[0].path: must be visible ASCII"},
+         "arms[0].path: contains a control character (U+000D)"},
         {"[target]\ncommand = [\"/bin/true\"]\nready = \"/r\\r\\nX: 1\"\n[[arms]]\nname = \"a\"\npath = \"/\"\n",
-         "target.ready: must be visible ASCII"},
+         "target.ready: contains a control character (U+000D)"},
         {"[target]\ncommand = [\"/bin/true\"]\nneeds = [\"x; touch /tmp/pwned\"]\n[[arms]]\nname = \"a\"\npath = \"/\"\n",
          "target.needs: 'x; touch /tmp/pwned' is not a Debian package name"},
         {"[target]\ncommand = [\"/bin/true\"]\nenv = { \"A=B\" = \"c\" }\n[[arms]]\nname = \"a\"\npath = \"/\"\n",

@@ -68,6 +68,30 @@ TEST_CASE("an existing file keeps its mode") {
     CHECK((lstat_of(p).st_mode & 07777) == 0600);
 }
 
+TEST_CASE("an existing file keeps any mode — not only the temporary file's own 0600") {
+    temp_dir d;
+    for (mode_t mode : {0640, 0755}) {
+        CAPTURE(mode);
+        auto p = d.path / ("kept-" + std::to_string(mode));
+        std::ofstream(p) << "old";
+        ::chmod(p.c_str(), mode);
+        output_file(p).commit("new");
+        CHECK(slurp(p) == "new");
+        CHECK((lstat_of(p).st_mode & 07777) == mode);
+    }
+}
+
+TEST_CASE("a symlink planted at the temporary name is refused — never written through") {
+    temp_dir d;
+    auto p = d.path / "result.json";
+    auto victim = d.path / "victim";
+    std::ofstream(victim) << "untouched";
+    fs::create_symlink(victim, d.path / ("result.json.tmp." + std::to_string(::getpid())));
+    CHECK_THROWS_AS(output_file{p}, output_error);
+    CHECK(slurp(victim) == "untouched");
+    CHECK_FALSE(fs::exists(p));
+}
+
 TEST_CASE("a symlink stays a symlink and its target is written — a dangling one creates its target") {
     temp_dir d;
     std::ofstream(d.path / "target.json") << "old";
