@@ -347,6 +347,7 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     add_open_loop_stats(run, s);
     s.asked = spec.load.requests;
     const bool probe_failed = run.probe && run.probe->error != error_kind::none;
+    if (probe_failed) s.probe_error = run.probe->error;
     if (s.ok == 0) s.outcome = run_outcome::failed;
     else if (s.ok < s.asked || probe_failed) s.outcome = run_outcome::partial;
     judge(spec, run, s);

@@ -176,6 +176,7 @@ struct arm_stats {
     std::array<int, 4> errors{};  // indexed by failure_index
     int ok = 0;
     std::optional<double> probe_ms;
+    std::optional<error_kind> probe_error;  // the probe failed: the arm is partial for it alone too
     std::vector<int> waves;       // how many responses completed in each burst (gaps > t/2)
     std::map<long long, int> per_pid;  // successful responses by the server pid that made them
     double rps = 0;               // successful responses per second of the timed window

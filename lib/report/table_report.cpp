@@ -139,7 +139,10 @@ int max_repeat(const scenario_result& r) {
 std::string failures_text(const arm_stats& s) {
     int total = 0;
     for (int n : s.errors) total += n;
-    return total == 0 ? "0" : fmt::format("{} ({})", total, failure_counts(s));
+    // A failed probe makes an arm partial on its own: the column must not read 0 beside `partial`.
+    const std::string probe = s.probe_error ? fmt::format("probe {}", to_string(*s.probe_error)) : "";
+    if (total == 0) return probe.empty() ? "0" : "1 (" + probe + ")";
+    return fmt::format("{} ({}{})", total + (s.probe_error ? 1 : 0), failure_counts(s), probe.empty() ? "" : ", " + probe);
 }
 
 std::string overlap_text(const arm_stats& s) {

@@ -3,9 +3,11 @@
 #include "analysis/analysis.hpp"
 #include "analysis/findings.hpp"
 #include "check/check.hpp"
+#include "report/report.hpp"
 #include "synthetic.hpp"
 
 #include <doctest/doctest.h>
+#include <regex>
 #include <string>
 
 // ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
@@ -268,6 +270,9 @@ TEST_CASE("an arm whose probe failed is not judged — its outcome is partial an
     CHECK(s.outcome == run_outcome::partial);
     CHECK(s.verdict == model_kind::none);
     CHECK(says(result.notes, "the probe /health failed (timeout)"));
+    // Every table's failed column counts it: `partial` beside `0` would contradict itself.
+    CHECK(failures_text(s) == "1 (probe timeout)");
+    CHECK(std::regex_search(render_many({result}, {}), std::regex("partial +1 \\(probe timeout\\)")));
 }
 
 TEST_CASE("an open loop past its kept records keeps the folded requests' corrected latencies") {
