@@ -5,8 +5,8 @@ service), here 50 ms of `await asyncio.sleep`. As long as it awaits, concurrent 
 overlap; the day someone writes a blocking call into it (`time.sleep`, `requests.get`, a
 synchronous driver), the event loop is held for each request in turn and the guard fails.
 
-The lab does not need anything from the app but its HTTP answers: no fields protocol here,
-so the report shows client-side figures only.
+The app knows nothing of the lab. The guard runs it with the lab's probe loaded (`probe = true`),
+so when the guard fails it also says which line of this file held the event loop.
 """
 
 import asyncio

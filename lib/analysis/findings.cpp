@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <thread>
 #include <fmt/format.h>
@@ -191,6 +192,28 @@ static std::string explain(const arm_result& arm) {
         case model_kind::none: break;
     }
     return "";
+}
+
+std::string blocked_place(const arm_stats::blocked_figures& b) {
+    if (b.where.file.empty()) return "(ended before it was sampled)";
+    const auto file = std::filesystem::path(b.where.file).filename().string();
+    return fmt::format("{}{}:{} in {}", b.where.in_app ? "" : "(not the app's code) ", file, b.where.line,
+                       b.where.function);
+}
+
+std::string blocked_code(const arm_stats::blocked_figures& b) {
+    if (b.where.call.empty()) return b.where.code;
+    return fmt::format("{} → {}", b.where.code, b.where.call);
+}
+
+// "the loop was blocked 20 times (1.00 s) at app.py:27 in fetch_order: time.sleep(0.05)": the
+// place that held a probed loop longest, or empty when nothing did.
+std::string top_blocked(const arm_stats& s) {
+    if (s.blocked.empty()) return "";
+    const auto& b = s.blocked.front();
+    return fmt::format("the loop was blocked {} ({}) at {}{}",
+                       b.stalls == 1 ? std::string("once") : fmt::format("{} times", b.stalls), format_duration(b.ms),
+                       blocked_place(b), b.where.file.empty() ? "" : ": " + blocked_code(b));
 }
 
 double jobs_done_ms(const arm_result& arm) {
@@ -400,6 +423,11 @@ static void arm_notes(const arm_result& arm, std::vector<std::string>& notes) {
     }
     if (arm.spec.seed_s)
         if (auto note = seed_note(arm); !note.empty()) notes.push_back(std::move(note));
+    if (auto top = top_blocked(arm.stats); !top.empty()) {
+        const auto places = arm.stats.blocked.size();
+        notes.push_back(fmt::format("{}: {}{}.", arm.spec.name, top,
+                                    places > 1 ? fmt::format(" ({} places in all: the table above)", places) : ""));
+    }
     if (const auto& ended = arm.target_ended)
         notes.push_back(fmt::format("{}: the target command {} (noticed {}); requests in flight then failed, and "
                                     "none was sent again (the server may have started them).",

@@ -15,6 +15,16 @@ double physical_floor_ms(const arm_spec& arm);
 
 std::vector<std::string> findings(const scenario_result& result);
 
+// A probed app's place that held its loop (docs/targets.md): "app.py:27 in fetch_order" (or why
+// there is none), and its source line with the library call it was in, where there is one
+// ("requests.get(url) → requests.api.get").
+std::string blocked_place(const arm_stats::blocked_figures& b);
+std::string blocked_code(const arm_stats::blocked_figures& b);
+
+// "the loop was blocked 20 times (1.00 s) at app.py:27 in fetch_order: time.sleep(0.05)": the
+// place that held the loop longest; empty when nothing did (or nothing was probed).
+std::string top_blocked(const arm_stats& stats);
+
 // When the last background job of a /tasks arm finished, in ms after the window opened (0: none).
 double jobs_done_ms(const arm_result& arm);
 

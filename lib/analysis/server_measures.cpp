@@ -34,6 +34,29 @@ void keep_window(server_telemetry& t, std::int64_t from, std::int64_t to) {
         holds.push_back(h);
     }
     t.gil = std::move(holds);
+    std::vector<blocked_stall> stalls;
+    for (auto b : t.blocked) {
+        if (b.ran_ns <= from || b.due_ns >= to) continue;
+        b.due_ns = std::clamp(b.due_ns, from, to);
+        b.ran_ns = std::clamp(b.ran_ns, from, to);
+        stalls.push_back(b);
+    }
+    t.blocked = std::move(stalls);
+}
+
+// What held a probed loop in the window, by place (every process's together), the longest first.
+void add_blocked(const server_telemetry& t, arm_stats& stats) {
+    stats.blocked.clear();
+    stats.blocked_threshold_ms = t.blocked_threshold_ms;
+    std::map<int, arm_stats::blocked_figures> by_place;
+    for (const auto& b : t.blocked) {
+        auto& f = by_place[b.location];
+        if (f.stalls++ == 0 && b.location >= 0 && static_cast<std::size_t>(b.location) < t.blocked_at.size())
+            f.where = t.blocked_at[static_cast<std::size_t>(b.location)];
+        f.ms += static_cast<double>(b.ran_ns - b.due_ns) / 1e6;
+    }
+    for (auto& [index, f] : by_place) stats.blocked.push_back(std::move(f));
+    std::stable_sort(stats.blocked.begin(), stats.blocked.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });
 }
 
 // One loop's figures inside the window, from its late ticks (kept from 1 ms): below that the
@@ -98,6 +121,7 @@ void add_server_measures(server_telemetry& telemetry, arm_stats& stats, std::int
     }
     stats.gil_threads.clear();
     for (auto& [key, t] : threads) stats.gil_threads.push_back(t);
+    add_blocked(telemetry, stats);
 }
 
 std::int64_t measured_until(const arm_result& arm) {

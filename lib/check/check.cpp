@@ -1,6 +1,7 @@
 #include "check/check.hpp"
 
 #include "check/ratio.hpp"
+#include "analysis/findings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -36,6 +37,16 @@ baseline parse_baseline(std::string_view text, const std::string& name) {
         throw baseline_error(fmt::format("{}: not a baseline: {}", name, e.what()));
     }
     return out;
+}
+
+// Why a probed arm the ratio names was slow, in the words of its findings: the place that held
+// its loop longest ("orders: the loop was blocked 20 times (1.00 s) at app.py:27 …"), or empty.
+static std::string blocked_in(const ratio_expr& expr, const scenario_result& result) {
+    for (const auto& name : {expr.arm_a, expr.arm_b})
+        for (const auto& a : result.arms)
+            if (a.spec.name == name && !name.empty())
+                if (auto top = top_blocked(a.stats); !top.empty()) return name + ": " + top;
+    return "";
 }
 
 // The same expression, spaces aside: "a.wall / b.wall" is "a.wall/b.wall".
@@ -82,6 +93,7 @@ std::vector<check_row> evaluate_expectations(const std::vector<expectation>& exp
         if (row.recorded) margins.push_back(row.recorded->tolerance - std::abs(v / row.recorded->value - 1));
         row.margin = *std::min_element(margins.begin(), margins.end());
         row.pass = row.margin >= 0;
+        if (!row.pass) row.blocked = blocked_in(*expr, result);
         rows.push_back(row);
     }
     return rows;

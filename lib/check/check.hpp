@@ -49,6 +49,7 @@ struct check_row {
     bool remeasured = false;
     bool interrupted = false;  // a signal cut the scenario's run short: not judged
     std::string error;  // why there is no measurement
+    std::string blocked;  // a failing ratio over a probed arm: what held its loop (the findings' words)
 };
 
 // Evaluates every expectation of one scenario's result.

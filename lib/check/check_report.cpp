@@ -59,6 +59,8 @@ std::string render_check_table(const std::vector<check_row>& rows, std::size_t w
     std::vector<std::string> lines;
     for (const auto& r : rows) {
         if (!r.error.empty()) lines.push_back(fmt::format("{}/{}: {}", r.scenario, r.name, r.error));
+        if (!r.blocked.empty() && r.measured)
+            lines.push_back(fmt::format("{}/{}: {} = {:.2f} — {}", r.scenario, r.name, r.ratio, *r.measured, r.blocked));
         if (r.stale)
             lines.push_back(fmt::format("{}/{}: stale baseline entry, not used: it was recorded for '{}', and the "
                                         "expectation now reads '{}' (record it anew with --record).",
@@ -108,10 +110,11 @@ std::string render_junit(const std::vector<check_row>& rows, double seconds) {
         } else if (!r.pass) {
             pt::ptree failure;
             failure.put("<xmlattr>.message",
-                        r.measured ? fmt::format("{} = {:.3f}, outside {}{}", r.ratio, *r.measured, bounds_text(r),
+                        r.measured ? fmt::format("{} = {:.3f}, outside {}{}{}", r.ratio, *r.measured, bounds_text(r),
                                                  r.recorded ? fmt::format(" or baseline {:.3f} ± {:.0f}%",
                                                                           r.recorded->value, r.recorded->tolerance * 100)
-                                                            : "")
+                                                            : "",
+                                                 r.blocked.empty() ? "" : " — " + r.blocked)
                                    : r.error);
             failure.put("<xmlattr>.type", "ratio");
             tc.add_child("failure", failure);

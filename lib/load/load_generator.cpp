@@ -48,6 +48,7 @@ struct connection {
     io_deadlines::watch watch;  // armed from a request's start to its response's end
     beast::flat_buffer buffer;
     std::string body;  // the last response's, its capacity kept for the next
+    std::string timing;  // the last response's Server-Timing, likewise
     bool open = false;
     std::uint32_t served = 0;   // responses on the connection since it opened
     std::int64_t idle_since = 0;  // when its last response ended
@@ -262,6 +263,8 @@ void record(request_record& rec, bool body_kept, const connection& c, record_sin
         return;
     }
     if (body_kept) read_server_fields(c.body, rec);
+    // Server-Timing, where the server sent it, is preferred to the body's fields (DESIGN.md §8).
+    if (rec.status != 0 && !c.timing.empty()) read_server_timing(c.timing, rec);
     sink.take(rec, plan.t0, plan.last_second);
 }
 
@@ -320,7 +323,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
             // 1xx interim responses (100 Continue, 103 Early Hints) come before the final
             // one: each is read and skipped.
             for (bool interim = true; interim;) {
-                response_reader parser(c.body);
+                response_reader parser(c.body, c.timing);
                 parser.header_limit(max_header_bytes);
                 parser.body_limit(boost::none);  // any length is read and counted, as wrk does; only a bounded head of it is kept
                 while (feed(parser, c, read_n, ec)) {

@@ -4,6 +4,7 @@
 // Content-Type, …), one allocation and copy each, and a fifth of the client's instructions per
 // request went there; wrk keeps no fields either. Framing (Content-Length, chunked encoding,
 // Connection and keep-alive, the body limit) is basic_parser's own and unchanged.
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <algorithm>
 #include <string>
@@ -20,6 +21,15 @@ public:
         body_.clear();
     }
 
+    // The same, and `timing` receives the response's Server-Timing lines (joined by ", "), cleared
+    // first: the one field kept, for it carries the server's own account of the request (the
+    // probe's, the lab server's, any server's).
+    response_reader(std::string& body, std::string& timing, std::size_t keep = 16 * 1024)
+        : body_(body), timing_(&timing), keep_(keep) {
+        body_.clear();
+        timing_->clear();
+    }
+
     int status() const { return status_; }
     // Whether `body` holds the whole body (false once a byte past `keep` arrived).
     bool body_whole() const { return whole_; }
@@ -30,7 +40,13 @@ private:
 
     void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
     void on_response_impl(int code, string_view, int, error_code&) override { status_ = code; }
-    void on_field_impl(boost::beast::http::field, string_view, string_view, error_code&) override {}
+    void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override {
+        // Beast has no enum value for it: the name's length first, so other fields cost one compare.
+        if (!timing_ || name.size() != 13 || !boost::beast::iequals(name, "Server-Timing") || timing_->size() > max_timing)
+            return;
+        if (!timing_->empty()) *timing_ += ", ";
+        timing_->append(value.data(), std::min(value.size(), max_timing));
+    }
     void on_header_impl(error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
     std::size_t on_body_impl(string_view part, error_code&) override {
@@ -45,7 +61,10 @@ private:
     }
     void on_finish_impl(error_code&) override {}
 
+    static constexpr std::size_t max_timing = 1024;  // a longer header is cut, never grown without bound
+
     std::string& body_;
+    std::string* timing_ = nullptr;  // null: Server-Timing is not wanted
     std::size_t keep_;
     bool whole_ = true;
     int status_ = 0;

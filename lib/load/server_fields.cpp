@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <cstring>
 #include <optional>
+#include <string_view>
 
 namespace lab {
 
@@ -117,6 +118,60 @@ void read_server_fields(std::string_view body, request_record& rec) {
     if (h.task_id) rec.task_id = *h.task_id;
     rec.task_done = h.task_done;
     if (h.pid && h.thread && h.start_ns && h.end_ns) rec.server = server_fields{*h.pid, *h.thread, *h.start_ns, *h.end_ns};
+}
+
+namespace {
+
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// A decimal integer, the whole of `text` (a quoted-string's quotes removed first).
+std::optional<std::int64_t> decimal(std::string_view text) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+    if (text.empty() || text.size() > 19) return std::nullopt;
+    std::int64_t v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+// The `desc` parameter of one metric ("thread;desc=4250"), or empty.
+std::string_view desc_of(std::string_view metric, std::string_view& name) {
+    const auto semi = metric.find(';');
+    name = trim_ows(metric.substr(0, semi));
+    for (std::size_t at = semi; at != std::string_view::npos;) {
+        const auto next = metric.find(';', at + 1);
+        auto param = trim_ows(metric.substr(at + 1, next == std::string_view::npos ? next : next - at - 1));
+        if (param.starts_with("desc=")) return trim_ows(param.substr(5));
+        at = next;
+    }
+    return {};
+}
+
+}  // namespace
+
+bool read_server_timing(std::string_view header, request_record& rec) {
+    std::optional<std::int64_t> pid, thread, start_ns, end_ns;
+    while (!header.empty()) {
+        // A quoted desc holds no comma in what the lab sends; a foreign one with a comma inside
+        // quotes only splits a metric the lab does not read.
+        const auto comma = header.find(',');
+        std::string_view name;
+        const auto desc = desc_of(header.substr(0, comma), name);
+        if (name == "pid") pid = decimal(desc);
+        else if (name == "thread") thread = decimal(desc);
+        else if (name == "start_ns") start_ns = decimal(desc);
+        else if (name == "end_ns") end_ns = decimal(desc);
+        header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    }
+    if (!pid || !thread || !start_ns || !end_ns || *end_ns < *start_ns) return false;
+    rec.server = server_fields{*pid, *thread, *start_ns, *end_ns};
+    return true;
 }
 
 }  // namespace lab

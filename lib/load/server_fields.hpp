@@ -13,4 +13,11 @@ namespace lab {
 // JSON, or not an object, changes nothing. Only top-level keys count.
 void read_server_fields(std::string_view body, request_record& rec);
 
+// Sets rec.server from a Server-Timing header value (W3C: `name;dur=…;desc=…`, comma-separated,
+// every Server-Timing line of the response joined by ", ") when it carries the four handler
+// metrics `pid`, `thread`, `start_ns` and `end_ns` as decimal integers in `desc` (token or
+// quoted-string). The probe and the lab's own server send them (docs/targets.md); a header without
+// all four, or with one malformed, changes nothing. Returns whether it set them.
+bool read_server_timing(std::string_view header, request_record& rec);
+
 }  // namespace lab

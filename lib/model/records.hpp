@@ -92,6 +92,7 @@ struct command_target {
     std::string ready = "/";        // polled until it answers 2xx
     double ready_timeout_s = 20;
     std::vector<std::string> needs;  // Debian packages it runs on (python3-fastapi, …)
+    bool probe = false;  // a Python ASGI app: run it with the lab's probe loaded (DESIGN.md §8)
 };
 struct url_target {
     std::string url;  // http://host:port, nothing started or stopped
@@ -152,6 +153,24 @@ struct process_memory {
     bool supervisor = false;
 };
 
+// Where a probed app's loop was held while it was late (the probe's watchdog, docs/targets.md):
+// the innermost frame of the app's own code, and the library call it was making there.
+struct blocked_location {
+    std::string file;
+    int line = 0;
+    std::string function;
+    std::string code;  // the source line
+    std::string call;  // e.g. "requests.api.get"; empty for a call into C (time.sleep) or none
+    bool in_app = true;  // false: no frame of the app's was on the stack; the innermost is named
+};
+
+// One stall of a probed loop past the probe's threshold, and where it was held (-1: the stall
+// ended before the watchdog sampled it).
+struct blocked_stall {
+    std::int64_t pid = 0, due_ns = 0, ran_ns = 0;
+    int location = -1;  // index into server_telemetry::blocked_at
+};
+
 struct latency_summary {
     double min = 0, p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
 };
@@ -199,6 +218,14 @@ struct arm_stats {
         int holds = 0;
     };
     std::vector<gil_thread> gil_threads;
+    // A probed app: what held its loop inside the window, by place, the longest first.
+    struct blocked_figures {
+        blocked_location where;  // file empty: stalls that ended before they could be sampled
+        int stalls = 0;
+        double ms = 0;
+    };
+    std::vector<blocked_figures> blocked;
+    double blocked_threshold_ms = 0;  // > 0: a probe watched (so an empty `blocked` means never)
 
     // Open loop only (DESIGN.md §3, wrk2): latency from the planned send time, the delay
     // between plan and send, and how corrected latency moved from the first to the last
@@ -230,6 +257,10 @@ struct server_telemetry {
     std::vector<loop_lag> loops;  // one per server process
     std::vector<gil_hold> gil;    // every process's, by got_ns; the first 16 384 of each
     std::int64_t gil_dropped = 0;
+    // A probed app's (the lab's own server has none): every process's stalls, their places merged.
+    std::vector<blocked_location> blocked_at;
+    std::vector<blocked_stall> blocked;
+    double blocked_threshold_ms = 0;  // > 0: a probe watched for them
 };
 
 // A command target that ended during its run: how ("exited with status 7"), and when.

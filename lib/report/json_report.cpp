@@ -153,6 +153,20 @@ void add_server(json& o, const arm_result& a) {
                                {"waited_ms", round3(t.waited_ms)}});
         o["gil_threads"] = std::move(threads);
     }
+    // A probed app's: what held its loop, by place (absent where no probe watched).
+    if (s.blocked_threshold_ms > 0) {
+        json places = json::array();
+        for (const auto& b : s.blocked)
+            places.push_back({{"file", b.where.file.empty() ? json(nullptr) : json(b.where.file)},
+                              {"line", b.where.line},
+                              {"function", b.where.function},
+                              {"code", b.where.code},
+                              {"call", b.where.call},
+                              {"in_app", b.where.in_app},
+                              {"stalls", b.stalls},
+                              {"ms", round3(b.ms)}});
+        o["blocked"] = {{"threshold_ms", round3(s.blocked_threshold_ms)}, {"places", std::move(places)}};
+    }
     if (queues_jobs(a.spec)) {
         json jobs = json::array();
         for (const auto& j : a.jobs)

@@ -65,6 +65,12 @@ summary_table beside_summary(const scenario_result& result);
 // its threads waited for the lock. No rows when no arm ran on a lab server that said.
 summary_table server_summary(const scenario_result& result);
 
+// A probed app's (docs/targets.md): per arm and place, what held the loop while it was late past
+// the probe's threshold — file:line in function, the source line and the call made there, stalls,
+// time blocked and its share of the wall, longest first. No rows when nothing was probed or held.
+summary_table blocked_summary(const scenario_result& result);
+
+
 // Where a scenario has a background queue (/tasks): per arm, how soon a client was answered,
 // how soon every result was in, and results per second — an answer and its result are one
 // moment unless a queue answers first. No rows otherwise.

@@ -288,7 +288,8 @@ static std::string table_text(const scenario_result& r, bool timeline, std::size
         for (auto& row : results.rows) table.add_row(row);
         out += "\n" + table.str("  ", width);
     }
-    if (auto own = server_summary(r); !own.rows.empty()) {
+    for (auto own : {server_summary(r), blocked_summary(r)}) {
+        if (own.rows.empty()) continue;
         table_writer server(own.header, own.right_aligned);
         for (auto& row : own.rows) server.add_row(row);
         out += "\n" + server.str("  ", width);

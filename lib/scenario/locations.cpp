@@ -51,6 +51,8 @@ fs::path scenario_dir() { return located("CONCURRENCY_LAB_SCENARIOS", "scenarios
 
 fs::path results_dir() { return located("CONCURRENCY_LAB_RESULTS", "results"); }
 
+fs::path probe_dir() { return located("CONCURRENCY_LAB_PROBE_PATH", "probes/python"); }
+
 fs::path find_scenario(const std::string& name) {
     if (name.ends_with(".toml") || name.find('/') != std::string::npos) return name;
     fs::path file = scenario_dir() / (name + ".toml");

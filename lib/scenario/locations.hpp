@@ -18,6 +18,10 @@ std::filesystem::path scenario_dir();
 // $CONCURRENCY_LAB_RESULTS, else lab_home()/results: reference outputs and the CI baseline.
 std::filesystem::path results_dir();
 
+// $CONCURRENCY_LAB_PROBE_PATH, else lab_home()/probes/python: the folder that holds the Python
+// probe's package (concurrency_lab_probe/), put on a probed command's PYTHONPATH.
+std::filesystem::path probe_dir();
+
 // NAME in the scenario directory, or a path to a .toml file. Throws scenario_error.
 std::filesystem::path find_scenario(const std::string& name_or_path);
 

@@ -10,6 +10,8 @@
 #include "process/fd_limit.hpp"
 #include "process/process_memory.hpp"
 #include "process/server_process.hpp"
+#include "scenario/locations.hpp"
+#include "scenario/probe_run.hpp"
 #include "workload/cpu_work.hpp"
 
 #include <csignal>
@@ -134,11 +136,14 @@ void wait_until_ready(command_process& command, const command_target& target, in
 // (a command), or only loaded (a URL). What it says of itself comes from its response fields.
 measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
     measured_run m;
+    std::optional<probe_folder> probe;  // declared before the command: removed after it is stopped
     std::optional<command_process> command;
     target_url url;
     if (const auto* c = std::get_if<command_target>(&arm.target)) {
         const int port = free_loopback_port();
-        command.emplace(command_line{c->argv, c->cwd, c->env}, port);
+        auto env = c->env;
+        if (c->probe) env = probed_env(std::move(env), probe_dir(), probe.emplace().path());
+        command.emplace(command_line{c->argv, c->cwd, env}, port);
         wait_until_ready(*command, *c, port, options);
         url = {"127.0.0.1", std::to_string(port), "/"};
     } else {
@@ -163,6 +168,11 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
     // Failures at the end of a run may be the command dying: its watchdog needs a moment to report.
     if (command && !m.target_ended && analyze(arm, m.run).outcome != run_outcome::judged)
         for (int i = 0; i < 100 && !notice_exit(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (probe && !stopped(options)) {
+        // Each process rewrites its file every 100 ms: two periods, and the last of the run is in.
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        m.telemetry = read_probe_folder(probe->path());
+    }
     if (command) command->stop();
     return m;
 }

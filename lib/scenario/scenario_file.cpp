@@ -324,7 +324,7 @@ public:
             } catch (const std::invalid_argument& e) {
                 fail(t.get("url"), p + "url", e.what());
             }
-            for (const char* lab_only : {"cwd", "env", "ready", "ready_timeout_s", "needs"})
+            for (const char* lab_only : {"cwd", "env", "ready", "ready_timeout_s", "needs", "probe"})
                 if (t.contains(lab_only)) fail(t.get(lab_only), p + lab_only, "only a command target takes it");
             return u;
         }
@@ -351,6 +351,11 @@ public:
             c.ready = *ready;
         }
         if (auto v = number(t, p, "ready_timeout_s", 0.1, 600)) c.ready_timeout_s = *v;
+        if (const auto* probe = t.get("probe")) {
+            auto v = probe->value_exact<bool>();
+            if (!v) fail(probe, p + "probe", "must be true or false");
+            c.probe = *v;
+        }
         if (t.contains("needs")) {
             c.needs = strings(t.get("needs"), p + "needs");
             // Debian's syntax for a package name: nothing a shell or apt-get would read as more.
@@ -590,7 +595,7 @@ const scenario_key_sets& scenario_keys() {
              "path", "model", "beside"},
             {"route", "after_ms"},
             {"name", "ratio", "min", "max", "tolerance"},
-            {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "url"},
+            {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "probe", "url"},
         };
         for (const auto& knob : server_knobs())
             if (!knob.key.empty()) k.defaults.insert(knob.key);

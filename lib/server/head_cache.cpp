@@ -44,6 +44,7 @@ http_response to_response(const reply& r, unsigned version) {
     http_response res{r.status, version};
     res.set(http::field::content_type, r.content_type.empty() ? "application/json" : r.content_type);
     if (!r.allow.empty()) res.set(http::field::allow, r.allow);
+    if (!r.timing.empty()) res.set("Server-Timing", r.timing);
     res.body() = r.body;
     res.prepare_payload();
     res.keep_alive(r.keep_alive);
@@ -80,7 +81,16 @@ void head_cache::serialize(const reply& r, unsigned version, beast::flat_buffer&
         serialize_head(to_response(r, version), head);
         found = heads_.emplace(key, beast::buffers_to_string(head.data())).first;
     }
-    append(out, found->second);
+    if (r.timing.empty()) {
+        append(out, found->second);
+    } else {
+        // The cached head without its closing blank line, this run's Server-Timing, the blank line.
+        const std::string_view head = found->second;
+        append(out, head.substr(0, head.size() - 2));
+        append(out, "Server-Timing: ");
+        append(out, r.timing);
+        append(out, "\r\n\r\n");
+    }
     if (!r.head_only) append(out, r.body);
 }
 

@@ -19,6 +19,7 @@ struct reply {
     std::string_view allow;  // a 405's Allow header (RFC 9110 §15.5.6); empty otherwise
     std::string_view content_type;  // empty: application/json (every route but GET /metrics)
     route_id route = route_id::unread;  // what GET /metrics counts the answer under
+    std::string timing;  // a Server-Timing value (the handler's run), or empty; kept capacity as body's
     bool head_only = false;  // a HEAD request: the head as GET's, Content-Length included, and no body (RFC 9110 §9.3.2)
 };
 

@@ -6,6 +6,8 @@
 #include "net/query.hpp"
 #include "workload/cpu_work.hpp"
 
+#include <fmt/format.h>
+#include <iterator>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/object.hpp>
 #include <array>
@@ -126,6 +128,16 @@ void set_run(Body& body, std::string_view route, long long pid, const handler_ru
 
 constexpr std::array<std::string_view, 5> run_keys{"route", "pid", "thread", "start_ns", "end_ns"};
 
+// The same run as a Server-Timing header (DESIGN.md §8), in the metrics the probe sends too, so
+// one reader serves the lab's server and any other. Written into the reply's own string: its
+// capacity is kept from one request to the next, and nothing is allocated.
+void set_timing(reply& out, long long pid, const handler_run& run) {
+    out.timing.clear();
+    fmt::format_to(std::back_inserter(out.timing),
+                   "handler;dur={:.3f}, pid;desc={}, thread;desc={}, start_ns;desc={}, end_ns;desc={}",
+                   static_cast<double>(run.end_ns - run.start_ns) / 1e6, pid, run.thread, run.start_ns, run.end_ns);
+}
+
 loop_task<> handle_cpu(const parsed_target& target, server_state& state, reply& out) {
     auto n = parse_int_param(target, "n", 0, static_cast<long long>(max_cpu_n));
     if (!n.ok()) co_return set_error(out, http::status::bad_request, n.error);
@@ -142,6 +154,7 @@ loop_task<> handle_cpu(const parsed_target& target, server_state& state, reply& 
     }
     thread_local fixed_body body{run_keys, {"n", "on", "gil", "cpu_ms", "result"}};
     set_run(body, route(route_id::cpu).path, state.pid, result.run);
+    set_timing(out, state.pid, result.run);
     body["n"] = n.value;
     body["on"] = where;
     body["gil"] = state.lock != nullptr;
@@ -186,8 +199,10 @@ void report_task(std::string_view id_text, server_state& state, reply& out) {
     bool done = task->status == task_status::done;
     boost::json::object body;  // its keys depend on the job (n or ms, a result once done)
     const std::string_view tasks = route(route_id::tasks).path;
-    if (done) set_run(body, tasks, task->pid, {task->thread, task->start_ns, task->end_ns});
-    else set_run(body, tasks, state.pid, {this_thread_id(), now, now});
+    const handler_run run = done ? handler_run{task->thread, task->start_ns, task->end_ns}
+                                 : handler_run{this_thread_id(), now, now};
+    set_run(body, tasks, done ? task->pid : state.pid, run);
+    set_timing(out, done ? task->pid : state.pid, run);
     body["task_id"] = static_cast<std::int64_t>(task->id);
     body["status"] = to_string(task->status);
     body["queued_ns"] = task->queued_ns;
@@ -285,6 +300,7 @@ loop_task<> handle_sleep(route_id id, const parsed_target& target, server_state&
     }
     thread_local fixed_body body{run_keys, {"ms"}};
     set_run(body, route(id).path, state.pid, run);
+    set_timing(out, state.pid, run);
     body["ms"] = ms.value;
     set_json(out, http::status::ok, body.object());
 }

@@ -110,6 +110,7 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
         unsigned version = 11;
         answer.route = route_id::unread;
         answer.head_only = false;
+        answer.timing.clear();
         if (read_ec) {
             auto status = status_for_read_error(read_ec);
             if (!status) break;

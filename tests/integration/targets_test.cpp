@@ -132,7 +132,7 @@ TEST_CASE("the notes' FastAPI app — uvicorn with two workers — leaves no pro
     const fs::path app = fs::path(DOCS_DIR).parent_path() / "examples/fastapi";
     const std::string uvicorn = "command = [\"/usr/bin/python3\", \"-m\", \"uvicorn\", \"app:app\", \"--port\", \"{port}\", "
                                 "\"--workers\", \"2\", \"--log-level\", \"warning\"]\ncwd = \"" +
-                                app.string() + "\"\nready = \"/health\"\nready_timeout_s = 30";
+                                app.string() + "\"\nready = \"/health\"\nready_timeout_s = 30\nprobe = true";
     scenario_file file(with_target(uvicorn, "name = \"fastapi\"\npath = \"/async?ms=50\"\nms = 50\nrequests = 20\n"
                                             "concurrency = 10\nmodel = \"concurrent\"\n"));
     auto marker = unique_env_marker();
@@ -141,8 +141,9 @@ TEST_CASE("the notes' FastAPI app — uvicorn with two workers — leaves no pro
     REQUIRE(r.exit_code == 0);
     auto arm = nlohmann::json::parse(r.out)["arms"][0];
     CHECK(arm["ok"] == 20);
-    CHECK(arm["server_fields"] == true);  // the app answers the fields protocol from Python
+    CHECK(arm["server_fields"] == true);  // the probe's Server-Timing, the app unchanged
     CHECK(arm["verdict"] == "concurrent");
+    CHECK(arm["loop_lag_ms"]["processes"] == 2);  // each worker's own figures
     CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));
 }
 
@@ -186,6 +187,12 @@ TEST_CASE("check guards your own service — a blocking call in its async def fa
     const std::string report((std::istreambuf_iterator<char>(xml)), {});
     CHECK(report.find("failures=\"1\"") != std::string::npos);
     CHECK(report.find("message=\"orders.wall_over_ideal = ") != std::string::npos);
+    // The probe names the line: in the table's notes and in JUnit's message.
+    const std::string line = "the loop was blocked";
+    const std::string where = "app.py:25 in fetch_order: __import__(";
+    CHECK(blocked.out.find("orders: " + line) != std::string::npos);
+    CHECK(blocked.out.find("app.py:25 in fetch_order: __import__('time').sleep(0.05)") != std::string::npos);
+    CHECK(report.find(where) != std::string::npos);
     fs::remove_all(copy);
 }
 

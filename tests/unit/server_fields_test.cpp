@@ -67,4 +67,35 @@ TEST_CASE("a task's id and status are read — anything but valid JSON object ch
     }
 }
 
+TEST_CASE("Server-Timing carries the handler's run — from any server — in the W3C syntax") {
+    request_record rec;
+    CHECK(lab::read_server_timing(
+        "handler;dur=100.2, pid;desc=4242, thread;desc=4250, start_ns;desc=1000, end_ns;desc=2500", rec));
+    REQUIRE(rec.server.has_value());
+    CHECK(rec.server->pid == 4242);
+    CHECK(rec.server->thread == 4250);
+    CHECK(rec.server->start_ns == 1000);
+    CHECK(rec.server->end_ns == 2500);
+    // Quoted descs, other metrics (a proxy's, a framework's) and spaces are read past.
+    request_record quoted;
+    CHECK(lab::read_server_timing(R"(cache;desc="hit";dur=0.1,db;dur=53 , pid;desc="7",thread ; desc=8,)"
+                                  R"( start_ns;dur=1;desc="10", end_ns;desc=20)",
+                                  quoted));
+    REQUIRE(quoted.server.has_value());
+    CHECK(quoted.server->pid == 7);
+    CHECK(quoted.server->thread == 8);
+    CHECK(quoted.server->start_ns == 10);
+    // One of the four missing, or malformed, or an end before its start: nothing is taken.
+    for (const char* bad : {"pid;desc=1, thread;desc=2, start_ns;desc=3",
+                            "pid;desc=1, thread;desc=x2, start_ns;desc=3, end_ns;desc=4",
+                            "pid;desc=1, thread;desc=2, start_ns;desc=30, end_ns;desc=4",
+                            "pid;desc=-1, thread;desc=2, start_ns;desc=3, end_ns;desc=4",
+                            "pid;desc=99999999999999999999, thread;desc=2, start_ns;desc=3, end_ns;desc=4", "", ",,,;"}) {
+        CAPTURE(bad);
+        request_record none;
+        CHECK_FALSE(lab::read_server_timing(bad, none));
+        CHECK_FALSE(none.server.has_value());
+    }
+}
+
 TEST_SUITE_END();

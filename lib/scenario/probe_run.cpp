@@ -1,0 +1,65 @@
+#include "scenario/probe_run.hpp"
+
+#include "load/telemetry_reader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace lab {
+
+namespace fs = std::filesystem;
+
+probe_folder::probe_folder() {
+    std::string name = (fs::temp_directory_path() / "concurrency-lab-probe-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr)
+        throw std::runtime_error(std::string("cannot make the probe's folder: ") + std::strerror(errno));
+    path_ = name;
+}
+
+probe_folder::~probe_folder() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+}
+
+std::vector<std::pair<std::string, std::string>> probed_env(std::vector<std::pair<std::string, std::string>> env,
+                                                            const fs::path& probe_package_dir, const fs::path& folder) {
+    std::string path = (probe_package_dir / "concurrency_lab_probe" / "bootstrap").string() + ":" +
+                       probe_package_dir.string();
+    auto own = std::find_if(env.begin(), env.end(), [](const auto& e) { return e.first == "PYTHONPATH"; });
+    if (own != env.end()) {
+        if (!own->second.empty()) path += ":" + own->second;
+        env.erase(own);
+    } else if (const char* driver = std::getenv("PYTHONPATH"); driver && *driver) {
+        path += std::string(":") + driver;
+    }
+    env.emplace_back("PYTHONPATH", path);
+    env.emplace_back("CONCURRENCY_LAB_PROBE_DIR", folder.string());
+    return env;
+}
+
+std::optional<server_telemetry> read_probe_folder(const fs::path& folder) {
+    // One document of every process's, in the shape of the lab server's GET /metrics?format=json.
+    std::string doc = "{\"processes\":[";
+    bool any = false;
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        if (!name.starts_with("probe-") || it->path().extension() != ".json") continue;
+        std::ifstream in(it->path());
+        std::ostringstream text;
+        text << in.rdbuf();
+        // A file cut short or not the probe's (written by whom?) is left out, not the others with it.
+        if (!read_telemetry("{\"processes\":[" + text.str() + "]}")) continue;
+        doc += (any ? "," : "") + text.str();
+        any = true;
+    }
+    if (!any) return std::nullopt;
+    return read_telemetry(doc + "]}");
+}
+
+}  // namespace lab

@@ -1,0 +1,39 @@
+#pragma once
+// The runner's side of the Python probe (DESIGN.md §8): a folder the probed processes write
+// their figures to, the environment that loads the probe into a command, and the figures read
+// back as the lab server's own are.
+#include "model/records.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lab {
+
+// A temporary folder of the run's own, removed with everything in it when it goes out of scope.
+class probe_folder {
+public:
+    probe_folder();  // throws std::runtime_error when it cannot be made
+    ~probe_folder();
+    probe_folder(const probe_folder&) = delete;
+    probe_folder& operator=(const probe_folder&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// The command's environment with the probe loaded: its bootstrap folder (a sitecustomize) and
+// its package first on PYTHONPATH, before the target's own or the driver's, and the folder to
+// write to.
+std::vector<std::pair<std::string, std::string>> probed_env(std::vector<std::pair<std::string, std::string>> env,
+                                                            const std::filesystem::path& probe_package_dir,
+                                                            const std::filesystem::path& folder);
+
+// Every process's probe-PID.json in the folder, as one server_telemetry; nullopt when none was
+// written (the app never ran a request, or is not an ASGI app uvicorn loaded) or none reads.
+std::optional<server_telemetry> read_probe_folder(const std::filesystem::path& folder);
+
+}  // namespace lab
