@@ -169,8 +169,7 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
     if (command && !m.target_ended && analyze(arm, m.run).outcome != run_outcome::judged)
         for (int i = 0; i < 100 && !notice_exit(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (probe && !stopped(options)) {
-        // Each process rewrites its file every 100 ms: two periods, and the last of the run is in.
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        flush_probe_folder(probe->path(), std::chrono::seconds(1));
         m.telemetry = read_probe_folder(probe->path());
     }
     if (command) command->stop();

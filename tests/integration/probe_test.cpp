@@ -89,6 +89,25 @@ TEST_CASE("with --workers 3 every worker's loop is read") {
     CHECK(arm["blocked"]["places"][0]["function"] == "load_order");
 }
 
+TEST_CASE("under gunicorn's UvicornWorker the probe loads too — both workers read") {
+    const fs::path file = fs::temp_directory_path() / ("lab-gunicorn-" + std::to_string(::getpid()) + ".toml");
+    std::ofstream(file) << "title = \"g\"\nlesson = \"l.\"\n[target]\ncommand = [\"/usr/bin/python3\", \"-m\", \"gunicorn\", "
+                           "\"-k\", \"uvicorn.workers.UvicornWorker\", \"-w\", \"2\", \"-b\", \"127.0.0.1:{port}\", "
+                           "\"blocking_app:app\"]\ncwd = \""
+                        << apps.string()
+                        << "\"\nready = \"/health\"\nready_timeout_s = 30\nprobe = true\n[[arms]]\nname = \"blocking\"\n"
+                           "path = \"/blocking\"\nms = 50\nrequests = 6\nconcurrency = 6\n";
+    auto r = run_lab({"scenario", file.string(), "--format", "json"}, 120);
+    fs::remove(file);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto arm = nlohmann::json::parse(r.out)["arms"][0];
+    CHECK(arm["server_fields"] == true);
+    CHECK(arm["loop_lag_ms"]["processes"] == 2);
+    REQUIRE(arm["blocked"]["places"].size() >= 1);
+    CHECK(arm["blocked"]["places"][0]["function"] == "load_order");
+}
+
 TEST_CASE("without the probe the same app gives the client's figures alone") {
     const auto doc = run_app("[[arms]]\nname = \"blocking\"\npath = \"/blocking\"\nms = 50\n", "", false);
     const auto& arm = doc["arms"][0];

@@ -8,6 +8,7 @@ the app's line shows it. One in a library written in Python (``requests.get``, p
 
 from __future__ import annotations
 
+import itertools
 import linecache
 import os
 import sysconfig
@@ -52,7 +53,7 @@ def _expression(frame: FrameType) -> str:
     ``time.sleep(0.05)``, across lines if it spans them; the line alone where positions are missing."""
     filename, line = frame.f_code.co_filename, frame.f_lineno
     try:
-        start, end, col, end_col = list(frame.f_code.co_positions())[frame.f_lasti // 2]
+        start, end, col, end_col = next(itertools.islice(frame.f_code.co_positions(), frame.f_lasti // 2, None))
         if start and end and col is not None and end_col is not None:
             lines = [linecache.getline(filename, n) for n in range(start, end + 1)]
             if len(lines) == 1:
@@ -63,7 +64,7 @@ def _expression(frame: FrameType) -> str:
             text = " ".join(text.split())
             if text:
                 return text if len(text) <= MAX_CODE else text[: MAX_CODE - 1] + "…"
-    except (AttributeError, IndexError, ValueError):
+    except (AttributeError, StopIteration, ValueError):
         pass
     return linecache.getline(filename, line).strip()[:MAX_CODE]
 

@@ -47,9 +47,10 @@ def with_header(message: Message, record: RequestRecord) -> Message:
     try:
         if not record.end_ns:
             record.end_ns = time.monotonic_ns()
-        headers = list(message.get("headers", []))
-        headers.append((b"server-timing", record.header()))
-        return {**message, "headers": headers}
+        # A new list in the same message (as Starlette's MutableHeaders edits it): the app's own
+        # list may be a constant it sends again.
+        message["headers"] = [*message.get("headers", ()), (b"server-timing", record.header())]
+        return message
     except Exception:  # noqa: BLE001 — a probe never breaks a response
         process.count_error()
         return message

@@ -5,7 +5,9 @@ Its knobs are environment variables, so a command target needs no flag of its ow
 
 - ``CONCURRENCY_LAB_PROBE_DIR``: where each process writes ``probe-PID.json`` (none: nothing written);
 - ``CONCURRENCY_LAB_PROBE_THRESHOLD_MS``: how late the loop must be before its stack is sampled (5);
-- ``CONCURRENCY_LAB_PROBE_INTERVAL_MS``: the loop monitor's period (1).
+- ``CONCURRENCY_LAB_PROBE_INTERVAL_MS``: the loop monitor's period (10). Not the lab server's
+  1 ms: in Python each tick costs the loop about 70 µs when it idles, and at 1 ms the probe took
+  a quarter of a loaded app's CPU per request (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import threading
 from . import pool
 from .loop_monitor import LoopMonitor
 from .report import ReportWriter
+from .timing import current_pid
 from .watchdog import Watchdog
 
 _lock = threading.Lock()
@@ -53,15 +56,15 @@ def install_pool_hook() -> None:
 def start_on_running_loop() -> None:
     """Starts the monitor, the watchdog and the writer once per process (a forked worker again)."""
     global _started_pid, _monitor
-    if _started_pid == os.getpid():
+    if _started_pid == current_pid():
         return
     with _lock:
-        if _started_pid == os.getpid():
+        if _started_pid == current_pid():
             return
-        _started_pid = os.getpid()
+        _started_pid = current_pid()
         try:
             loop = asyncio.get_running_loop()
-            interval_ms = _number("CONCURRENCY_LAB_PROBE_INTERVAL_MS", 1.0, 0.1, 1000.0)
+            interval_ms = _number("CONCURRENCY_LAB_PROBE_INTERVAL_MS", 10.0, 0.1, 1000.0)
             threshold_ms = _number("CONCURRENCY_LAB_PROBE_THRESHOLD_MS", 5.0, 1.0, 60000.0)
             _monitor = LoopMonitor(loop, interval_ms, pool.occupancy)
             watchdog = Watchdog(_monitor, threading.get_ident(), threshold_ms)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .report import ReportWriter
 
 KEPT_LOCATIONS = 64  # distinct places; past them a stall is charged to no location
-WRITE_EVERY_S = 0.1  # how often the report file is refreshed
+WRITE_EVERY_S = 2.0  # the report file is rewritten this often, and whenever the lab asks (report.py)
 
 
 class Watchdog:
@@ -45,9 +45,10 @@ class Watchdog:
             now = time.monotonic_ns()
             if now - due > threshold_ns and due != self._sampled_due:
                 self._sample(due)
-            # Asleep until the tick it knows of would be late; a tick that ran meanwhile moved it on.
-            wait_ns = max(due + threshold_ns + MS // 2 - now, MS // 2)
-            if writer is not None and time.monotonic() >= next_write:
+            # Asleep until the tick it knows of would be late (a tick that ran meanwhile moved it on);
+            # within a stall already sampled, a threshold's length: not a GIL request a millisecond.
+            wait_ns = threshold_ns if due == self._sampled_due else max(due + threshold_ns + MS // 2 - now, MS // 2)
+            if writer is not None and (writer.asked() or time.monotonic() >= next_write):
                 writer.write()
                 next_write = time.monotonic() + WRITE_EVERY_S
             time.sleep(wait_ns / 1e9)
