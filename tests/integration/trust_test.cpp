@@ -338,6 +338,44 @@ pool_threads = 7
     CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 2s));
 }
 
+TEST_CASE("an interrupted check says an arm was not measured — not that it is missing") {
+    temp_dir d("check-int");
+    write(d.path / "guard.toml", R"(title = "a long arm, then a quick one"
+lesson = "Interrupted during the first arm, the second never runs."
+[[arms]]
+name = "long"
+route = "/async"
+requests = 4
+concurrency = 4
+ms = 30000
+pool_threads = 7
+[[arms]]
+name = "quick"
+route = "/async"
+requests = 4
+concurrency = 4
+ms = 100
+[[expect]]
+name = "quick is quicker"
+ratio = "quick.wall / long.wall"
+max = 1
+)");
+    auto marker = unique_env_marker();
+    pid_t driver = start_lab_logged({"check", "--scenarios", (d.path / "guard.toml").string()},
+                                    (d.path / "stdout").string(), (d.path / "stderr").string(), {marker});
+    pid_t server = 0;
+    REQUIRE(wait_for([&] { return (server = pid_with(marker, "--pool-threads 7")) > 0; }, 20s));
+    REQUIRE(wait_for([&] { return sockets_of(server) >= 5; }, 10s));
+    ::kill(driver, SIGINT);
+    CHECK(wait_status(driver) == 130);
+    const auto out = slurp(d.path / "stdout");
+    CAPTURE(out);
+    CHECK(out.find("not measured: the run was interrupted before every arm it names had run") != std::string::npos);
+    CHECK(out.find("no arm 'quick'") == std::string::npos);
+    CHECK(out.find("check: 0 passed, 0 failed, 1 interrupted") != std::string::npos);
+    CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 2s));
+}
+
 TEST_CASE("SIGHUP — or a second SIGINT — ends the driver at once and still leaves no temporary file") {
     for (std::vector<int> signals : {std::vector<int>{SIGHUP}, std::vector<int>{SIGINT, SIGINT}}) {
         temp_dir d("hangup");
