@@ -420,15 +420,17 @@ void spawn_on(thread_lane& lane, loop_task<> task) {
 // line, and returns when its window opened: a window opened before the threads were made
 // counted their making (up to 21.7 ms for one request under load, against a 3.7 ms latency).
 void run_lanes(std::vector<std::unique_ptr<thread_lane>>& lanes, const load_options& options,
-               const std::function<std::int64_t()>& begin) {
+               const std::function<std::int64_t(int lanes_running)>& begin) {
     std::mutex m;
     std::condition_variable finished;
     std::size_t running = lanes.size();
     std::latch at_start(static_cast<std::ptrdiff_t>(lanes.size()) + 1);
     std::latch go(1);
+    std::atomic<int> running_lanes{0};  // counted by the threads themselves, for on_window_open
     std::vector<std::thread> threads;
     for (auto& lane : lanes)
         threads.emplace_back([&, l = lane.get()] {
+            running_lanes.fetch_add(1);
             at_start.count_down();
             go.wait();
             l->ctx.run();
@@ -439,7 +441,7 @@ void run_lanes(std::vector<std::unique_ptr<thread_lane>>& lanes, const load_opti
     at_start.arrive_and_wait();
     std::int64_t t0 = 0;
     try {
-        t0 = begin();
+        t0 = begin(running_lanes.load());
     } catch (...) {
         go.count_down();  // nothing was spawned: each thread's run() returns at once
         for (auto& t : threads) t.join();
@@ -590,7 +592,7 @@ load_run run_load(const load_options& options) {
     share_records(lanes, plan, options);
     if (!options.cold && !options.connection_close) {
         // Warm: connections open before the timed window, so it measures requests only.
-        run_lanes(lanes, {}, [&] {
+        run_lanes(lanes, {}, [&](int) {
             for (auto& lane : lanes)
                 for (auto& c : lane->connections) spawn_on(*lane, connect_only(*c, st));
             return monotonic_ns();
@@ -598,9 +600,9 @@ load_run run_load(const load_options& options) {
     }
     load_run run;
     std::optional<request_record> probe_record;  // stays empty if an interruption came first
-    run_lanes(lanes, options, [&] {
+    run_lanes(lanes, options, [&](int lanes_running) {
         open_window(plan, options);
-        if (options.on_window_open) options.on_window_open();
+        if (options.on_window_open) options.on_window_open(lanes_running);
         start_workers(lanes, st, plan, probe_record);
         // A closed loop for a duration ends at its deadline; an open loop drains what it scheduled
         // (each request bounded by the timeout), as wrk2 does not (it drops the backlog).

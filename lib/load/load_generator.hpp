@@ -64,8 +64,9 @@ struct load_options {
     std::optional<probe_options> probe;
     std::function<void(const load_progress&)> on_progress;  // ~4 times a second, from the caller's thread
     // Called on the caller's thread as the timed window opens, with every lane's thread already
-    // running: what a caller times from here is the run, not the client's own start-up.
-    std::function<void()> on_window_open;
+    // running (their count is passed): what a caller times from here is the run, not the
+    // client's own start-up.
+    std::function<void(int lanes_running)> on_window_open;
     // When it turns non-zero (a signal's number): send nothing more, give the requests in
     // flight up to stop_grace_ms to finish, then cancel them and keep what was measured.
     const std::atomic<int>* stop = nullptr;

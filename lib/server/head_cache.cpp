@@ -40,11 +40,11 @@ std::uint64_t head_key(const reply& r, unsigned version) {
 
 }  // namespace
 
-http_response to_response(const reply& r, unsigned version) {
+http_response to_response(const reply& r, unsigned version, bool with_timing) {
     http_response res{r.status, version};
     res.set(http::field::content_type, r.content_type.empty() ? "application/json" : r.content_type);
     if (!r.allow.empty()) res.set(http::field::allow, r.allow);
-    if (!r.timing.empty()) res.set("Server-Timing", r.timing);
+    if (with_timing && !r.timing.empty()) res.set("Server-Timing", r.timing);
     res.body() = r.body;
     res.prepare_payload();
     res.keep_alive(r.keep_alive);
@@ -78,7 +78,8 @@ void head_cache::serialize(const reply& r, unsigned version, beast::flat_buffer&
     if (found == heads_.end()) {
         if (heads_.size() >= max_entries) heads_.clear();
         beast::flat_buffer head;
-        serialize_head(to_response(r, version), head);
+        // The head of the shape, without this answer's Server-Timing: each answer appends its own.
+        serialize_head(to_response(r, version, false), head);
         found = heads_.emplace(key, beast::buffers_to_string(head.data())).first;
     }
     if (r.timing.empty()) {

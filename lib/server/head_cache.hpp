@@ -31,7 +31,9 @@ private:
 
 // The Beast response a reply stands for: Content-Type application/json, Content-Length, and
 // Connection where the version's default differs from keep_alive.
-http_response to_response(const reply& r, unsigned version);
+// `with_timing`: the reply's Server-Timing too (a cached head is kept without it: each answer
+// appends its own).
+http_response to_response(const reply& r, unsigned version, bool with_timing = true);
 
 // Beast's own serialization of a whole response into out, no cache.
 void serialize_with_beast(const http_response& res, boost::beast::flat_buffer& out);

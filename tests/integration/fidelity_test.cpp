@@ -57,10 +57,14 @@ TEST_CASE("the timed window opens with every client lane's thread running") {
     options.concurrency = 8;
     options.threads = 8;
     const int before = threads_of(::getpid());
-    int at_open = -1;
-    options.on_window_open = [&] { at_open = threads_of(::getpid()); };
+    int at_open = -1, running = -1;
+    options.on_window_open = [&](int lanes_running) {
+        at_open = threads_of(::getpid());
+        running = lanes_running;
+    };
     const auto run = lab::run_load(options);
     CHECK(run.requests.size() == 8);
-    CHECK(at_open >= before + 8);
+    CHECK(at_open >= before + 8);  // the threads exist
+    CHECK(running == 8);           // and each has started its body: the window waits for them
     for (const auto& r : run.requests) CHECK(r.start_ns >= run.t0_ns);
 }

@@ -128,6 +128,14 @@ TEST_CASE("the lab's own server sends Server-Timing — the same run its body re
                                 (body["end_ns"].get<double>() - body["start_ns"].get<double>()) / 1e6,
                                 body["pid"].get<long long>(), body["thread"].get<long long>(),
                                 body["start_ns"].get<long long>(), body["end_ns"].get<long long>()));
+    // The head is cached after the first answer of its shape: a second answer carries its own run.
+    auto again = c.Get("/async?ms=5");
+    REQUIRE(again);
+    const auto second = nlohmann::json::parse(again->body);
+    const auto second_timing = again->get_header_value("Server-Timing");
+    CHECK(second_timing.find(fmt::format("start_ns;desc={}, end_ns;desc={}", second["start_ns"].get<long long>(),
+                                         second["end_ns"].get<long long>())) != std::string::npos);
+    CHECK(second_timing != timing);
     // Routes that report no handler run send none.
     auto health = c.Get("/health");
     REQUIRE(health);

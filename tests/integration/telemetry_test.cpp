@@ -165,6 +165,8 @@ TEST_CASE("one 200 ms block is one stall — the monitor does not catch up in a 
     lab::server_process server(LAB_BINARY, {});
     httplib::Client c("127.0.0.1", server.port());
     REQUIRE(c.Get("/blocking?ms=200"));
+    // A monitor that catches up does so in the ticks after the block: give it fifty of them.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto res = c.Get("/metrics?format=json");
     REQUIRE(res);
     const auto lag = nlohmann::json::parse(res->body)["processes"][0]["loop_lag"];

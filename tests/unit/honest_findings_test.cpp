@@ -272,6 +272,9 @@ TEST_CASE("an arm whose probe failed is not judged — its outcome is partial an
     CHECK(says(result.notes, "the probe /health failed (timeout)"));
     // Every table's failed column counts it: `partial` beside `0` would contradict itself.
     CHECK(failures_text(s) == "1 (probe timeout)");
+    arm_stats both = s;
+    both.errors[failure_index(error_kind::status)] = 2;  // failed requests too: the probe adds to them
+    CHECK(failures_text(both) == "3 (2 status, probe timeout)");
     CHECK(std::regex_search(render_many({result}, {}), std::regex("partial +1 \\(probe timeout\\)")));
 }
 
