@@ -211,9 +211,12 @@ std::string blocked_code(const arm_stats::blocked_figures& b) {
 std::string top_blocked(const arm_stats& s) {
     if (s.blocked.empty()) return "";
     const auto& b = s.blocked.front();
-    return fmt::format("the loop was blocked {} ({}) at {}{}",
-                       b.stalls == 1 ? std::string("once") : fmt::format("{} times", b.stalls), format_duration(b.ms),
-                       blocked_place(b), b.where.file.empty() ? "" : ": " + blocked_code(b));
+    const std::string times = b.stalls == 1 ? std::string("once") : fmt::format("{} times", b.stalls);
+    if (b.where.file.empty())
+        return fmt::format("the loop was blocked {} ({}), {}ending before the watchdog could see where", times,
+                           format_duration(b.ms), b.stalls == 1 ? "" : "each time ");
+    return fmt::format("the loop was blocked {} ({}) at {}: {}", times, format_duration(b.ms), blocked_place(b),
+                       blocked_code(b));
 }
 
 double jobs_done_ms(const arm_result& arm) {

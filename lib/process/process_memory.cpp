@@ -1,5 +1,6 @@
 #include "process/process_memory.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fcntl.h>
@@ -64,6 +65,32 @@ std::vector<process_memory> memory_of_tree(pid_t root) {
         if (parent_of(it->path()) == root) out.push_back({pid, rss_kb(pid), false});
     }
     out.front().supervisor = out.size() > 1;
+    return out;
+}
+
+std::vector<process_memory> memory_below(pid_t root) {
+    // One pass over /proc for every parent, then the tree walked down from root.
+    std::vector<std::pair<pid_t, pid_t>> parents;  // (pid, its parent)
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        pid_t pid = 0;
+        auto [last, parse_ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+        if (parse_ec == std::errc{} && last == name.data() + name.size()) parents.emplace_back(pid, parent_of(it->path()));
+    }
+    std::vector<process_memory> out;
+    std::vector<pid_t> frontier{root};
+    while (!frontier.empty()) {
+        const pid_t parent = frontier.back();
+        frontier.pop_back();
+        for (const auto& [pid, ppid] : parents)
+            if (ppid == parent) {
+                out.push_back({pid, rss_kb(pid), false});
+                frontier.push_back(pid);
+            }
+    }
+    for (auto& p : out)
+        p.supervisor = std::any_of(parents.begin(), parents.end(), [&](const auto& e) { return e.second == p.pid; });
     return out;
 }
 

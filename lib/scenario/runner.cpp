@@ -159,12 +159,20 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
         return m.target_ended.has_value();
     };
     {
+        // Its resident memory too, the whole tree the lab started (its workers included), every 50 ms.
         std::jthread watch([&](std::stop_token stop) {
-            while (command && !stop.stop_requested() && !notice_exit())
+            for (int i = 0; command && !stop.stop_requested() && !notice_exit(); ++i) {
+                if (i % 25 == 0) {
+                    long long total = 0;
+                    for (const auto& p : memory_below(command->watchdog())) total += p.rss_kb;
+                    m.peak_rss_kb = std::max(m.peak_rss_kb, total);
+                }
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
         });
         m.run = run_load(load);
     }
+    if (command && !m.target_ended) m.memory = memory_below(command->watchdog());
     // Failures at the end of a run may be the command dying: its watchdog needs a moment to report.
     if (command && !m.target_ended && analyze(arm, m.run).outcome != run_outcome::judged)
         for (int i = 0; i < 100 && !notice_exit(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -59,11 +59,15 @@ TEST_CASE("a probed app names the line that blocked its loop — two functions b
     CHECK(top["ms"].get<double>() >= 0.8 * 10 * 50);  // ten sleeps held it
     CHECK(says(doc, "blocking: the loop was blocked"));
     CHECK(says(doc, "at blocking_app.py:13 in load_order: time.sleep(0.05)"));
+    CHECK(blocking["peak_rss_kb"].get<long long>() > 10 * 1024);  // uvicorn and FastAPI, sampled as the lab's own
     // Awaiting: nothing of the app's held the loop, and the lag says how little it was late.
     const auto& async = doc["arms"][1];
     for (const auto& place : async["blocked"]["places"]) CHECK(place["in_app"] == false);
     CHECK(async["loop_lag_ms"]["processes"] == 1);
-    CHECK(says(doc, "async was never late by more than"));
+    // Late by a fraction of what the blocked loop was (a loaded machine may add a stray 10 ms).
+    CHECK(async["loop_lag_ms"]["max"].get<double>() < 0.2 * blocking["loop_lag_ms"]["max"].get<double>());
+    INFO(doc["notes"].dump());
+    CHECK(says(doc, "async was never late by") == (async["loop_lag_ms"]["stalls_over_10ms"] == 0));
     // A def endpoint: each body on one of the pool's threads, not the loop's; they overlapped.
     const auto& pool = doc["arms"][2];
     CHECK(pool["server_fields"] == true);
@@ -85,6 +89,7 @@ TEST_CASE("with --workers 3 every worker's loop is read") {
                              ", \"--workers\", \"3\"");
     const auto& arm = doc["arms"][0];
     CHECK(arm["loop_lag_ms"]["processes"] == 3);
+    CHECK(arm["memory"].size() >= 4);  // uvicorn's supervisor and its three workers, a level below it
     REQUIRE(arm["blocked"]["places"].size() >= 1);
     CHECK(arm["blocked"]["places"][0]["function"] == "load_order");
 }

@@ -111,6 +111,18 @@ int wait_status(pid_t pid) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// Starts the lab with `args` (stdout and stderr to files in `d`), waits until the server started
+// with --pool-threads 7 (a test's long arm) holds its listener and four connections — the load
+// is on — and sends SIGINT; returns how the driver ended.
+int interrupt_long_arm(const std::vector<std::string>& args, const fs::path& d, const std::string& marker) {
+    pid_t driver = start_lab_logged(args, (d / "stdout").string(), (d / "stderr").string(), {marker});
+    pid_t long_server = 0;
+    REQUIRE(wait_for([&] { return (long_server = pid_with(marker, "--pool-threads 7")) > 0; }, 20s));
+    REQUIRE(wait_for([&] { return sockets_of(long_server) >= 5; }, 10s));
+    ::kill(driver, SIGINT);
+    return wait_status(driver);
+}
+
 // A scenario of 50 s: were it run before an error, the test's 20 s limit would kill it.
 const std::vector<std::string> long_run{"scenario", "blocking-async", "--ms", "5000"};
 
@@ -315,16 +327,8 @@ pool_threads = 7
 )");
     auto marker = unique_env_marker();
     const auto out = d.path / "result.json";
-    pid_t driver = start_lab_logged({"scenario", (d.path / "two-arms.toml").string(), "--format", "json", "--out",
-                                     out.string()},
-                                    (d.path / "stdout").string(), (d.path / "stderr").string(), {marker});
-    // The long arm's server is the one started with --pool-threads 7; once it holds its four
-    // connections beside its listener, the requests are on their way.
-    pid_t long_server = 0;
-    REQUIRE(wait_for([&] { return (long_server = pid_with(marker, "--pool-threads 7")) > 0; }, 20s));
-    REQUIRE(wait_for([&] { return sockets_of(long_server) >= 5; }, 10s));
-    ::kill(driver, SIGINT);
-    CHECK(wait_status(driver) == 130);
+    CHECK(interrupt_long_arm({"scenario", (d.path / "two-arms.toml").string(), "--format", "json", "--out", out.string()},
+                             d.path, marker) == 130);
     auto doc = nlohmann::json::parse(slurp(out));
     CHECK(doc["interrupted"] == true);
     REQUIRE(doc["arms"].size() == 2);
@@ -361,13 +365,7 @@ ratio = "quick.wall / long.wall"
 max = 1
 )");
     auto marker = unique_env_marker();
-    pid_t driver = start_lab_logged({"check", "--scenarios", (d.path / "guard.toml").string()},
-                                    (d.path / "stdout").string(), (d.path / "stderr").string(), {marker});
-    pid_t server = 0;
-    REQUIRE(wait_for([&] { return (server = pid_with(marker, "--pool-threads 7")) > 0; }, 20s));
-    REQUIRE(wait_for([&] { return sockets_of(server) >= 5; }, 10s));
-    ::kill(driver, SIGINT);
-    CHECK(wait_status(driver) == 130);
+    CHECK(interrupt_long_arm({"check", "--scenarios", (d.path / "guard.toml").string()}, d.path, marker) == 130);
     const auto out = slurp(d.path / "stdout");
     CAPTURE(out);
     CHECK(out.find("not measured: the run was interrupted before every arm it names had run") != std::string::npos);

@@ -361,4 +361,47 @@ TEST_CASE("the options finding names no winner the run cannot tell apart") {
     CHECK(note.find("every result soonest: async (100 ms)") != std::string::npos);
 }
 
+
+TEST_CASE("a probe's stalls are clipped to the window — merged by place — and reported where and what") {
+    server_telemetry t;
+    t.blocked_threshold_ms = 5;
+    t.blocked_at = {{"/srv/app.py", 27, "fetch_order", "time.sleep(0.05)", "", true},
+                    {"/srv/app.py", 40, "report", "requests.get(url)", "requests.api.get", true}};
+    const std::int64_t ms = 1'000'000;
+    t.blocked = {{1, 100 * ms, 150 * ms, 0}, {2, 200 * ms, 250 * ms, 0},  // two workers, one place
+                 {1, 300 * ms, 310 * ms, 1},
+                 {1, 400 * ms, 407 * ms, -1},   // ended before it was sampled
+                 {1, 10 * ms, 60 * ms, 0}};     // before the window: not this run's
+    arm_stats stats;
+    add_server_measures(t, stats, 90 * ms, 1000 * ms, true);
+    REQUIRE(stats.blocked.size() == 3);
+    CHECK(stats.blocked[0].where.line == 27);
+    CHECK(stats.blocked[0].stalls == 2);
+    CHECK(stats.blocked[0].ms == doctest::Approx(100));
+    CHECK(stats.blocked[1].where.call == "requests.api.get");
+    CHECK(stats.blocked[2].where.file.empty());
+    CHECK(top_blocked(stats) == "the loop was blocked 2 times (100 ms) at app.py:27 in fetch_order: time.sleep(0.05)");
+    CHECK(blocked_code(stats.blocked[1]) == "requests.get(url) → requests.api.get");
+
+    auto r = lab::test::synthetic_result();
+    r.arms[1].stats.blocked = stats.blocked;
+    r.arms[1].stats.blocked_threshold_ms = 5;
+    r.notes = findings(r);
+    const auto table = render_table(r);
+    CHECK(table.find("what blocked the loop") != std::string::npos);
+    CHECK(table.find("app.py:27 in fetch_order") != std::string::npos);
+    CHECK(table.find("(ended before it was sampled)") != std::string::npos);
+    bool said = false;
+    for (const auto& n : r.notes) said |= n == "async: the loop was blocked 2 times (100 ms) at app.py:27 in fetch_order: "
+                                                "time.sleep(0.05) (3 places in all: the table above).";
+    CHECK(said);
+    const auto doc = nlohmann::json::parse(render_json(r));
+    CHECK(doc["arms"][1]["blocked"]["places"].size() == 3);
+    CHECK(doc["arms"][1]["blocked"]["places"][2]["file"].is_null());
+    CHECK_FALSE(doc["arms"][0].contains("blocked"));  // no probe watched it
+    // Only unsampled stalls: said without a place.
+    arm_stats unseen;
+    unseen.blocked = {stats.blocked[2]};
+    CHECK(top_blocked(unseen) == "the loop was blocked once (7 ms), ending before the watchdog could see where");
+}
 }  // TEST_SUITE
