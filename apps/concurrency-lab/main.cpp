@@ -304,16 +304,20 @@ void add_server_flags(CLI::App& serve, lab::server_config& config) {
             if (!knob.needs.empty() && other.key == knob.needs) serve.get_option(knob.flag)->needs(serve.get_option(other.flag));
 }
 
+std::vector<std::string> command_names(const CLI::App& app) {
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    return names;
+}
+
 // A first word that is no subcommand is a typo more often than not: name the nearest.
 int refuse_unknown_command(const CLI::App& app, int argc, char** argv) {
     if (argc < 2 || argv[1][0] == '-') return 0;
-    std::vector<std::string> names;
-    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    const auto names = command_names(app);
     const std::string typed = argv[1];
     if (std::find(names.begin(), names.end(), typed) != names.end()) return 0;
-    auto guess = lab::nearest(typed, names);
     fmt::print(stderr, "concurrency-lab: error: unknown command '{}'{} (try --help)\n", typed,
-               guess ? fmt::format(" — did you mean '{}'?", *guess) : "");
+               lab::did_you_mean(typed, names));
     return exit_usage;
 }
 
@@ -392,7 +396,7 @@ std::string flag_guess(const CLI::App& app, int argc, char** argv) {
         if (!typed.starts_with("--")) continue;
         typed = typed.substr(0, typed.find('='));
         if (std::find(known.begin(), known.end(), typed) != known.end()) continue;
-        if (auto guess = lab::nearest(typed, known)) return fmt::format(" — did you mean '{}'?", *guess);
+        if (auto guess = lab::did_you_mean(typed, known); !guess.empty()) return guess;
     }
     return "";
 }
@@ -411,11 +415,8 @@ int cmd_help(const CLI::App& app, const std::string& topic) {
         return std::fputs(app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal).c_str(), stdout), 0;
     for (const auto* sub : app.get_subcommands({}))
         if (sub->get_name() == topic && topic != "help") return std::fputs(sub->help(app.get_name()).c_str(), stdout), 0;
-    std::vector<std::string> names;
-    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
-    auto guess = lab::nearest(topic, names);
     fmt::print(stderr, "concurrency-lab: error: no command '{}' to explain{} (try --help)\n", topic,
-               guess ? fmt::format(" — did you mean '{}'?", *guess) : "");
+               lab::did_you_mean(topic, command_names(app)));
     return exit_usage;
 }
 

@@ -38,4 +38,11 @@ inline std::optional<std::string> nearest(std::string_view typed, const std::vec
     return best;
 }
 
+// " — did you mean 'list'?" for the nearest of `known`, or empty: the clause every refusal of a
+// mistyped word (command, flag, scenario, key) appends.
+inline std::string did_you_mean(std::string_view typed, const std::vector<std::string>& known) {
+    auto guess = nearest(typed, known);
+    return guess ? " — did you mean '" + *guess + "'?" : std::string();
+}
+
 }  // namespace lab

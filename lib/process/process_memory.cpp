@@ -49,35 +49,34 @@ pid_t parent_of(const std::filesystem::path& proc_dir) {
     return ppid;
 }
 
-}  // namespace
-
-std::vector<process_memory> memory_of_tree(pid_t root) {
-    std::vector<process_memory> out{{root, rss_kb(root), false}};
-    // Processes come and go while /proc is listed (a worker dies, its replacement starts):
-    // every step takes an error code, so the listing ends early instead of throwing — it runs
-    // on the memory sampler's thread, where an exception would terminate the lab.
+// Every process on the machine with its parent, in one pass over /proc. Processes come and go
+// while it is listed (a worker dies, its replacement starts): every step takes an error code, so
+// the listing ends early instead of throwing — it runs on the memory sampler's thread, where an
+// exception would terminate the lab.
+std::vector<std::pair<pid_t, pid_t>> processes_and_parents() {
+    std::vector<std::pair<pid_t, pid_t>> out;
     std::error_code ec;
     for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
         const auto name = it->path().filename().string();
         pid_t pid = 0;
         auto [last, parse_ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
-        if (parse_ec != std::errc{} || last != name.data() + name.size()) continue;
-        if (parent_of(it->path()) == root) out.push_back({pid, rss_kb(pid), false});
+        if (parse_ec == std::errc{} && last == name.data() + name.size()) out.emplace_back(pid, parent_of(it->path()));
     }
+    return out;
+}
+
+}  // namespace
+
+std::vector<process_memory> memory_of_tree(pid_t root) {
+    std::vector<process_memory> out{{root, rss_kb(root), false}};
+    for (const auto& [pid, parent] : processes_and_parents())
+        if (parent == root) out.push_back({pid, rss_kb(pid), false});
     out.front().supervisor = out.size() > 1;
     return out;
 }
 
 std::vector<process_memory> memory_below(pid_t root) {
-    // One pass over /proc for every parent, then the tree walked down from root.
-    std::vector<std::pair<pid_t, pid_t>> parents;  // (pid, its parent)
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
-        const auto name = it->path().filename().string();
-        pid_t pid = 0;
-        auto [last, parse_ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
-        if (parse_ec == std::errc{} && last == name.data() + name.size()) parents.emplace_back(pid, parent_of(it->path()));
-    }
+    const auto parents = processes_and_parents();
     std::vector<process_memory> out;
     std::vector<pid_t> frontier{root};
     while (!frontier.empty()) {

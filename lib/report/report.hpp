@@ -70,7 +70,6 @@ summary_table server_summary(const scenario_result& result);
 // time blocked and its share of the wall, longest first. No rows when nothing was probed or held.
 summary_table blocked_summary(const scenario_result& result);
 
-
 // Where a scenario has a background queue (/tasks): per arm, how soon a client was answered,
 // how soon every result was in, and results per second — an answer and its result are one
 // moment unless a queue answers first. No rows otherwise.

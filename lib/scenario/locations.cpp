@@ -61,9 +61,8 @@ fs::path find_scenario(const std::string& name) {
         std::vector<std::string> known;
         for (fs::directory_iterator it(scenario_dir(), ec), end; !ec && it != end; it.increment(ec))
             if (it->path().extension() == ".toml") known.push_back(it->path().stem().string());
-        const auto guess = nearest(name, known);
         throw scenario_error(fmt::format("unknown scenario '{}'{} (run 'concurrency-lab list' to see them)", name,
-                                         guess ? fmt::format(" — did you mean '{}'?", *guess) : ""));
+                                         did_you_mean(name, known)));
     }
     return file;
 }

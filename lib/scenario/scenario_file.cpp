@@ -127,10 +127,9 @@ public:
         for (const auto& [key, node] : table) {
             std::string name(key.str());
             if (allowed.contains(name)) continue;
-            const auto guess = nearest(name, {allowed.begin(), allowed.end()});
             fail(&node, prefix + name,
-                 guess ? fmt::format("unknown key — did you mean '{}'? (expected one of: {})", *guess, fmt::join(allowed, ", "))
-                       : fmt::format("unknown key (expected one of: {})", fmt::join(allowed, ", ")));
+                 fmt::format("unknown key{} (expected one of: {})", did_you_mean(name, {allowed.begin(), allowed.end()}),
+                             fmt::join(allowed, ", ")));
         }
     }
 

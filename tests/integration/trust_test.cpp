@@ -111,9 +111,19 @@ int wait_status(pid_t pid) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// Starts the lab with `args` (stdout and stderr to files in `d`), waits until the server started
-// with --pool-threads 7 (a test's long arm) holds its listener and four connections — the load
-// is on — and sends SIGINT; returns how the driver ended.
+// A 30 s arm whose server is the only one started with --pool-threads 7, so that a test finds it.
+const std::string long_arm = R"([[arms]]
+name = "long"
+route = "/async"
+requests = 4
+concurrency = 4
+ms = 30000
+pool_threads = 7
+)";
+
+// Starts the lab with `args` (stdout and stderr to files in `d`), waits until long_arm's server
+// holds its listener and four connections — the load is on — and sends SIGINT; returns how the
+// driver ended.
 int interrupt_long_arm(const std::vector<std::string>& args, const fs::path& d, const std::string& marker) {
     pid_t driver = start_lab_logged(args, (d / "stdout").string(), (d / "stderr").string(), {marker});
     pid_t long_server = 0;
@@ -317,14 +327,7 @@ route = "/async"
 requests = 4
 concurrency = 4
 ms = 200
-[[arms]]
-name = "long"
-route = "/async"
-requests = 4
-concurrency = 4
-ms = 30000
-pool_threads = 7
-)");
+)" + long_arm);
     auto marker = unique_env_marker();
     const auto out = d.path / "result.json";
     CHECK(interrupt_long_arm({"scenario", (d.path / "two-arms.toml").string(), "--format", "json", "--out", out.string()},
@@ -346,14 +349,7 @@ TEST_CASE("an interrupted check says an arm was not measured — not that it is 
     temp_dir d("check-int");
     write(d.path / "guard.toml", R"(title = "a long arm, then a quick one"
 lesson = "Interrupted during the first arm, the second never runs."
-[[arms]]
-name = "long"
-route = "/async"
-requests = 4
-concurrency = 4
-ms = 30000
-pool_threads = 7
-[[arms]]
+)" + long_arm + R"([[arms]]
 name = "quick"
 route = "/async"
 requests = 4
