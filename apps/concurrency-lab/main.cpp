@@ -3,6 +3,7 @@
 #include "analysis/findings.hpp"
 #include "check/check.hpp"
 #include "load/load_generator.hpp"
+#include "model/client_knobs.hpp"
 #include "model/knobs.hpp"
 #include "model/limits.hpp"
 #include "process/fd_limit.hpp"
@@ -212,14 +213,40 @@ struct load_flags {
     std::string url;
     lab::load_options options;
     std::string connection = "keep-alive";
+    std::string method;  // empty: GET, or POST when there is a body (curl's -d)
+    std::vector<std::string> headers;
+    std::optional<std::string> body;
+    std::string body_file;
+    std::string unix_socket;
     bool quiet = false;
     output_flags output;
 };
 
-int cmd_load(const load_flags& flags) {
+// What each request is and where it goes, from the flags that say it: every part checked here,
+// so a bad one is one line and exit 2 before anything runs.
+lab::load_options load_options_of(const load_flags& flags) {
     lab::load_options options = flags.options;
     options.url = lab::parse_load_url(flags.url);
     options.connection_close = flags.connection == "close";
+    try {
+        for (const auto& line : flags.headers) options.headers.push_back(lab::parse_header(line));
+        if (flags.body) options.body = *flags.body;
+        if (!flags.body_file.empty()) options.body = lab::read_body_file(flags.body_file);
+        options.method = !flags.method.empty() ? flags.method : flags.body || !flags.body_file.empty() ? "POST" : "GET";
+        lab::check_method(options.method);
+    } catch (const std::invalid_argument& e) {
+        throw lab::input_error(e.what());
+    }
+    options.url.unix_socket = flags.unix_socket;
+    if (!options.url.tls && (options.tls.insecure || !options.tls.cacert.empty()))
+        throw lab::input_error(fmt::format("{} is for https:// URLs", options.tls.insecure ? "--insecure" : "--cacert"));
+    if (options.tls.insecure && !options.tls.cacert.empty())
+        throw lab::input_error("--insecure skips the check that --cacert would make: give one of them");
+    return options;
+}
+
+int cmd_load(const load_flags& flags) {
+    lab::load_options options = load_options_of(flags);
     // Every record asked for: kept in memory, so bounded (a -d run stops at the bound).
     if (flags.output.detail) options.record_limit = lab::max_recorded_requests;
     if (!flags.quiet && ::isatty(STDERR_FILENO))
@@ -321,16 +348,32 @@ int refuse_unknown_command(const CLI::App& app, int argc, char** argv) {
     return exit_usage;
 }
 
+// One client knob's flag (model/client_knobs.hpp): its names, help and range from the table, so
+// `load` and `scenario` spell and bound it alike.
+template <class T>
+CLI::Option* add_knob(CLI::App& cmd, std::string_view name, T& value) {
+    const auto& knob = lab::client_knob_named(name);
+    if constexpr (std::is_same_v<T, bool>) {
+        return cmd.add_flag(knob.flags, value, knob.help);
+    } else {
+        auto* option = cmd.add_option(knob.flags, value, knob.help);
+        if (knob.type == lab::client_knob::kind::integer)
+            option->transform(lab::decimal(static_cast<long long>(knob.min), static_cast<long long>(knob.max), knob.unit));
+        else if (knob.type == lab::client_knob::kind::number)
+            option->transform(lab::decimal(knob.min, knob.max, knob.unit));
+        return option;
+    }
+}
+
 CLI::App* add_scenario_command(CLI::App& app, scenario_flags& flags) {
     auto* scen = app.add_subcommand("scenario", "run a scenario: server, load, analysis, report");
     scen->add_option("name", flags.name, "scenario name (see 'list'), a path to a .toml file, or all")->required();
     scen->add_flag("--include-long", flags.include_long, "with 'all': also run scenarios marked long (c10k)");
-    scen->add_option("--requests", flags.overrides.requests, "requests per arm")->transform(lab::decimal(1LL, lab::max_requests));
-    scen->add_option("--concurrency", flags.overrides.concurrency, "client connections")
-        ->transform(lab::decimal(1LL, lab::max_connections));
+    add_knob(*scen, "requests", flags.overrides.requests);
+    add_knob(*scen, "concurrency", flags.overrides.concurrency);
+    add_knob(*scen, "timeout", flags.overrides.timeout_s);
     scen->add_option("--ms", flags.overrides.ms, "handler duration in whole ms (the lab's own arms; another server's keep theirs)")->transform(lab::decimal(0LL, lab::max_handler_ms, "ms"));
-    scen->add_option("--repeat", flags.overrides.repeat, "runs per arm; the median is reported")
-        ->transform(lab::decimal(1LL, lab::max_repeats));
+    add_knob(*scen, "repeat", flags.overrides.repeat);
     add_output_flags(*scen, flags.output);
     return scen;
 }
@@ -345,29 +388,24 @@ CLI::App* add_serve_command(CLI::App& app, lab::server_options& options) {
 
 CLI::App* add_load_command(CLI::App& app, load_flags& flags) {
     auto* ld = app.add_subcommand("load", "load against a URL: closed loop, or open loop with --rate");
-    ld->add_option("url", flags.url, "http://host:port/path")->required();
-    ld->add_option("-c,--connections", flags.options.concurrency, "concurrent keep-alive connections")
-        ->transform(lab::decimal(1LL, lab::max_connections))
-        ->capture_default_str();
-    auto* n_opt = ld->add_option("-n,--requests", flags.options.requests, "total requests")
-                      ->transform(lab::decimal(std::int64_t{1}, lab::max_recorded_requests))
-                      ->capture_default_str();
-    ld->add_option("-d,--duration", flags.options.duration_s, "run for SECONDS instead of a count")
-        ->transform(lab::decimal(0.01, 3600.0, "s"))
-        ->excludes(n_opt);
-    ld->add_option("--rate", flags.options.rate, "open loop: schedule this many requests per second in total")
-        ->transform(lab::decimal(lab::min_rate, lab::max_rate, "per second"));
-    ld->add_option("-t,--threads", flags.options.threads, "client threads (one io_context each)")
-        ->transform(lab::decimal(1, 64))
-        ->capture_default_str();
-    ld->add_option("--connection", flags.connection, "keep-alive, or close (a new connection per request)")
-        ->check(CLI::IsMember({"keep-alive", "close"}))
-        ->capture_default_str();
+    ld->add_option("url", flags.url, "http[s]://host:port/path")->required();
+    add_knob(*ld, "concurrency", flags.options.concurrency)->capture_default_str();
+    auto* n_opt = add_knob(*ld, "requests", flags.options.requests)->capture_default_str();
+    add_knob(*ld, "duration", flags.options.duration_s)->excludes(n_opt);
+    add_knob(*ld, "rate", flags.options.rate);
+    add_knob(*ld, "threads", flags.options.threads)->capture_default_str();
+    add_knob(*ld, "connection", flags.connection)->check(CLI::IsMember({"keep-alive", "close"}))->capture_default_str();
     ld->add_flag("--quiet", flags.quiet, "no progress line");
-    ld->add_option("--timeout", flags.options.timeout_s, "per-request timeout in seconds")
-        ->transform(lab::decimal(lab::min_timeout_s, lab::max_timeout_s, "s"))
-        ->capture_default_str();
-    ld->add_flag("--cold", flags.options.cold, "include connecting in the timed window");
+    add_knob(*ld, "timeout", flags.options.timeout_s)->capture_default_str();
+    add_knob(*ld, "cold", flags.options.cold);
+    add_knob(*ld, "method", flags.method);
+    // One header a flag: -H 'A: 1' -H 'B: 2' (a vector option would otherwise take the URL too).
+    add_knob(*ld, "headers", flags.headers)->allow_extra_args(false);
+    auto* body = add_knob(*ld, "body", flags.body);
+    add_knob(*ld, "body_file", flags.body_file)->excludes(body);
+    add_knob(*ld, "unix_socket", flags.unix_socket);
+    add_knob(*ld, "insecure", flags.options.tls.insecure);
+    add_knob(*ld, "cacert", flags.options.tls.cacert);
     add_output_flags(*ld, flags.output);
     return ld;
 }

@@ -264,6 +264,7 @@ void measure_requests(const load_run& run, arm_stats& s) {
     for (const auto& r : run.requests) {
         last_end = std::max(last_end, r.end_ns);
         bytes += r.bytes;
+        if (r.status != 0) s.responses.add(r.status, r.body_bytes);
         if (r.error != error_kind::none) {
             s.errors[failure_index(r.error)]++;
             continue;
@@ -280,6 +281,7 @@ void measure_requests(const load_run& run, arm_stats& s) {
     last_end = std::max(last_end, folded.last_end_ns);
     for (std::size_t k = 0; k < s.errors.size(); ++k) s.errors[k] += static_cast<int>(folded.errors[k]);
     s.ok += static_cast<int>(folded.ok());
+    s.responses.merge(folded.responses);
     for (const auto& [pid, n] : folded.per_pid) s.per_pid[pid] += static_cast<int>(n);
     s.server_fields = s.server_fields || folded.server_fields;
     s.wall_ms = static_cast<double>(last_end - run.t0_ns) / ns_per_ms;

@@ -12,10 +12,15 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <algorithm>
 #include <cmath>
@@ -27,6 +32,7 @@
 #include <mutex>
 #include <sstream>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <cerrno>
 #include <thread>
 #include <stdexcept>
@@ -40,11 +46,20 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-using request_type = http::request<http::empty_body>;
+using request_type = http::request<http::string_body>;
+
+// One socket type for TCP and unix sockets (Asio's generic protocol: the same reactor operations,
+// the address family chosen by the endpoint), so the hot path is the same code for both.
+using client_socket = asio::basic_stream_socket<asio::generic::stream_protocol, loop_executor>;
+using client_endpoint = asio::generic::stream_protocol::endpoint;
+// TLS over that socket, by reference: the socket, and the deadline watch that cancels it, outlive
+// each TLS session (one per connection made).
+using tls_stream = asio::ssl::stream<client_socket&>;
 
 struct connection {
     connection(asio::io_context& ctx, io_deadlines& deadlines) : socket(ctx.get_executor()), watch(deadlines, socket) {}
-    loop_socket socket;
+    client_socket socket;
+    std::optional<tls_stream> tls;  // https: this connection's session, made on each connect
     io_deadlines::watch watch;  // armed from a request's start to its response's end
     beast::flat_buffer buffer;
     std::string body;  // the last response's, its capacity kept for the next
@@ -58,8 +73,9 @@ struct connection {
 // Read-only for every thread once the run starts.
 struct run_setup {
     const load_options& options;
-    tcp::resolver::results_type endpoints;
+    std::vector<client_endpoint> endpoints;
     std::string request;  // serialized once by Beast: every request of a run is the same bytes
+    asio::ssl::context* tls = nullptr;  // https: shared by every connection (OpenSSL's SSL_CTX is)
 };
 
 // One io_context thread and everything it owns: nothing here is shared on the hot path
@@ -87,15 +103,26 @@ struct thread_lane {
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
-request_type make_request(const target_url& url, const std::string& target, bool keep_alive,
-                          http::verb method = http::verb::get) {
-    request_type req{method, target, 11};
+bool named(const header_list& headers, std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return beast::iequals(h.first, name); });
+}
+
+// The request every connection sends: the run's method, headers and body (checked by the
+// command line and the scenario reader against request_parts.hpp), or a probe's plain GET with
+// the run's headers (an API's token goes with it too).
+request_type make_request(const load_options& o, const std::string& target, bool keep_alive, bool probe = false) {
+    request_type req{http::verb::get, target, 11};
+    if (!probe) req.method_string(o.method);
+    const auto& url = o.url;
     // An IPv6 literal goes in brackets, as in the URL (RFC 9112 §3.2: Host is uri-host ":" port).
     const bool v6 = url.host.find(':') != std::string::npos;
-    req.set(http::field::host, (v6 ? "[" + url.host + "]" : url.host) + ":" + url.port);
-    req.set(http::field::user_agent, "concurrency-lab");
+    if (!named(o.headers, "Host"))
+        req.set(http::field::host, (v6 ? "[" + url.host + "]" : url.host) + ":" + url.port);
+    if (!named(o.headers, "User-Agent")) req.set(http::field::user_agent, "concurrency-lab");
+    for (const auto& [name, value] : o.headers) req.insert(name, value);
     req.keep_alive(keep_alive);
-    req.prepare_payload();  // a POST says Content-Length: 0
+    if (!probe) req.body() = o.body;
+    req.prepare_payload();  // Content-Length: a POST's is 0 when it has no body
     return req;
 }
 
@@ -108,18 +135,38 @@ std::string serialize(const request_type& req) {
 void drop(connection& c) {
     beast::error_code ignored;
     c.socket.close(ignored);
+    c.tls.reset();  // a session is not resumed on the next socket: each connect handshakes afresh
     c.open = false;
     c.buffer.clear();
 }
 
-// Connects `c` under the deadline its caller armed.
+// A new TLS session on c's socket: SNI and the name the certificate must carry (curl's checks).
+void start_tls(connection& c, const run_setup& st) {
+    c.tls.emplace(c.socket, *st.tls);
+    const auto& host = st.options.url.host;
+    beast::error_code ec;
+    asio::ip::make_address(host, ec);
+    // SNI carries names only (RFC 6066 §3); the certificate is checked for the name or the address.
+    if (ec) ::SSL_set_tlsext_host_name(c.tls->native_handle(), host.c_str());
+    if (!st.options.tls.insecure) c.tls->set_verify_callback(asio::ssl::host_name_verification(host));
+}
+
+// Connects `c` under the deadline its caller armed (the handshake too, for https).
 loop_task<bool> connect(connection& c, const run_setup& st) {
     auto [ec, endpoint] = co_await asio::async_connect(c.socket, st.endpoints, on_loop_tuple);
     if (ec) {
         drop(c);
         co_return false;
     }
-    c.socket.set_option(tcp::no_delay(true), ec);
+    if (st.options.url.unix_socket.empty()) c.socket.set_option(tcp::no_delay(true), ec);
+    if (st.tls) {
+        start_tls(c, st);
+        auto [handshake_ec] = co_await c.tls->async_handshake(asio::ssl::stream_base::client, on_loop_tuple);
+        if (handshake_ec) {
+            drop(c);
+            co_return false;
+        }
+    }
     c.open = true;
     c.served = 0;
     co_return true;
@@ -233,6 +280,7 @@ bool feed(response_reader& parser, connection& c, std::size_t& read_n, beast::er
 bool take_response(const response_reader& parser, std::size_t read_n, connection& c, request_record& rec) {
     rec.status = parser.status();
     rec.bytes = read_n;
+    rec.body_bytes = static_cast<std::uint32_t>(std::min<std::uint64_t>(parser.body_size(), UINT32_MAX));
     if (rec.status < 200 || rec.status > 299) rec.error = error_kind::status;
     ++c.served;
     const bool kept = parser.body_whole();
@@ -276,7 +324,8 @@ void record(request_record& rec, bool body_kept, const connection& c, record_sin
 // a nested coroutine frame per request cost 700 instructions (callgrind), a tenth of the client's;
 // measured again with the exchange split out (connect, write, read): 5 470 instructions a
 // request against 5 190 inline, +6 %, so it stays inline and the steps around it are helpers.
-loop_task<> worker(connection& c, const run_setup& st, const std::string& request, schedule plan, record_sink sink) {
+loop_task<> worker(connection& c, const run_setup& st, const std::string& request, schedule plan, record_sink sink,
+                   bool head = false) {
     loop_timer due(c.socket.get_executor());
     c.due = &due;
     const auto stopped = [&] { return st.options.stop && st.options.stop->load(std::memory_order_relaxed) != 0; };
@@ -309,7 +358,9 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
         // asio::async_write's loop, awaited write by write: its composed operation cost 250
         // instructions per request (callgrind), and a request is one write nearly always.
         for (std::size_t sent = 0; connected && !ec && sent < request.size();) {
-            auto [write_ec, n] = co_await c.socket.async_write_some(asio::buffer(request) + sent, on_loop_tuple);
+            const auto rest = asio::buffer(request) + sent;
+            auto [write_ec, n] = c.tls ? co_await c.tls->async_write_some(rest, on_loop_tuple)
+                                       : co_await c.socket.async_write_some(rest, on_loop_tuple);
             ec = write_ec;
             sent += n;
         }
@@ -326,8 +377,11 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
                 response_reader parser(c.body, c.timing);
                 parser.header_limit(max_header_bytes);
                 parser.body_limit(boost::none);  // any length is read and counted, as wrk does; only a bounded head of it is kept
+                parser.skip(head);  // a response to HEAD has no body, whatever its Content-Length says
                 while (feed(parser, c, read_n, ec)) {
-                    auto [read_ec, n] = co_await c.socket.async_read_some(c.buffer.prepare(4096), on_loop_tuple);
+                    const auto room = c.buffer.prepare(4096);
+                    auto [read_ec, n] = c.tls ? co_await c.tls->async_read_some(room, on_loop_tuple)
+                                              : co_await c.socket.async_read_some(room, on_loop_tuple);
                     c.buffer.commit(n);
                     if (read_ec == asio::error::eof && parser.got_some()) parser.put_eof(ec);  // a body ended by close
                     else ec = read_ec;
@@ -392,7 +446,7 @@ loop_task<> send_probe(thread_lane& lane, const run_setup& st, std::optional<req
     std::int64_t room = 1, keep = 1;
     folded_requests unused;
     std::vector<second_stats> not_in_the_series;  // the probe is apart from the load
-    co_await worker(c, st, serialize(make_request(st.options.url, probe.target, false)), schedule{1, 0, 0, 0},
+    co_await worker(c, st, serialize(make_request(st.options, probe.target, false, true)), schedule{1, 0, 0, 0},
                     {one, done, room, keep, unused, not_in_the_series, lane.cancelling, lane.cancelled,
                      lane.reconnects, lane.unsent});
     if (!one.empty()) rec = one.front();  // empty: cut off by an interruption
@@ -470,13 +524,69 @@ void run_lanes(std::vector<std::unique_ptr<thread_lane>>& lanes, const load_opti
 
 // Every address the name has, in order (async_connect tries each): not Asio's default
 // AI_ADDRCONFIG, which drops ::1 for `localhost` on a machine whose only IPv6 is loopback.
-tcp::resolver::results_type resolve(const target_url& url) {
+// A unix socket is the one address, whatever the host (which names the Host header only).
+std::vector<client_endpoint> resolve(const target_url& url) {
+    if (!url.unix_socket.empty()) {
+        if (url.unix_socket.size() >= sizeof(sockaddr_un::sun_path))
+            throw std::runtime_error(fmt::format("unix socket path is longer than {} bytes: {}",
+                                                 sizeof(sockaddr_un::sun_path) - 1, url.unix_socket));
+        return {client_endpoint(asio::local::stream_protocol::endpoint(url.unix_socket))};
+    }
     asio::io_context resolve_ctx(1);
     tcp::resolver resolver(resolve_ctx);
     beast::error_code ec;
-    auto endpoints = resolver.resolve(url.host, url.port, tcp::resolver::numeric_service, ec);
+    auto found = resolver.resolve(url.host, url.port, tcp::resolver::numeric_service, ec);
     if (ec) throw std::runtime_error("cannot resolve " + url.host + ": " + ec.message());
+    std::vector<client_endpoint> endpoints;
+    for (const auto& e : found) endpoints.emplace_back(e.endpoint());
     return endpoints;
+}
+
+// https: the run's trust, set once. OpenSSL's own defaults otherwise (TLS 1.2 and 1.3).
+std::unique_ptr<asio::ssl::context> tls_context(const load_options& o) {
+    if (!o.url.tls) return nullptr;
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    beast::error_code ec;
+    if (o.tls.insecure) {
+        ctx->set_verify_mode(asio::ssl::verify_none);
+        return ctx;
+    }
+    ctx->set_verify_mode(asio::ssl::verify_peer);
+    if (!o.tls.cacert.empty()) ctx->load_verify_file(o.tls.cacert, ec);
+    else ctx->set_default_verify_paths(ec);
+    if (ec)
+        throw std::runtime_error(o.tls.cacert.empty() ? "cannot load the system's certificate store: " + ec.message()
+                                                      : fmt::format("cannot load --cacert {}: {}", o.tls.cacert, ec.message()));
+    return ctx;
+}
+
+// Before an https run: one connection and handshake, so that a certificate the run does not
+// trust is one clear error, not N failed connects. A server that does not answer is left to the
+// run (it is counted there, as over http).
+void check_trust(const run_setup& st) {
+    if (!st.tls) return;
+    asio::io_context ctx(1);
+    io_deadlines deadlines(ctx.get_executor(), std::chrono::seconds(5));
+    connection c(ctx, deadlines);
+    std::string failure;
+    asio::co_spawn(ctx, [&]() -> loop_task<> {
+        auto [ec, endpoint] = co_await asio::async_connect(c.socket, st.endpoints, on_loop_tuple);
+        if (!ec) {
+            start_tls(c, st);
+            auto [handshake_ec] = co_await c.tls->async_handshake(asio::ssl::stream_base::client, on_loop_tuple);
+            if (handshake_ec && handshake_ec.category() == asio::error::get_ssl_category()) failure = handshake_ec.message();
+        }
+        deadlines.stop();
+        drop(c);
+    }, asio::detached);
+    c.watch.arm();
+    asio::co_spawn(ctx, deadlines.sweep(), asio::detached);
+    ctx.run();
+    if (!failure.empty())
+        throw std::runtime_error(fmt::format("TLS handshake with {} failed: {}{}", st.options.url.host, failure,
+                                             failure.find("certificate") != std::string::npos
+                                                 ? " (trust its CA with --cacert FILE, or skip the check with --insecure)"
+                                                 : ""));
 }
 
 // One lane per client thread, the connections dealt round them.
@@ -554,7 +664,8 @@ void start_workers(std::vector<std::unique_ptr<thread_lane>>& lanes, const run_s
             schedule mine = plan;
             mine.first = lane->connection_index[i];
             mine.stride = connections;
-            spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine, sink_of(*lane)));
+            spawn_on(*lane, worker(*lane->connections[i], st, st.request, mine, sink_of(*lane),
+                                   beast::iequals(st.options.method, "HEAD")));
         }
     if (st.options.probe) spawn_on(*lanes.front(), send_probe(*lanes.front(), st, probe_record));
 }
@@ -583,10 +694,10 @@ void gather(std::vector<std::unique_ptr<thread_lane>>& lanes, load_run& run) {
 }  // namespace
 
 load_run run_load(const load_options& options) {
-    const auto endpoints = resolve(options.url);
-    run_setup st{options, endpoints,
-                 serialize(make_request(options.url, options.url.target, !options.connection_close,
-                                        options.post ? http::verb::post : http::verb::get))};
+    const auto tls = tls_context(options);
+    run_setup st{options, resolve(options.url), serialize(make_request(options, options.url.target, !options.connection_close)),
+                 tls.get()};
+    check_trust(st);
     auto lanes = make_lanes(options);
     schedule plan = plan_for(options);
     share_records(lanes, plan, options);

@@ -4,6 +4,7 @@
 // one is answered) or open loop (requests are scheduled at a rate, as wrk2 does, and each
 // keeps its planned send time so latency can be measured from it). Failures are counted
 // by kind and never abort the run. Asio stays in the .cpp files.
+#include "load/request_parts.hpp"
 #include "model/records.hpp"
 
 #include <atomic>
@@ -18,10 +19,12 @@ struct target_url {
     std::string host;
     std::string port;
     std::string target;  // origin-form path and query, e.g. "/async?ms=100"
+    bool tls = false;    // https://
+    std::string unix_socket;  // set: connect to this socket file; host and port are the Host header's
 };
 
-// http://host[:port]/path?query. Throws std::invalid_argument with a one-line reason
-// (https and other schemes are refused by name).
+// http[s]://host[:port]/path?query. Throws std::invalid_argument with a one-line reason
+// (other schemes are refused by name).
 target_url parse_url(std::string_view url);
 
 struct probe_options {
@@ -58,7 +61,10 @@ struct load_options {
     double timeout_s = 30;    // per request; the request is cancelled when it expires
     bool cold = false;        // when true, connecting happens inside the timed window
     bool connection_close = false;  // a new connection for every request
-    bool post = false;              // POST instead of GET
+    std::string method = "GET";     // checked by check_method (load/request_parts.hpp)
+    header_list headers;            // sent as given, after Host and User-Agent (which they replace)
+    std::string body;               // sent with Content-Length on every request (not the probe's)
+    tls_options tls;
     std::int64_t keep_records = kept_records;
     std::int64_t record_limit = 0;  // > 0: keep every record up to this many, and send no more (--detail)
     std::optional<probe_options> probe;
@@ -80,9 +86,9 @@ inline int connections_for(const load_options& o) {
     return o.duration_s > 0 ? o.concurrency : std::max(1, std::min(o.concurrency, o.requests));
 }
 
-// Throws std::runtime_error when the host does not resolve and std::invalid_argument when
-// rate × duration schedules more than a record_limit > 0 allows; every other failure is
-// recorded in the returned run.
+// Throws std::runtime_error when the host does not resolve or an https server's certificate is
+// not trusted (checked once, before the run), and std::invalid_argument when rate × duration
+// schedules more than a record_limit > 0 allows; every other failure is recorded in the returned run.
 load_run run_load(const load_options& options);
 
 }  // namespace lab

@@ -31,6 +31,8 @@ public:
     }
 
     int status() const { return status_; }
+    // The body's length as it arrived (after chunked decoding), kept or not.
+    std::uint64_t body_size() const { return body_size_; }
     // Whether `body` holds the whole body (false once a byte past `keep` arrived).
     bool body_whole() const { return whole_; }
 
@@ -50,6 +52,7 @@ private:
     void on_header_impl(error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
     std::size_t on_body_impl(string_view part, error_code&) override {
+        body_size_ += part.size();
         const std::size_t room = keep_ - body_.size();
         if (part.size() > room) whole_ = false;
         body_.append(part.data(), std::min(part.size(), room));
@@ -68,6 +71,7 @@ private:
     std::size_t keep_;
     bool whole_ = true;
     int status_ = 0;
+    std::uint64_t body_size_ = 0;
 };
 
 }  // namespace lab

@@ -9,15 +9,14 @@ namespace lab {
 
 target_url parse_url(std::string_view text) {
     auto url = boost::urls::parse_uri(text);
-    if (!url) throw std::invalid_argument("not a URL: '" + std::string(text) + "' (expected http://host:port/path)");
-    if (url->scheme() == "https")
-        throw std::invalid_argument("https is not supported: the lab measures plain HTTP on loopback");
-    if (url->scheme() != "http")
-        throw std::invalid_argument("unsupported scheme '" + std::string(url->scheme()) + "' (only http://)");
+    if (!url) throw std::invalid_argument("not a URL: '" + std::string(text) + "' (expected http[s]://host:port/path)");
+    if (url->scheme() != "http" && url->scheme() != "https")
+        throw std::invalid_argument("unsupported scheme '" + std::string(url->scheme()) + "' (http:// or https://)");
     if (url->encoded_host().empty()) throw std::invalid_argument("URL has no host: '" + std::string(text) + "'");
     target_url out;
+    out.tls = url->scheme() == "https";
     out.host = std::string(url->encoded_host_address());
-    out.port = url->has_port() ? std::string(url->port()) : "80";
+    out.port = url->has_port() ? std::string(url->port()) : out.tls ? "443" : "80";
     // Decimal, 1 … 65535: Boost.URL keeps any digits, and a resolver would wrap 99999 to 34463.
     auto port = parse_decimal_integer(out.port);
     if (!port || *port < 1 || *port > 65535)
@@ -27,7 +26,7 @@ target_url parse_url(std::string_view text) {
     if (url->has_query()) out.target += "?" + std::string(url->encoded_query());
     // A target is origin-form: it starts with '/' (the fuzzer found "http://h:9)999/" taken
     // as host h, port 9 and the target ")999/").
-    if (out.target.front() != '/') throw std::invalid_argument("not a URL: '" + std::string(text) + "' (expected http://host:port/path)");
+    if (out.target.front() != '/') throw std::invalid_argument("not a URL: '" + std::string(text) + "' (expected http[s]://host:port/path)");
     return out;
 }
 

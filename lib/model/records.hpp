@@ -52,6 +52,7 @@ struct request_record {
     std::int64_t planned_ns = 0;  // open loop: when it was due to be sent (0 in closed loop)
     std::int64_t task_id = 0;     // POST /tasks: the id the server gave the job
     bool task_done = false;       // GET /tasks/{id}: the job has finished
+    std::uint32_t body_bytes = 0;  // the response body's length (saturating; `bytes` counts the head too)
 };
 
 // One closed-loop run: the timed window opens at t0_ns (after connections are
@@ -82,20 +83,34 @@ struct model_ideal {
     double ms = 0;
 };
 
+// Header lines a request carries besides the client's own, in order: each checked by
+// load/request_parts.hpp before it gets here.
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+// How an https:// client trusts its server: the system's store by default, curl's spellings for the rest.
+struct tls_options {
+    bool insecure = false;  // no verification at all (curl -k)
+    std::string cacert;     // a PEM file of CAs to trust instead of the system's
+};
+
 // Where an arm's load goes (DESIGN.md §8): the lab's own server, a command the runner starts
 // (and stops, its whole process tree), or a URL someone else serves.
 struct lab_target {};
 struct command_target {
-    std::vector<std::string> argv;  // "{port}" becomes a free port the runner picks
+    std::vector<std::string> argv;  // "{port}" becomes a free port the runner picks; "{socket}" a unix socket's path
     std::string cwd;                // absolute, or relative to the scenario file (resolved on reading)
     std::vector<std::pair<std::string, std::string>> env;
     std::string ready = "/";        // polled until it answers 2xx
     double ready_timeout_s = 20;
     std::vector<std::string> needs;  // Debian packages it runs on (python3-fastapi, …)
     bool probe = false;  // a Python ASGI app: run it with the lab's probe loaded (DESIGN.md §8)
+    bool https = false;  // it serves https:// (on {port}; `tls` says how far it is trusted)
+    tls_options tls;
 };
 struct url_target {
-    std::string url;  // http://host:port, nothing started or stopped
+    std::string url;  // http[s]://host:port, nothing started or stopped
+    std::string unix_socket;  // set: connect here; the URL's host names the Host header
+    tls_options tls;
 };
 using target_spec = std::variant<lab_target, command_target, url_target>;
 
@@ -111,6 +126,10 @@ struct load_config {
     bool connection_close = false;  // one connection per request instead of keep-alive
     std::string probe_route;        // empty: no probe
     double probe_after_ms = 0;
+    // Another server's arm: what each request is (a lab arm's method is its route's).
+    std::string method = "GET";
+    header_list headers;
+    std::string body;
 };
 
 // One arm (DESIGN.md §7): its name, where the load goes, the lab server it runs on, the load,
@@ -200,6 +219,7 @@ struct arm_stats {
     std::map<long long, int> per_pid;  // successful responses by the server pid that made them
     double rps = 0;               // successful responses per second of the timed window
     double bytes_per_s = 0;
+    response_tally responses;     // by status code, and the bodies' sizes
 
     // The server's own loop monitor (lab servers only): the worst process's figures, stalls summed.
     struct lag_figures {

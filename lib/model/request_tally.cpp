@@ -12,9 +12,27 @@ constexpr double ns_per_ms = 1e6;
 
 }  // namespace
 
+void response_tally::add(int status, std::uint64_t body_bytes) {
+    ++statuses[status];
+    body_min = bodies > 0 ? std::min(body_min, body_bytes) : body_bytes;
+    body_max = std::max(body_max, body_bytes);
+    body_sum += body_bytes;
+    ++bodies;
+}
+
+void response_tally::merge(const response_tally& o) {
+    for (const auto& [status, n] : o.statuses) statuses[status] += n;
+    if (o.bodies == 0) return;
+    body_min = bodies > 0 ? std::min(body_min, o.body_min) : o.body_min;
+    body_max = std::max(body_max, o.body_max);
+    body_sum += o.body_sum;
+    bodies += o.bodies;
+}
+
 void folded_requests::add(const request_record& r) {
     ++count;
     bytes += r.bytes;
+    if (r.status != 0) responses.add(r.status, r.body_bytes);
     last_end_ns = std::max(last_end_ns, r.end_ns);
     if (r.error != error_kind::none) {
         first_failure_ns = failures() > 0 ? std::min(first_failure_ns, r.end_ns) : r.end_ns;
@@ -46,6 +64,7 @@ void folded_requests::merge(const folded_requests& o) {
     count += o.count;
     for (std::size_t k = 0; k < errors.size(); ++k) errors[k] += o.errors[k];
     bytes += o.bytes;
+    responses.merge(o.responses);
     last_end_ns = std::max(last_end_ns, o.last_end_ns);
     latency_sum_ms += o.latency_sum_ms;
     latency_ms.merge(o.latency_ms);

@@ -14,6 +14,18 @@ namespace lab {
 
 struct request_record;
 
+// What came back: responses by status code (failed ones too; a request with no response has
+// none) and their bodies' sizes, as the server sent them (after chunked decoding).
+struct response_tally {
+    std::map<int, std::int64_t> statuses;
+    std::int64_t bodies = 0;  // responses counted in the sizes
+    std::uint64_t body_min = 0, body_max = 0, body_sum = 0;
+
+    void add(int status, std::uint64_t body_bytes);
+    void merge(const response_tally& other);
+    double body_mean() const { return bodies > 0 ? static_cast<double>(body_sum) / static_cast<double>(bodies) : 0; }
+};
+
 // Requests beyond the records a run keeps: counted exactly, their latencies folded.
 struct folded_requests {
     std::int64_t count = 0;                 // requests folded, failed ones included
@@ -29,6 +41,7 @@ struct folded_requests {
     bool server_fields = false;
     double handler_sum_ns = 0;              // Σ of the server's handler times
     std::int64_t handler_first_ns = 0, handler_last_ns = 0;  // their span
+    response_tally responses;
 
     void add(const request_record& r);
     void merge(const folded_requests& other);

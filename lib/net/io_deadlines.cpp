@@ -4,8 +4,8 @@
 
 namespace lab {
 
-io_deadlines::watch::watch(io_deadlines& owner, loop_socket& socket)
-    : owner_(owner), socket_(socket), index_(owner.watches_.size()) {
+io_deadlines::watch::watch(io_deadlines& owner, void* socket, void (*cancel)(void*))
+    : owner_(owner), socket_(socket), cancel_(cancel), index_(owner.watches_.size()) {
     owner_.watches_.push_back(this);
 }
 
@@ -41,8 +41,7 @@ loop_task<> io_deadlines::sweep() {
             w->armed_at_ = 0;
             w->expired_ = true;
             // The pending operation ends with operation_aborted; its owner sees expired().
-            boost::system::error_code ignored;
-            w->socket_.cancel(ignored);
+            w->cancel_(w->socket_);
         }
     }
     stopping_ = false;

@@ -31,7 +31,13 @@ public:
     // One connection's entry; it lives as long as the connection.
     class watch {
     public:
-        watch(io_deadlines& owner, loop_socket& socket);
+        // Any Asio socket of the loop (the server's TCP one, the client's generic one).
+        template <class Socket>
+        watch(io_deadlines& owner, Socket& socket)
+            : watch(owner, &socket, [](void* s) {
+                  boost::system::error_code ignored;
+                  static_cast<Socket*>(s)->cancel(ignored);
+              }) {}
         ~watch();
         watch(const watch&) = delete;
         watch& operator=(const watch&) = delete;
@@ -48,8 +54,10 @@ public:
 
     private:
         friend class io_deadlines;
+        watch(io_deadlines& owner, void* socket, void (*cancel)(void*));
         io_deadlines& owner_;
-        loop_socket& socket_;
+        void* socket_;
+        void (*cancel_)(void*);  // cancels socket_'s pending operations (called only when a wait expires)
         std::uint64_t armed_at_ = 0;  // 0: not waiting on the peer
         bool expired_ = false;
         std::size_t index_ = 0;  // position in owner_.watches_

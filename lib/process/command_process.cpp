@@ -113,14 +113,14 @@ struct prepared {
 // calls, since another thread of the driver may hold malloc's lock at the moment of forking.
 prepared prepare(const command_line& command, int port) {
     prepared p;
-    p.arg_text = with_port(command.argv, port);
+    p.arg_text = with_port(command.argv, port, command.socket);
     for (char** e = environ; *e; ++e) {
         std::string entry = *e;
         bool overridden = false;
         for (const auto& [name, value] : command.env) overridden |= entry.starts_with(name + "=");
         if (!overridden) p.env_text.push_back(std::move(entry));
     }
-    for (const auto& [name, value] : command.env) p.env_text.push_back(name + "=" + value);
+    for (const auto& [name, value] : command.env) p.env_text.push_back(name + "=" + with_port({value}, port, command.socket).front());
     for (auto& a : p.arg_text) p.argv.push_back(a.data());
     for (auto& e : p.env_text) p.envp.push_back(e.data());
     p.argv.push_back(nullptr);
@@ -181,10 +181,20 @@ prepared prepare(const command_line& command, int port) {
 
 }  // namespace
 
-std::vector<std::string> with_port(const std::vector<std::string>& argv, int port) {
+namespace {
+
+void put_in(std::string& text, std::string_view placeholder, const std::string& value) {
+    for (std::size_t at = 0; (at = text.find(placeholder, at)) != std::string::npos; at += value.size())
+        text.replace(at, placeholder.size(), value);
+}
+
+}  // namespace
+
+std::vector<std::string> with_port(const std::vector<std::string>& argv, int port, const std::string& socket) {
     std::vector<std::string> out;
     for (auto arg : argv) {
-        for (std::size_t at; (at = arg.find("{port}")) != std::string::npos;) arg.replace(at, 6, std::to_string(port));
+        put_in(arg, "{port}", std::to_string(port));
+        if (!socket.empty()) put_in(arg, "{socket}", socket);
         out.push_back(std::move(arg));
     }
     return out;

@@ -16,13 +16,15 @@
 namespace lab {
 
 struct command_line {
-    std::vector<std::string> argv;  // "{port}" in any argument becomes the port
+    std::vector<std::string> argv;  // "{port}" in any argument becomes the port, "{socket}" the socket's path
     std::filesystem::path cwd;      // empty: the driver's
-    std::vector<std::pair<std::string, std::string>> env;  // added to the driver's environment
+    std::vector<std::pair<std::string, std::string>> env;  // added to the driver's environment (placeholders too)
+    std::string socket;             // what "{socket}" stands for (empty: the command names none)
 };
 
-// The command line as it runs: "{port}" in every argument replaced by `port`.
-std::vector<std::string> with_port(const std::vector<std::string>& argv, int port);
+// The command line as it runs: "{port}" in every argument replaced by `port`, and "{socket}"
+// by `socket` when one is given.
+std::vector<std::string> with_port(const std::vector<std::string>& argv, int port, const std::string& socket = {});
 
 class command_process {
 public:

@@ -6,6 +6,12 @@
 
 namespace lab {
 
+std::string format_bytes(double bytes) {
+    if (bytes < 1024) return fmt::format("{:.0f} B", bytes);
+    if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", bytes / 1024);
+    return fmt::format("{:.1f} MiB", bytes / (1024 * 1024));
+}
+
 std::string format_ms(double ms) {
     if (ms >= 1000) return fmt::format("{:.3f} s", ms / 1000);
     if (ms >= 10) return fmt::format("{:.1f} ms", ms);

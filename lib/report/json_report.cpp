@@ -121,6 +121,13 @@ void add_outcome(json& o, const arm_result& a) {
     for (auto kind : failure_kinds) errors[to_string(kind)] = s.errors[failure_index(kind)];
     o["errors"] = std::move(errors);
     o["ok"] = s.ok;
+    json statuses = json::object();
+    for (const auto& [status, n] : s.responses.statuses) statuses[std::to_string(status)] = n;
+    o["statuses"] = std::move(statuses);
+    o["body_bytes"] = s.responses.bodies > 0 ? json{{"min", s.responses.body_min},
+                                                    {"mean", round3(s.responses.body_mean())},
+                                                    {"max", s.responses.body_max}}
+                                             : json(nullptr);
     o["waves"] = s.waves;
     json per_pid = json::object();
     for (const auto& [pid, n] : s.per_pid) per_pid[std::to_string(pid)] = n;

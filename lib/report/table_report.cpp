@@ -67,6 +67,27 @@ std::string open_loop_table(const scenario_result& r, std::size_t width) {
     return any ? "\n" + table.str("  ", width) : "";
 }
 
+// What came back, by status code, and how big the bodies were: for `load` (a real API answers
+// 201, 401 or 429 as readily as 200), and for a scenario where some arm got other than 2xx.
+std::string responses_table(const scenario_result& r, std::size_t width) {
+    const auto unusual = [](const arm_result& a) {
+        for (const auto& [status, n] : a.stats.responses.statuses)
+            if (status < 200 || status > 299) return true;
+        return false;
+    };
+    if (r.name != "load" && std::none_of(r.arms.begin(), r.arms.end(), unusual)) return "";
+    table_writer table({"responses", "status codes", "body min", "mean", "max"}, {false, false, true, true, true});
+    for (const auto& a : r.arms) {
+        const auto& t = a.stats.responses;
+        std::string codes;
+        for (const auto& [status, n] : t.statuses) codes += fmt::format("{}{} × {}", codes.empty() ? "" : ", ", status, n);
+        const bool sized = t.bodies > 0;
+        table.add_row({a.spec.name, codes.empty() ? "none" : codes, sized ? format_bytes(static_cast<double>(t.body_min)) : "—",
+                       sized ? format_bytes(t.body_mean()) : "—", sized ? format_bytes(static_cast<double>(t.body_max)) : "—"});
+    }
+    return "\n" + table.str("  ", width);
+}
+
 // Runs of a few seconds and more: how they went second by second, as sparklines — where a
 // server warms up, degrades or stalls.
 std::string per_second_table(const scenario_result& r, std::size_t width) {
@@ -294,6 +315,7 @@ static std::string table_text(const scenario_result& r, bool timeline, std::size
         for (auto& row : own.rows) server.add_row(row);
         out += "\n" + server.str("  ", width);
     }
+    out += responses_table(r, width);
     out += open_loop_table(r, width);
     out += per_second_table(r, width);
     out += repeats_line(r);

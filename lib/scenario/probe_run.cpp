@@ -15,18 +15,6 @@ namespace lab {
 
 namespace fs = std::filesystem;
 
-probe_folder::probe_folder() {
-    std::string name = (fs::temp_directory_path() / "concurrency-lab-probe-XXXXXX").string();
-    if (::mkdtemp(name.data()) == nullptr)
-        throw std::runtime_error(std::string("cannot make the probe's folder: ") + std::strerror(errno));
-    path_ = name;
-}
-
-probe_folder::~probe_folder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-}
-
 std::vector<std::pair<std::string, std::string>> probed_env(std::vector<std::pair<std::string, std::string>> env,
                                                             const fs::path& probe_package_dir, const fs::path& folder) {
     std::string path = (probe_package_dir / "concurrency_lab_probe" / "bootstrap").string() + ":" +

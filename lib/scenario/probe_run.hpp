@@ -13,19 +13,6 @@
 
 namespace lab {
 
-// A temporary folder of the run's own, removed with everything in it when it goes out of scope.
-class probe_folder {
-public:
-    probe_folder();  // throws std::runtime_error when it cannot be made
-    ~probe_folder();
-    probe_folder(const probe_folder&) = delete;
-    probe_folder& operator=(const probe_folder&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
-
 // The command's environment with the probe loaded: its bootstrap folder (a sitecustomize) and
 // its package first on PYTHONPATH, before the target's own or the driver's, and the folder to
 // write to.

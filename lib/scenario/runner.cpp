@@ -10,6 +10,7 @@
 #include "process/fd_limit.hpp"
 #include "process/process_memory.hpp"
 #include "process/server_process.hpp"
+#include "process/temp_folder.hpp"
 #include "scenario/locations.hpp"
 #include "scenario/probe_run.hpp"
 #include "workload/cpu_work.hpp"
@@ -58,7 +59,9 @@ load_options load_for(const arm_spec& arm, target_url url) {
     o.cold = arm.load.cold;
     o.connection_close = arm.load.connection_close;
     o.rate = arm.load.rate;
-    o.post = request_method(arm) == http_method::post;
+    o.method = on_lab(arm) ? to_string(request_method(arm)) : arm.load.method;
+    o.headers = arm.load.headers;
+    o.body = arm.load.body;
     if (!arm.load.probe_route.empty()) o.probe = probe_options{arm.load.probe_route, arm.load.probe_after_ms};
     return o;
 }
@@ -108,16 +111,27 @@ struct measured_run {
 // made, and the scenario ends as an interrupted one.
 struct interrupted_before_run {};
 
+// Whether the command listens on a unix socket the runner makes for it ("{socket}" in an
+// argument or in its environment).
+bool names_socket(const command_target& c) {
+    const auto has = [](const std::string& text) { return text.find("{socket}") != std::string::npos; };
+    return std::any_of(c.argv.begin(), c.argv.end(), has) ||
+           std::any_of(c.env.begin(), c.env.end(), [&](const auto& e) { return has(e.second); });
+}
+
 // Polls a command target's `ready` path until it answers 2xx: bounded by its timeout, and
 // given up at once when the command has exited or the run is interrupted.
-void wait_until_ready(command_process& command, const command_target& target, int port, const runner_options& options) {
+void wait_until_ready(command_process& command, const command_target& target, const target_url& url,
+                      const std::string& socket, const runner_options& options) {
     load_options ask;
-    ask.url = {"127.0.0.1", std::to_string(port), target.ready};
+    ask.url = url;
+    ask.url.target = target.ready;
+    ask.tls = target.tls;
     ask.requests = 1;
     ask.concurrency = 1;
     ask.timeout_s = 1;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(target.ready_timeout_s);
-    const std::string shown = fmt::format("{}", fmt::join(with_port(target.argv, port), " "));
+    const std::string shown = fmt::format("{}", fmt::join(with_port(target.argv, std::stoi(url.port), socket), " "));
     for (;;) {
         if (!command.running())
             throw std::runtime_error(fmt::format("the target command {} before it answered GET {}: {}",
@@ -136,20 +150,31 @@ void wait_until_ready(command_process& command, const command_target& target, in
 // (a command), or only loaded (a URL). What it says of itself comes from its response fields.
 measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
     measured_run m;
-    std::optional<probe_folder> probe;  // declared before the command: removed after it is stopped
+    // Declared before the command: removed after it is stopped.
+    std::optional<temp_folder> probe, socket_dir;
     std::optional<command_process> command;
     target_url url;
+    tls_options tls;
     if (const auto* c = std::get_if<command_target>(&arm.target)) {
         const int port = free_loopback_port();
         auto env = c->env;
-        if (c->probe) env = probed_env(std::move(env), probe_dir(), probe.emplace().path());
-        command.emplace(command_line{c->argv, c->cwd, env}, port);
-        wait_until_ready(*command, *c, port, options);
-        url = {"127.0.0.1", std::to_string(port), "/"};
+        if (c->probe) env = probed_env(std::move(env), probe_dir(), probe.emplace("concurrency-lab-probe").path());
+        // A command that listens on "{socket}" gets a path in a folder of the run's own (made 0700,
+        // removed after the command), and the load goes there.
+        std::string socket;
+        if (names_socket(*c)) socket = (socket_dir.emplace("concurrency-lab-socket").path() / "http.sock").string();
+        url = {"127.0.0.1", std::to_string(port), "/", c->https, socket};
+        tls = c->tls;
+        command.emplace(command_line{c->argv, c->cwd, env, socket}, port);
+        wait_until_ready(*command, *c, url, socket, options);
     } else {
-        url = parse_url(std::get<url_target>(arm.target).url);
+        const auto& u = std::get<url_target>(arm.target);
+        url = parse_url(u.url);
+        url.unix_socket = u.unix_socket;
+        tls = u.tls;
     }
     auto load = load_for(arm, url);
+    load.tls = tls;
     load.stop = options.stop;
     // A command that exits mid-run is noticed as it happens (to a few ms), so the report can say
     // when, and with what status, rather than leave its failed requests unexplained.

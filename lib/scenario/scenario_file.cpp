@@ -1,6 +1,8 @@
 #include "analysis/analysis.hpp"
 #include "check/ratio.hpp"
 #include "load/load_generator.hpp"
+#include "load/request_parts.hpp"
+#include "model/client_knobs.hpp"
 #include "model/knobs.hpp"
 #include "model/limits.hpp"
 #include "scenario/scenario_spec.hpp"
@@ -227,14 +229,64 @@ public:
     }
 
     // The load's knobs, in [defaults] and in each arm, on any target.
+    // An integer or number knob of the client's table (model/client_knobs.hpp): its key and range.
+    std::optional<long long> client_count(const toml::table& t, const std::string& prefix, std::string_view name) const {
+        const auto& knob = client_knob_named(name);
+        return count(t, prefix, knob.key.c_str(), static_cast<long long>(knob.min), static_cast<long long>(knob.max));
+    }
+    std::optional<double> client_number(const toml::table& t, const std::string& prefix, std::string_view name) const {
+        const auto& knob = client_knob_named(name);
+        return number(t, prefix, knob.key.c_str(), knob.min, knob.max);
+    }
+
+    // The load's knobs, in [defaults] and in each arm, on any target.
     void read_knobs(const toml::table& t, const std::string& prefix, arm_spec& arm) const {
-        if (auto v = count(t, prefix, "requests", 1, max_requests)) arm.load.requests = static_cast<int>(*v);
-        if (auto v = count(t, prefix, "concurrency", 1, max_connections)) arm.load.concurrency = static_cast<int>(*v);
+        if (auto v = client_count(t, prefix, "requests")) arm.load.requests = static_cast<int>(*v);
+        if (auto v = client_count(t, prefix, "concurrency")) arm.load.concurrency = static_cast<int>(*v);
         if (auto v = integer(t, prefix, "ms", 0, max_handler_ms)) arm.ms = static_cast<double>(*v);
-        if (auto v = integer(t, prefix, "repeat", 1, max_repeats)) arm.load.repeat = static_cast<int>(*v);
-        if (auto v = number(t, prefix, "timeout_s", min_timeout_s, max_timeout_s)) arm.load.timeout_s = *v;
-        if (auto v = number(t, prefix, "rate", min_rate, max_rate)) arm.load.rate = *v;
+        if (auto v = client_count(t, prefix, "repeat")) arm.load.repeat = static_cast<int>(*v);
+        if (auto v = client_number(t, prefix, "timeout")) arm.load.timeout_s = *v;
+        if (auto v = client_number(t, prefix, "rate")) arm.load.rate = *v;
         if (auto v = choice(t, prefix, "connection", {"keep-alive", "close"})) arm.load.connection_close = *v == "close";
+        if (auto v = boolean(t, prefix, "cold")) arm.load.cold = *v;
+    }
+
+    // A foreign arm's request: its method, header lines ("Name: value", as -H takes them) and
+    // body, checked as the command line checks them. A body without a method is a POST, as in curl.
+    void read_request(const toml::table& t, const std::string& prefix, arm_spec& arm) const {
+        try {
+            if (t.contains("headers"))
+                for (const auto& line : strings(t.get("headers"), prefix + "headers")) arm.load.headers.push_back(parse_header(line));
+        } catch (const std::invalid_argument& e) {
+            fail(t.get("headers"), prefix + "headers", e.what());
+        }
+        if (t.contains("body") && t.contains("body_file")) fail(t.get("body_file"), prefix + "body_file", "give body or body_file, not both");
+        if (const toml::node* body = t.get("body")) {
+            // Any bytes: a body is the payload, not text the lab prints (a JSON body has line breaks).
+            auto v = body->value_exact<std::string>();
+            if (!v) fail(body, prefix + "body", "must be a string");
+            if (v->size() > max_body_bytes) fail(body, prefix + "body", fmt::format("is larger than {} MiB", max_body_bytes >> 20));
+            arm.load.body = *v;
+        }
+        if (auto file = text(t, prefix, "body_file", false, nullptr)) {
+            const fs::path path(*file);
+            try {
+                arm.load.body = read_body_file(path.is_absolute() ? path : file_.parent_path() / path);
+            } catch (const std::invalid_argument& e) {
+                fail(t.get("body_file"), prefix + "body_file", e.what());
+            }
+        }
+        const bool has_body = t.contains("body") || t.contains("body_file");
+        if (auto method = text(t, prefix, "method", false, nullptr)) {
+            try {
+                check_method(*method);
+            } catch (const std::invalid_argument& e) {
+                fail(t.get("method"), prefix + "method", e.what());
+            }
+            arm.load.method = *method;
+        } else if (has_body) {
+            arm.load.method = "POST";
+        }
     }
 
     // The lab server's knobs (model/knobs.hpp), in [defaults] and in each lab arm.
@@ -319,14 +371,21 @@ public:
             try {
                 auto parsed = parse_url(u.url);
                 if (parsed.target != "/" || u.url.find('@') != std::string::npos)
-                    fail(t.get("url"), p + "url", "must be http://host:port only (the arms name their paths)");
+                    fail(t.get("url"), p + "url", "must be http[s]://host:port only (the arms name their paths)");
             } catch (const std::invalid_argument& e) {
                 fail(t.get("url"), p + "url", e.what());
             }
-            for (const char* lab_only : {"cwd", "env", "ready", "ready_timeout_s", "needs", "probe"})
+            for (const char* lab_only : {"cwd", "env", "ready", "ready_timeout_s", "needs", "probe", "https"})
                 if (t.contains(lab_only)) fail(t.get(lab_only), p + lab_only, "only a command target takes it");
+            if (auto socket = text(t, p, "unix_socket", false, nullptr)) {
+                if (socket->size() >= 108) fail(t.get("unix_socket"), p + "unix_socket", "must be shorter than 108 bytes (a unix socket's limit)");
+                u.unix_socket = *socket;
+            }
+            u.tls = read_tls(t, p, parse_url(u.url).tls);
             return u;
         }
+        if (t.contains("unix_socket"))
+            fail(t.get("unix_socket"), p + "unix_socket", "only a url target takes it (a command listens on \"{socket}\")");
         command_target c;
         c.argv = strings(t.get("command"), p + "command");
         if (auto cwd = text(t, p, "cwd", false, nullptr)) {
@@ -350,6 +409,8 @@ public:
             c.ready = *ready;
         }
         if (auto v = number(t, p, "ready_timeout_s", 0.1, 600)) c.ready_timeout_s = *v;
+        if (auto v = boolean(t, p, "https")) c.https = *v;
+        c.tls = read_tls(t, p, c.https);
         if (const auto* probe = t.get("probe")) {
             auto v = probe->value_exact<bool>();
             if (!v) fail(probe, p + "probe", "must be true or false");
@@ -366,12 +427,28 @@ public:
         return c;
     }
 
+    // A target's trust in an https server (`insecure`, `cacert`, as load's flags): only for https.
+    tls_options read_tls(const toml::table& t, const std::string& p, bool https) const {
+        tls_options tls;
+        for (const char* key : {"insecure", "cacert"})
+            if (t.contains(key) && !https) fail(t.get(key), p + key, "only for an https target");
+        if (auto v = boolean(t, p, "insecure")) tls.insecure = *v;
+        if (auto cacert = text(t, p, "cacert", false, nullptr)) {
+            const fs::path path(*cacert);
+            tls.cacert = (path.is_absolute() ? path : file_.parent_path() / path).lexically_normal().string();
+            std::error_code ec;
+            if (!fs::is_regular_file(tls.cacert, ec)) fail(t.get("cacert"), p + "cacert", fmt::format("no such file {}", tls.cacert));
+        }
+        if (tls.insecure && !tls.cacert.empty()) fail(t.get("cacert"), p + "cacert", "insecure skips the check cacert would make: give one");
+        return tls;
+    }
+
     // An arm on a server that is not the lab's: a path to request, the t of the models in `ms`,
     // and optionally the model it is expected to follow; none of the lab's server knobs.
     void read_foreign_arm(const toml::table& t, const std::string& prefix, const toml::node& node, arm_spec& arm) const {
         arm.path = *text(t, prefix, "path", true, &node);
         request_path(t, prefix, "path", arm.path);
-        std::vector<std::string> lab_only{"route", "method", "on", "sweep_workers", "work"};
+        std::vector<std::string> lab_only{"route", "on", "sweep_workers", "work"};
         for (const auto& knob : server_knobs())
             if (!knob.key.empty()) lab_only.push_back(knob.key);
         for (const auto& key : lab_only)
@@ -388,6 +465,7 @@ public:
         arm.seed_s = number(t, prefix, "seed_s", 0, 3600);
         if (auto v = boolean(t, prefix, "expect_failures")) arm.expect_failures = *v;
         read_probe(t, prefix, arm);
+        read_request(t, prefix, arm);
     }
 
     // A lab arm's route: one of the table's arm routes, asked for with the table's method.
@@ -417,7 +495,7 @@ public:
             read_foreign_arm(t, prefix, node, arm);
             return arm;
         }
-        for (const char* foreign_only : {"path", "model"})
+        for (const char* foreign_only : {"path", "model", "headers", "body", "body_file"})
             if (t.contains(foreign_only))
                 fail(t.get(foreign_only), prefix + foreign_only, "only for a target other than the lab's server (a lab arm names a route)");
         read_route(t, prefix, node, arm);
@@ -589,12 +667,13 @@ const scenario_key_sets& scenario_keys() {
     static const scenario_key_sets keys = [] {
         scenario_key_sets k{
             {"title", "lesson", "defaults", "arms", "baseline", "expect", "long", "target"},
-            {"requests", "concurrency", "ms", "repeat", "timeout_s", "connection", "rate"},
+            {"requests", "concurrency", "ms", "repeat", "timeout_s", "connection", "rate", "cold"},
             {"name", "route", "seed_s", "probe", "on", "sweep_workers", "method", "work", "expect_failures", "target",
-             "path", "model", "beside"},
+             "path", "model", "beside", "headers", "body", "body_file"},
             {"route", "after_ms"},
             {"name", "ratio", "min", "max", "tolerance"},
-            {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "probe", "url"},
+            {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "probe", "url", "unix_socket", "https",
+             "insecure", "cacert"},
         };
         for (const auto& knob : server_knobs())
             if (!knob.key.empty()) k.defaults.insert(knob.key);
@@ -627,6 +706,7 @@ std::vector<std::string> apply_overrides(scenario_spec& spec, const scenario_ove
         if (o.requests) arm.load.requests = *o.requests;
         if (o.concurrency) arm.load.concurrency = *o.concurrency;
         if (o.repeat) arm.load.repeat = *o.repeat;
+        if (o.timeout_s) arm.load.timeout_s = *o.timeout_s;
         // More connections than requests would only idle (and --requests scales c10k down).
         arm.load.concurrency = std::min(arm.load.concurrency, arm.load.requests);
         if (!on_lab(arm)) {

@@ -26,6 +26,7 @@ struct scenario_spec {
 struct scenario_overrides {
     std::optional<int> requests, concurrency, repeat;
     std::optional<int> ms;  // whole milliseconds, as the lab's routes take them
+    std::optional<double> timeout_s;
 };
 
 // One line, with file, line and key where known: "scenarios/x.toml:7: arms[0].ms: must be ..."

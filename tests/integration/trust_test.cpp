@@ -535,7 +535,7 @@ TEST_CASE("a target's strings cannot smuggle headers — shell words or bad name
          "target.cwd: no such folder /no/such/dir"},
         {"[target]\nurl = \"http://127.0.0.1:0\"\n[[arms]]\nname = \"a\"\npath = \"/\"\n", "target.url: bad port '0'"},
         {"[target]\nurl = \"http://127.0.0.1:9/prefix\"\n[[arms]]\nname = \"a\"\npath = \"/\"\n",
-         "target.url: must be http://host:port only"},
+         "target.url: must be http[s]://host:port only"},
     };
     for (const auto& [body, says] : cases) {
         write(d.path / "t.toml", head + body);

@@ -1,6 +1,7 @@
 // The documentation cannot drift from the code it describes: every key the scenario reader
 // accepts has one row in docs/scenario-file.md, in the section where it may stand, and no row
 // names a key the reader refuses.
+#include "model/client_knobs.hpp"
 #include "model/knobs.hpp"
 #include "model/routes.hpp"
 #include "scenario/scenario_spec.hpp"
@@ -138,3 +139,30 @@ TEST_CASE("no test case name holds a comma or a semicolon") {
 }
 
 TEST_SUITE_END();
+
+// The client's knob table (model/client_knobs.cpp) is in both docs as the code renders it: a
+// flag renamed, a range changed or a knob added fails here until the docs say so too. The
+// expected text is printed, ready to paste between the markers.
+TEST_CASE("docs/cli.md and docs/scenario-file.md carry the client knob table as the code renders it") {
+    const std::string begin = "<!-- client knobs: generated from lib/model/client_knobs.cpp; a test holds it -->\n";
+    const std::string end = "<!-- /client knobs -->";
+    for (const char* name : {"cli.md", "scenario-file.md"}) {
+        const auto doc = read_doc(name);
+        const auto from = doc.find(begin), to = doc.find(end);
+        INFO(name, " should carry, between its markers:\n", lab::client_knob_markdown());
+        REQUIRE(from != std::string::npos);
+        REQUIRE(to != std::string::npos);
+        CHECK(doc.substr(from + begin.size(), to - from - begin.size()) == lab::client_knob_markdown());
+    }
+}
+
+// Every client knob's scenario-file key is one the reader accepts, where the table says it stands.
+TEST_CASE("each client knob's scenario-file key is a key the reader takes") {
+    const auto& keys = lab::scenario_keys();
+    for (const auto& knob : lab::client_knobs()) {
+        if (knob.key.empty()) continue;
+        INFO(knob.key);
+        CHECK((knob.in_target ? keys.target : keys.arms).count(knob.key) == 1);
+        CHECK(knob.flags.find("--") != std::string::npos);
+    }
+}

@@ -59,7 +59,7 @@ TEST_CASE("bad files name file — line and key") {
     CHECK(error_of("bad/unknown_key.toml") ==
           data + "/bad/unknown_key.toml:3: titel: unknown key — did you mean 'title'? (expected one of: arms, baseline, defaults, expect, lesson, long, target, title)");
     CHECK(error_of("bad/wrong_type.toml") ==
-          data + "/bad/wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 1000000, \"cores\" or \"K*cores\"");
+          data + "/bad/wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 10000000, \"cores\" or \"K*cores\"");
     CHECK(error_of("bad/missing_arms.toml") ==
           data + "/bad/missing_arms.toml: arms: missing: a scenario needs at least one [[arms]] table");
     CHECK(error_of("bad/bad_route.toml") ==
@@ -161,7 +161,7 @@ TEST_CASE("K*cores takes decimal digits alone — and work belongs to /tasks") {
         const std::string file = std::string("title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"a\"\nroute = \"/async\"\nrequests = \"") +
                                  bad + "\"\n";
         CHECK_THROWS_WITH_AS(parse_scenario(file, "k.toml"),
-                             "k.toml:6: arms[0].requests: must be an integer from 1 to 1000000, \"cores\" or \"K*cores\"",
+                             "k.toml:6: arms[0].requests: must be an integer from 1 to 10000000, \"cores\" or \"K*cores\"",
                              scenario_error);
     }
     auto two = parse_scenario("title = \"t\"\nlesson = \"l\"\n[[arms]]\nname = \"a\"\nroute = \"/async\"\nrequests = \"2*cores\"\n",
