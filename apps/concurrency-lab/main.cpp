@@ -383,6 +383,9 @@ CLI::App* add_serve_command(CLI::App& app, lab::server_options& options) {
     add_server_flags(*serve, options);
     serve->add_option("--ready-fd", options.ready_fd, "write the bound port to this descriptor when ready")
         ->transform(lab::decimal(0, 1 << 20));
+    // One process owns a socket file and removes it; a supervisor's workers would race for that.
+    for (const char* other : {"--host", "--port", "--workers"})
+        serve->get_option("--unix-socket")->excludes(serve->get_option(other));
     return serve;
 }
 

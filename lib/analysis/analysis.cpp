@@ -261,10 +261,19 @@ void measure_requests(const load_run& run, arm_stats& s) {
     std::vector<interval> handlers;
     std::int64_t last_end = run.t0_ns;
     std::size_t bytes = run.folded.bytes;
+    int run_status = 0;  // responses in a row with one status are counted at once
+    std::int64_t run_length = 0;
     for (const auto& r : run.requests) {
         last_end = std::max(last_end, r.end_ns);
         bytes += r.bytes;
-        if (r.status != 0) s.responses.add(r.status, r.body_bytes);
+        if (r.status != 0) {
+            if (r.status != run_status) {
+                s.responses.add_many(run_status, run_length);
+                run_status = r.status, run_length = 0;
+            }
+            ++run_length;
+            s.responses.add_body(r.body_bytes);
+        }
         if (r.error != error_kind::none) {
             s.errors[failure_index(r.error)]++;
             continue;
@@ -277,6 +286,7 @@ void measure_requests(const load_run& run, arm_stats& s) {
             s.per_pid[r.server->pid]++;
         }
     }
+    s.responses.add_many(run_status, run_length);
     const auto& folded = run.folded;
     last_end = std::max(last_end, folded.last_end_ns);
     for (std::size_t k = 0; k < s.errors.size(); ++k) s.errors[k] += static_cast<int>(folded.errors[k]);

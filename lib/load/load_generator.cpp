@@ -48,9 +48,7 @@ namespace {
 
 using request_type = http::request<http::string_body>;
 
-// One socket type for TCP and unix sockets (Asio's generic protocol: the same reactor operations,
-// the address family chosen by the endpoint), so the hot path is the same code for both.
-using client_socket = asio::basic_stream_socket<asio::generic::stream_protocol, loop_executor>;
+using client_socket = loop_socket;  // TCP or a unix socket (net/loop.hpp)
 using client_endpoint = asio::generic::stream_protocol::endpoint;
 // TLS over that socket, by reference: the socket, and the deadline watch that cancels it, outlive
 // each TLS session (one per connection made).
@@ -377,7 +375,7 @@ loop_task<> worker(connection& c, const run_setup& st, const std::string& reques
                 response_reader parser(c.body, c.timing);
                 parser.header_limit(max_header_bytes);
                 parser.body_limit(boost::none);  // any length is read and counted, as wrk does; only a bounded head of it is kept
-                parser.skip(head);  // a response to HEAD has no body, whatever its Content-Length says
+                if (head) parser.skip(true);  // a response to HEAD has no body, whatever its Content-Length says
                 while (feed(parser, c, read_n, ec)) {
                     const auto room = c.buffer.prepare(4096);
                     auto [read_ec, n] = c.tls ? co_await c.tls->async_read_some(room, on_loop_tuple)

@@ -30,6 +30,8 @@ const std::vector<server_knob>& server_knobs() {
              "); 0: no monitor",
          &c::lag_interval_us, 0, 1'000'000, "µs"},
         {"", "--quiet", "no 'listening on …' line on stderr", &c::quiet},
+        {"", "--unix-socket", "listen on this unix socket file instead of --host/--port (removed on exit; not with --workers)",
+         &c::unix_socket},
     };
     return table;
 }

@@ -13,7 +13,15 @@ constexpr double ns_per_ms = 1e6;
 }  // namespace
 
 void response_tally::add(int status, std::uint64_t body_bytes) {
-    ++statuses[status];
+    add_many(status, 1);
+    add_body(body_bytes);
+}
+
+void response_tally::add_many(int status, std::int64_t n) {
+    if (n > 0) statuses[status] += n;
+}
+
+void response_tally::add_body(std::uint64_t body_bytes) {
     body_min = bodies > 0 ? std::min(body_min, body_bytes) : body_bytes;
     body_max = std::max(body_max, body_bytes);
     body_sum += body_bytes;

@@ -22,6 +22,10 @@ struct response_tally {
     std::uint64_t body_min = 0, body_max = 0, body_sum = 0;
 
     void add(int status, std::uint64_t body_bytes);
+    // The same for a run of responses in a row that share a status (the common case): one
+    // lookup of the map for the run, not one per response.
+    void add_many(int status, std::int64_t n);
+    void add_body(std::uint64_t body_bytes);
     void merge(const response_tally& other);
     double body_mean() const { return bodies > 0 ? static_cast<double>(body_sum) / static_cast<double>(bodies) : 0; }
 };

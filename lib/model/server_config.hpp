@@ -22,6 +22,7 @@ struct server_config {
     int io_timeout_ms = 30'000;  // a client gets this long to send a request head or take a
                                  // response (an idle keep-alive connection, a stalled sender)
     bool quiet = false;          // no "listening on …" line on stderr
+    std::string unix_socket;     // set: listen on this socket file instead of host:port (one process)
 
     bool operator==(const server_config&) const = default;
 };

@@ -6,6 +6,7 @@
 // per second).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,8 +23,10 @@ using loop_task = boost::asio::awaitable<T, loop_executor>;
 inline constexpr boost::asio::use_awaitable_t<loop_executor> on_loop{};
 inline constexpr auto on_loop_tuple = boost::asio::as_tuple(on_loop);
 
-using loop_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, loop_executor>;
-using loop_acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, loop_executor>;
+// Asio's generic stream protocol: one socket type for TCP and unix sockets (the address family
+// is the endpoint's), with the same reactor operations as ip::tcp's, so the hot path is one code.
+using loop_socket = boost::asio::basic_stream_socket<boost::asio::generic::stream_protocol, loop_executor>;
+using loop_acceptor = boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol, loop_executor>;
 using loop_timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                      boost::asio::wait_traits<std::chrono::steady_clock>, loop_executor>;
 

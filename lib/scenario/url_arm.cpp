@@ -58,6 +58,8 @@ load_run measured_load(const load_options& options) {
 // history lends only what falls inside this run's window.
 void add_telemetry(arm_result& arm, const load_options& options) {
     if (!arm.stats.server_fields || arm.run.interrupted) return;
+    // GET /metrics goes over plain TCP to host:port: not to a server behind a unix socket or TLS.
+    if (!options.url.unix_socket.empty() || options.url.tls) return;
     arm.telemetry = fetch_telemetry(options.url.host, options.url.port);
     if (arm.telemetry) add_server_measures(*arm.telemetry, arm.stats, arm.run.t0_ns, measured_until(arm), false);
 }

@@ -7,6 +7,8 @@
 #include <netinet/in.h>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace lab {
@@ -47,6 +49,36 @@ listener open_listener(const std::string& host, int port, bool reuse_port) {
     ::getsockname(out.fd, reinterpret_cast<sockaddr*>(&addr), &len);
     out.port = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
                                           : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    return out;
+}
+
+listener open_unix_listener(const std::string& path) {
+    const auto fail = [&](const std::string& why) {
+        return std::runtime_error(fmt::format("cannot listen on unix socket {}: {}", path, why));
+    };
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof addr.sun_path)
+        throw fail(fmt::format("a path of 1 … {} bytes is needed", sizeof addr.sun_path - 1));
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) throw fail("a file that is not a socket is there");
+        // A socket nobody accepts on is a dead server's leftover; a live one is in use.
+        const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        const bool live = probe >= 0 && ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        if (probe >= 0) ::close(probe);
+        if (live) throw fail("another server listens there");
+        ::unlink(path.c_str());
+    }
+    listener out;
+    out.fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (out.fd < 0) throw fail(std::strerror(errno));
+    if (::bind(out.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(out.fd, SOMAXCONN) != 0) {
+        const int e = errno;
+        ::close(out.fd);
+        throw fail(std::strerror(e));
+    }
     return out;
 }
 

@@ -14,6 +14,10 @@ struct listener {
 // the reason ("cannot listen on 127.0.0.1:8080: Address already in use").
 listener open_listener(const std::string& host, int port, bool reuse_port = false);
 
+// Binds and listens on a unix socket file (mode 0660 by the umask's leave). A stale socket
+// there (nobody accepts on it) is replaced; any other file is refused, never removed.
+listener open_unix_listener(const std::string& path);
+
 bool is_loopback_host(const std::string& host);
 
 }  // namespace lab

@@ -23,7 +23,9 @@
 #include <string>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
+#include <sys/un.h>
 #include <functional>
 #include <thread>
 #include <unistd.h>
@@ -143,7 +145,7 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
     }
     open_gate(gate);
     beast::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.shutdown(loop_socket::shutdown_send, ignored);
 }
 
 loop_task<> accept_loop(loop_acceptor& acceptor, loop_context& loop, std::chrono::microseconds gate_limit) {
@@ -157,7 +159,7 @@ loop_task<> accept_loop(loop_acceptor& acceptor, loop_context& loop, std::chrono
             co_await pause.async_wait(on_loop_tuple);
             continue;
         }
-        socket.set_option(tcp::no_delay(true), ec);
+        socket.set_option(tcp::no_delay(true), ec);  // a unix socket has no Nagle to turn off: ec, ignored
         accept_gate gate;
         if (gate_limit.count() > 0) gate = std::make_shared<loop_timer>(executor, gate_limit);
         asio::co_spawn(executor, session(std::move(socket), loop, gate), asio::detached);
@@ -174,6 +176,14 @@ loop_task<> accept_loop(loop_acceptor& acceptor, loop_context& loop, std::chrono
     }
 }
 
+// The unix socket file this server made (serve --unix-socket), removed as it stops: from the
+// stop handler too, which exits at once (unlink is async-signal-safe). Empty: none.
+char own_socket[sizeof(sockaddr_un::sun_path)] = {};
+
+void remove_own_socket() {
+    if (own_socket[0] != '\0') ::unlink(own_socket);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 // Under ASan a server must not leave by _exit alone, which skips LeakSanitizer: the handler wakes
 // a thread that runs the leak check — not from the handler, which may have interrupted malloc —
@@ -182,7 +192,10 @@ int stop_pipe[2] = {-1, -1};
 
 extern "C" void exit_at_once(int) {
     const char byte = 1;
-    if (stop_pipe[1] < 0 || ::write(stop_pipe[1], &byte, 1) != 1) ::_exit(0);
+    if (stop_pipe[1] < 0 || ::write(stop_pipe[1], &byte, 1) != 1) {
+        remove_own_socket();
+        ::_exit(0);
+    }
 }
 
 void start_leak_checker() {
@@ -191,11 +204,15 @@ void start_leak_checker() {
         char byte = 0;
         while (::read(stop_pipe[0], &byte, 1) < 0 && errno == EINTR) {
         }
+        remove_own_socket();
         ::_exit(__lsan_do_recoverable_leak_check() != 0 ? 23 : 0);
     }).detach();
 }
 #else
-extern "C" void exit_at_once(int) { ::_exit(0); }
+extern "C" void exit_at_once(int) {
+    remove_own_socket();
+    ::_exit(0);
+}
 void start_leak_checker() {}
 #endif
 
@@ -214,7 +231,10 @@ void install_stop_handler() {
 }  // namespace
 
 void announce_ready(const server_options& options, int port) {
-    if (!options.quiet) {
+    if (!options.quiet && !options.unix_socket.empty()) {
+        fmt::print(stderr, "concurrency-lab: listening on unix socket {}, pid {}\n", options.unix_socket, ::getpid());
+        std::fflush(stderr);
+    } else if (!options.quiet) {
         const bool v6 = options.host.find(':') != std::string::npos;
         fmt::print(stderr, "concurrency-lab: listening on http://{}{}{}:{}, pid {}\n", v6 ? "[" : "", options.host,
                    v6 ? "]" : "", port, ::getpid());
@@ -235,7 +255,7 @@ void serve_on(int listen_fd, const server_options& options, const std::function<
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
     ::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    acceptor.assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), listen_fd);
+    acceptor.assign(asio::generic::stream_protocol(addr.ss_family, addr.ss_family == AF_UNIX ? 0 : IPPROTO_TCP), listen_fd);
 
     server_state state(options);
     install_stop_handler();
@@ -252,12 +272,16 @@ void serve_on(int listen_fd, const server_options& options, const std::function<
     // waiting the 4-5 ms the building took (every run's first handlers started that late).
     if (ready) ready();
     ctx.run();
+    remove_own_socket();  // a single process owns it: --unix-socket refuses --workers
     ::_exit(0);
 }
 
 void run_server(const server_options& options) {
     if (options.workers >= 1) return run_supervisor(options);
-    listener bound = open_listener(options.host, options.port);
+    listener bound = options.unix_socket.empty() ? open_listener(options.host, options.port)
+                                                 : open_unix_listener(options.unix_socket);
+    if (!options.unix_socket.empty())  // open_unix_listener checked that it fits
+        std::memcpy(own_socket, options.unix_socket.c_str(), options.unix_socket.size() + 1);
     // Before the port is announced: whoever reads it may send SIGTERM at once, and a server
     // told to stop exits 0 as it should, not by the signal's default action.
     install_stop_handler();

@@ -366,3 +366,39 @@ TEST_CASE("an https url target in a scenario file takes cacert relative to the f
     REQUIRE(r.exit_code == 0);
     CHECK(nlohmann::json::parse(r.out)["arms"][0]["ok"] == 4);
 }
+
+TEST_CASE("serve --unix-socket: loaded over the socket — its file removed on SIGTERM — another file never replaced") {
+    scratch s("lab-serve-uds");
+    const auto socket = s.dir / "lab.sock";
+    const pid_t server = start_lab({"serve", "--unix-socket", socket.string(), "--quiet"});
+    REQUIRE(wait_for([&] { return fs::exists(socket); }, 20s));
+    auto r = run_lab({"load", "--unix-socket", socket.string(), "http://localhost/async?ms=50", "-n", "10", "-c", "10",
+                      "--format", "json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["ok"] == 10);
+    CHECK(doc["verdict"] == "concurrent");  // the lab's own server, its route's model judged
+    CHECK(doc["server_fields"] == true);    // its Server-Timing came over the socket too
+
+    // A live server's socket is in use: a second server refuses it, and leaves it be.
+    auto second = run_lab({"serve", "--unix-socket", socket.string()}, 20);
+    CHECK(second.exit_code == 2);
+    CHECK(second.err.find("another server listens there") != std::string::npos);
+    CHECK(fs::is_socket(socket));
+
+    ::kill(server, SIGTERM);
+    int status = 0;
+    REQUIRE(wait_for([&] { return ::waitpid(server, &status, WNOHANG) == server; }, 10s));
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK_FALSE(fs::exists(socket));
+
+    const auto regular = s.write("not-a-socket", "data");
+    r = run_lab({"serve", "--unix-socket", regular.string()}, 20);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("not a socket") != std::string::npos);
+    CHECK(fs::is_regular_file(regular));
+    r = run_lab({"serve", "--unix-socket", regular.string(), "--workers", "2"}, 20);
+    CHECK(r.exit_code == 2);
+}
