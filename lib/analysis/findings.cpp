@@ -12,6 +12,17 @@
 
 namespace lab {
 
+namespace {
+
+// How far the handlers overlapped, by the server's own account where it gave one (its fields
+// or Server-Timing), else by the client's (the latencies' sum over the wall), said as such.
+std::string overlap_clause(const arm_stats& s) {
+    return s.server_fields ? fmt::format("server overlap {:.1f}", s.server_overlap)
+                           : fmt::format("client overlap {:.1f}; the server's own is not measured", s.overlap);
+}
+
+}  // namespace
+
 double physical_floor_ms(const arm_spec& arm) {
     return ideal_ms(model_kind::concurrent, arm.load.requests, arm.load.concurrency, arm.server.pool_threads, arm.ms);
 }
@@ -167,19 +178,19 @@ static std::string explain(const arm_result& arm) {
                                arm.spec.load.requests, s.wall_ms, arm.spec.load.requests, arm.spec.ms);
         case model_kind::concurrent:
             if (arm.spec.load.requests <= arm.spec.load.concurrency)
-                return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}), so {} requests "
+                return fmt::format("{}: concurrent — handlers overlapped ({}), so {} requests "
                                    "finished in {:.0f} ms, {:.2f} × the {:.0f} ms of one request.",
-                                   arm.spec.name, s.server_overlap, arm.spec.load.requests, s.wall_ms,
+                                   arm.spec.name, overlap_clause(s), arm.spec.load.requests, s.wall_ms,
                                    s.wall_ms / arm.spec.ms, arm.spec.ms);
-            return fmt::format("{}: concurrent — handlers overlapped (server overlap {:.1f}); {} requests at "
+            return fmt::format("{}: concurrent — handlers overlapped ({}); {} requests at "
                                "concurrency {} took {:.0f} ms against an ideal of {:.0f} ms.",
-                               arm.spec.name, s.server_overlap, arm.spec.load.requests, arm.spec.load.concurrency, s.wall_ms,
+                               arm.spec.name, overlap_clause(s), arm.spec.load.requests, arm.spec.load.concurrency, s.wall_ms,
                                ideal);
         case model_kind::pool:
             if (!on_lab(arm.spec))  // another server's pool: its size is not known here
-                return fmt::format("{}: pool — the handlers overlapped off the loop (server overlap {:.1f}); {:.0f} ms "
+                return fmt::format("{}: pool — the handlers overlapped off the loop ({}); {:.0f} ms "
                                    "against an ideal of {:.0f} ms.",
-                                   arm.spec.name, s.server_overlap, s.wall_ms, ideal);
+                                   arm.spec.name, overlap_clause(s), s.wall_ms, ideal);
             return fmt::format("{}: pool — {} threads took the blocking work off the loop; {:.0f} ms against an "
                                "ideal of {:.0f} ms.",
                                arm.spec.name, arm.spec.server.pool_threads, s.wall_ms, ideal);

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <limits>
+#include <map>
 #include <latch>
 #include <mutex>
 #include <sstream>
@@ -98,6 +99,7 @@ struct thread_lane {
     int cancelled = 0;
     int reconnects = 0;
     std::int64_t unsent = 0;
+    std::map<int, std::string> failure_bodies;
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
@@ -217,6 +219,7 @@ struct record_sink {
     int& cancelled;
     int& reconnects;
     std::int64_t& unsent;  // an open loop's scheduled requests it gave up sending
+    std::map<int, std::string>& failure_bodies;
 
     void take(request_record rec, std::int64_t t0_ns, std::size_t last_second) {
         add_to_series(series, t0_ns, rec, last_second);
@@ -233,7 +236,7 @@ struct record_sink {
 // A lane's own records and counts, where its connections' workers put theirs.
 record_sink sink_of(thread_lane& lane) {
     return {lane.records, lane.done,      lane.room,      lane.keep,       lane.folded,
-            lane.series,  lane.cancelling, lane.cancelled, lane.reconnects, lane.unsent};
+            lane.series,  lane.cancelling, lane.cancelled, lane.reconnects, lane.unsent, lane.failure_bodies};
 }
 
 // Response heads up to this size are read (Beast's default is 8 KiB; curl and wrk take more).
@@ -309,6 +312,9 @@ void record(request_record& rec, bool body_kept, const connection& c, record_sin
         return;
     }
     if (body_kept) read_server_fields(c.body, rec);
+    // What a server said when it refused: kept once per status (a map lookup on failures only).
+    if (rec.error == error_kind::status && !sink.failure_bodies.contains(rec.status))
+        sink.failure_bodies.emplace(rec.status, c.body.substr(0, 200));
     // Server-Timing, where the server sent it, is preferred to the body's fields (DESIGN.md §8).
     if (rec.status != 0 && !c.timing.empty()) read_server_timing(c.timing, rec);
     sink.take(rec, plan.t0, plan.last_second);
@@ -446,7 +452,7 @@ loop_task<> send_probe(thread_lane& lane, const run_setup& st, std::optional<req
     std::vector<second_stats> not_in_the_series;  // the probe is apart from the load
     co_await worker(c, st, serialize(make_request(st.options, probe.target, false, true)), schedule{1, 0, 0, 0},
                     {one, done, room, keep, unused, not_in_the_series, lane.cancelling, lane.cancelled,
-                     lane.reconnects, lane.unsent});
+                     lane.reconnects, lane.unsent, lane.failure_bodies});
     if (!one.empty()) rec = one.front();  // empty: cut off by an interruption
     drop(c);
 }
@@ -676,6 +682,7 @@ void gather(std::vector<std::unique_ptr<thread_lane>>& lanes, load_run& run) {
         run.cancelled += lane->cancelled;
         run.reconnects += lane->reconnects;
         run.unsent += lane->unsent;
+        run.failure_bodies.merge(lane->failure_bodies);
         run.folded.merge(lane->folded);
         merge_series(run.per_second, lane->series);
     }

@@ -69,6 +69,9 @@ struct load_run {
     int cancelled = 0;                    // in flight when an interruption or -d's end cut them off: not recorded
     int reconnects = 0;                   // requests re-sent once on a new connection (the old one closed while idle)
     std::int64_t unsent = 0;              // an open loop's backlog it gave up sending (a server far behind the rate)
+    // The first body of each status outside 2xx, its first 200 bytes: what the server said
+    // ("QueuePool limit of size 5 overflow 10 reached"), shown beside its count.
+    std::map<int, std::string> failure_bodies;
 
     std::int64_t total() const { return static_cast<std::int64_t>(requests.size()) + folded.count; }
 };
@@ -91,6 +94,16 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 struct tls_options {
     bool insecure = false;  // no verification at all (curl -k)
     std::string cacert;     // a PEM file of CAs to trust instead of the system's
+};
+
+// A service a scenario starts before its targets (DESIGN.md §10): a kind of the table
+// (process/service.hpp: "postgres"), or a command of the file's own.
+struct service_spec {
+    std::string name;
+    std::string kind;                // "postgres", … or "command"
+    std::vector<std::string> argv;   // a command's: "{port}" becomes a free port
+    std::string ready = "/";         // a command's: polled with GET until 2xx
+    double ready_timeout_s = 30;
 };
 
 // Where an arm's load goes (DESIGN.md §8): the lab's own server, a command the runner starts

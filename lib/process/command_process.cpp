@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -107,6 +108,10 @@ struct prepared {
     std::vector<std::string> arg_text, env_text;
     std::vector<char*> argv, envp;
     std::string cwd;
+    uid_t uid;
+    gid_t gid;
+    bool quiet_stdout;
+    std::vector<std::string> remove_after;
 };
 
 // Everything the children need, made before fork: between fork and exec only async-signal-safe
@@ -126,7 +131,27 @@ prepared prepare(const command_line& command, int port) {
     p.argv.push_back(nullptr);
     p.envp.push_back(nullptr);
     p.cwd = command.cwd.string();
+    p.uid = command.uid;
+    p.gid = command.gid;
+    p.quiet_stdout = command.quiet_stdout;
+    p.remove_after = command.remove_after;
     return p;
+}
+
+// The folder a command leaves behind (a service's data), once nothing of its tree runs: by
+// /bin/rm, since a forked child of a threaded driver may not walk a tree itself (opendir
+// allocates). Empty: nothing to remove.
+void remove_folders(const std::vector<std::string>& folders) {
+    for (const auto& folder : folders) {
+        if (folder.empty()) continue;
+        const pid_t rm = ::fork();
+        if (rm == 0) {
+            const char* argv[] = {"rm", "-rf", "--", folder.c_str(), nullptr};
+            ::execv("/bin/rm", const_cast<char* const*>(argv));
+            ::_exit(127);
+        }
+        if (rm > 0) ::waitpid(rm, nullptr, 0);
+    }
 }
 
 // The watchdog: starts the command in a group of its own, then waits for a stop (SIGTERM from
@@ -146,7 +171,17 @@ prepared prepare(const command_line& command, int port) {
         ::sigprocmask(SIG_UNBLOCK, &waited, nullptr);
         // What the server prints goes to the lab's stderr: its stdout is the lab's report.
         ::dup2(STDERR_FILENO, STDOUT_FILENO);
-        if (int null = ::open("/dev/null", O_RDONLY); null >= 0) ::dup2(null, STDIN_FILENO);
+        if (int null = ::open("/dev/null", O_RDWR); null >= 0) {
+            ::dup2(null, STDIN_FILENO);
+            if (p.quiet_stdout) ::dup2(null, STDOUT_FILENO);
+        }
+        // A service that refuses root (postgres) runs as its own user: groups, group, then user.
+        if (p.uid != static_cast<uid_t>(-1) &&
+            (::setgroups(0, nullptr) != 0 || ::setgid(p.gid) != 0 || ::setuid(p.uid) != 0)) {
+            int e = errno;
+            write_all(error_pipe, &e, sizeof e);
+            ::_exit(127);
+        }
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the watchdog never dies before its group; should it, so does this
         if (!p.cwd.empty() && ::chdir(p.cwd.c_str()) != 0) {
             int e = errno;
@@ -171,10 +206,12 @@ prepared prepare(const command_line& command, int port) {
             if (::waitpid(first, &status, WNOHANG) != first) continue;
             ::kill(-first, SIGKILL);  // its own children go with it
             end_escapees();
+            remove_folders(p.remove_after);
             ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
         }
         end_group(first, first);
         end_escapees();
+        remove_folders(p.remove_after);
         ::_exit(0);
     }
 }

@@ -20,6 +20,13 @@ struct command_line {
     std::filesystem::path cwd;      // empty: the driver's
     std::vector<std::pair<std::string, std::string>> env;  // added to the driver's environment (placeholders too)
     std::string socket;             // what "{socket}" stands for (empty: the command names none)
+    // A service's needs (PostgreSQL): run as this user (a root lab drops to it; -1: as the lab),
+    // its stdout thrown away (initdb's chatter), and folders removed once its whole tree is gone
+    // — by the watchdog, so even a driver killed by SIGKILL leaves nothing on disk.
+    uid_t uid = static_cast<uid_t>(-1);
+    gid_t gid = static_cast<gid_t>(-1);
+    bool quiet_stdout = false;
+    std::vector<std::string> remove_after;
 };
 
 // The command line as it runs: "{port}" in every argument replaced by `port`, and "{socket}"

@@ -124,6 +124,9 @@ void add_outcome(json& o, const arm_result& a) {
     json statuses = json::object();
     for (const auto& [status, n] : s.responses.statuses) statuses[std::to_string(status)] = n;
     o["statuses"] = std::move(statuses);
+    json said = json::object();
+    for (const auto& [status, body] : a.run.failure_bodies) said[std::to_string(status)] = body;
+    o["failure_bodies"] = std::move(said);
     o["body_bytes"] = s.responses.bodies > 0 ? json{{"min", s.responses.body_min},
                                                     {"mean", round3(s.responses.body_mean())},
                                                     {"max", s.responses.body_max}}
@@ -218,7 +221,7 @@ json arm_object(const arm_result& a, bool detail) {
 
 }  // namespace
 
-std::string render_arm_json(const arm_result& arm, bool detail) { return arm_object(arm, detail).dump() + "\n"; }
+std::string render_arm_json(const arm_result& arm, bool detail) { return arm_object(arm, detail).dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 namespace {
 
@@ -237,12 +240,12 @@ json scenario_object(const scenario_result& r, bool detail) {
 
 }  // namespace
 
-std::string render_json(const scenario_result& r, bool detail) { return scenario_object(r, detail).dump() + "\n"; }
+std::string render_json(const scenario_result& r, bool detail) { return scenario_object(r, detail).dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 std::string render_json_many(const std::vector<scenario_result>& results, bool detail) {
     json scenarios = json::array();
     for (const auto& r : results) scenarios.push_back(scenario_object(r, detail));
-    return json{{"scenarios", std::move(scenarios)}}.dump() + "\n";
+    return json{{"scenarios", std::move(scenarios)}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace lab

@@ -67,6 +67,14 @@ std::string open_loop_table(const scenario_result& r, std::size_t width) {
     return any ? "\n" + table.str("  ", width) : "";
 }
 
+// A server's words as one line of a table: control bytes (an ESC, a line break) are shown, not
+// sent to the terminal; cut at `columns` bytes.
+std::string printable_line(const std::string& text, std::size_t columns) {
+    std::string out;
+    for (unsigned char c : text.substr(0, columns)) out += c < 0x20 || c == 0x7f ? ' ' : static_cast<char>(c);
+    return text.size() > columns ? out + "…" : out;
+}
+
 // What came back, by status code, and how big the bodies were: for `load` (a real API answers
 // 201, 401 or 429 as readily as 200), and for a scenario where some arm got other than 2xx.
 std::string responses_table(const scenario_result& r, std::size_t width) {
@@ -76,14 +84,19 @@ std::string responses_table(const scenario_result& r, std::size_t width) {
         return false;
     };
     if (r.name != "load" && std::none_of(r.arms.begin(), r.arms.end(), unusual)) return "";
-    table_writer table({"responses", "status codes", "body min", "mean", "max"}, {false, false, true, true, true});
+    table_writer table({"responses", "status codes", "body min", "mean", "max", "what a refusal said"},
+                       {false, false, true, true, true, false});
     for (const auto& a : r.arms) {
+        std::string said;
+        for (const auto& [status, body] : a.run.failure_bodies)
+            said += fmt::format("{}{}: {}", said.empty() ? "" : "; ", status, printable_line(body, 100));
         const auto& t = a.stats.responses;
         std::string codes;
         for (const auto& [status, n] : t.statuses) codes += fmt::format("{}{} × {}", codes.empty() ? "" : ", ", status, n);
         const bool sized = t.bodies > 0;
         table.add_row({a.spec.name, codes.empty() ? "none" : codes, sized ? format_bytes(static_cast<double>(t.body_min)) : "—",
-                       sized ? format_bytes(t.body_mean()) : "—", sized ? format_bytes(static_cast<double>(t.body_max)) : "—"});
+                       sized ? format_bytes(t.body_mean()) : "—", sized ? format_bytes(static_cast<double>(t.body_max)) : "—",
+                       said.empty() ? "—" : said});
     }
     return "\n" + table.str("  ", width);
 }

@@ -10,6 +10,7 @@
 #include "process/fd_limit.hpp"
 #include "process/process_memory.hpp"
 #include "process/server_process.hpp"
+#include "process/service.hpp"
 #include "process/temp_folder.hpp"
 #include "scenario/locations.hpp"
 #include "scenario/probe_run.hpp"
@@ -111,6 +112,17 @@ struct measured_run {
 // made, and the scenario ends as an interrupted one.
 struct interrupted_before_run {};
 
+// A command service's readiness: GET path on 127.0.0.1:port answered 2xx.
+bool answers_get(int port, const std::string& path) {
+    load_options ask;
+    ask.url = {"127.0.0.1", std::to_string(port), path};
+    ask.requests = 1;
+    ask.concurrency = 1;
+    ask.timeout_s = 1;
+    const auto answer = run_load(ask);
+    return !answer.requests.empty() && answer.requests.front().error == error_kind::none;
+}
+
 // Whether the command listens on a unix socket the runner makes for it ("{socket}" in an
 // argument or in its environment).
 bool names_socket(const command_target& c) {
@@ -148,7 +160,7 @@ void wait_until_ready(command_process& command, const command_target& target, co
 
 // One run against a server that is not the lab's: started for the run and stopped after it
 // (a command), or only loaded (a URL). What it says of itself comes from its response fields.
-measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
+measured_run run_foreign(const arm_spec& arm, const runner_options& options, const service_addresses& services) {
     measured_run m;
     // Declared before the command: removed after it is stopped.
     std::optional<temp_folder> probe, socket_dir;
@@ -157,6 +169,14 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
     tls_options tls;
     if (const auto* c = std::get_if<command_target>(&arm.target)) {
         const int port = free_loopback_port();
+        // What the services lend: "{database_url}" in the command and its env, DATABASE_URL beside.
+        command_target lent = *c;
+        for (auto& arg : lent.argv) arg = services.put_in(arg);
+        for (auto& [name, value] : lent.env) value = services.put_in(value);
+        for (const auto& [name, value] : services.env)
+            if (std::none_of(lent.env.begin(), lent.env.end(), [&](const auto& e) { return e.first == name; }))
+                lent.env.emplace_back(name, value);
+        c = &lent;
         auto env = c->env;
         if (c->probe) env = probed_env(std::move(env), probe_dir(), probe.emplace("concurrency-lab-probe").path());
         // A command that listens on "{socket}" gets a path in a folder of the run's own (made 0700,
@@ -165,7 +185,11 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
         if (names_socket(*c)) socket = (socket_dir.emplace("concurrency-lab-socket").path() / "http.sock").string();
         url = {"127.0.0.1", std::to_string(port), "/", c->https, socket};
         tls = c->tls;
-        command.emplace(command_line{c->argv, c->cwd, env, socket}, port);
+        command_line line{c->argv, c->cwd, env, socket};
+        // The watchdog removes the run's folders after the command, should the driver be killed first.
+        for (const auto* folder : {&probe, &socket_dir})
+            if (*folder) line.remove_after.push_back((*folder)->path().string());
+        command.emplace(line, port);
         wait_until_ready(*command, *c, url, socket, options);
     } else {
         const auto& u = std::get<url_target>(arm.target);
@@ -209,8 +233,8 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options) {
     return m;
 }
 
-measured_run run_once(const arm_spec& arm, const runner_options& options) {
-    if (!on_lab(arm)) return run_foreign(arm, options);
+measured_run run_once(const arm_spec& arm, const runner_options& options, const service_addresses& services) {
+    if (!on_lab(arm)) return run_foreign(arm, options, services);
     measured_run m;
     server_process server(options.executable, serve_args(arm.server));
     auto load = load_for(arm, {"127.0.0.1", std::to_string(server.port()), "/"});
@@ -289,6 +313,8 @@ std::vector<std::string> needed_packages(const scenario_spec& spec) {
     std::vector<std::string> needs;
     for (const auto& arm : spec.arms)
         if (const auto* c = std::get_if<command_target>(&arm.target)) needs.insert(needs.end(), c->needs.begin(), c->needs.end());
+    for (const auto& service : spec.services)
+        if (const auto* kind = find_service_kind(service.kind)) needs.insert(needs.end(), kind->packages.begin(), kind->packages.end());
     std::sort(needs.begin(), needs.end());
     needs.erase(std::unique(needs.begin(), needs.end()), needs.end());
     return needs;
@@ -314,6 +340,20 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
     int most_connections = 0;
     for (const auto& arm : arms) most_connections = std::max(most_connections, arm.load.concurrency);
     require_fds(most_connections + 64L, "this scenario");  // the driver holds every client connection
+    // The services first (a database), for every arm's run; stopped after the last, on every path.
+    const service_addresses no_services;
+    std::optional<running_services> services;
+    if (!spec.services.empty()) {
+        if (options.progress) options.progress("starting the services");
+        try {
+            services.emplace(spec.services, options.stop, answers_get);
+        } catch (const std::runtime_error&) {
+            if (!stopped(options)) throw;
+            result.interrupted = true;
+            result.notes.push_back(interruption_note(options, {}));
+            return result;
+        }
+    }
     // The repeats go round the arms in turn: when the machine gets busier or quieter during a
     // scenario, every arm sees it alike, and the ratios between arms — the lesson — stay true.
     // Every run has a server of its own, reaped before the next starts, so a file of many arms
@@ -329,7 +369,7 @@ scenario_result run_scenario(const scenario_spec& spec, const runner_options& op
                                              arms[i].load.repeat, arms[i].load.requests, request_target(arms[i]),
                                              arms[i].load.concurrency));
             try {
-                runs[i].push_back(run_once(arms[i], options));
+                runs[i].push_back(run_once(arms[i], options, services ? services->addresses() : no_services));
             } catch (const interrupted_before_run&) {
                 break;  // the loops end: stopped() holds now
             }

@@ -4,6 +4,7 @@
 #include "load/request_parts.hpp"
 #include "model/client_knobs.hpp"
 #include "model/knobs.hpp"
+#include "model/service_kinds.hpp"
 #include "model/limits.hpp"
 #include "scenario/scenario_spec.hpp"
 #include "model/suggest.hpp"
@@ -458,6 +459,12 @@ public:
         arm.server = server_config{};  // whatever [defaults] says of the lab's server knobs
         if (auto m = choice(t, prefix, "model", {"serialized", "concurrent", "pool"}))
             arm.model = *m == "serialized" ? model_kind::serialized : *m == "concurrent" ? model_kind::concurrent : model_kind::pool;
+        // The pool model's lanes: what bounds the server's concurrency (FastAPI's 40 threads by
+        // default; a database pool's 15 where that is smaller).
+        if (auto v = integer(t, prefix, "lanes", 1, 1024)) {
+            if (arm.model != model_kind::pool) fail(t.get("lanes"), prefix + "lanes", "only with model = \"pool\"");
+            arm.server.pool_threads = static_cast<int>(*v);
+        }
         read_knobs(t, prefix, arm);
         // Another server's t is what the file says, or nothing: no default of 100 ms stands in
         // for it, so a run with no t is measured but judged against no model.
@@ -495,7 +502,7 @@ public:
             read_foreign_arm(t, prefix, node, arm);
             return arm;
         }
-        for (const char* foreign_only : {"path", "model", "headers", "body", "body_file"})
+        for (const char* foreign_only : {"path", "model", "headers", "body", "body_file", "lanes"})
             if (t.contains(foreign_only))
                 fail(t.get(foreign_only), prefix + foreign_only, "only for a target other than the lab's server (a lab arm names a route)");
         read_route(t, prefix, node, arm);
@@ -637,10 +644,49 @@ public:
         }
         read_expectations(root, names, spec);
         spec.long_running = boolean(root, "", "long").value_or(false);
+        read_services(root, spec);
         return spec;
     }
 
 private:
+    // [[services]]: a kind of the table (model/service_kinds.hpp), or a command with {port} and
+    // a readiness path, as a target's. Names are unique: each lends "{NAME_url}".
+    void read_services(const toml::table& root, scenario_spec& spec) const {
+        const toml::node* node = root.get("services");
+        if (!node) return;
+        const auto* array = node->as_array();
+        if (!array || array->empty() || !array->is_array_of_tables())
+            fail(node, "services", "must be a non-empty array of tables ([[services]])");
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const auto& t = *array->get(i)->as_table();
+            const std::string p = fmt::format("services[{}].", i);
+            only_keys(t, p, scenario_keys().services);
+            service_spec s;
+            s.name = *text(t, p, "name", true, array->get(i));
+            if (s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+                fail(t.get("name"), p + "name", "must be lowercase letters, digits and _ (it names a {NAME_url} placeholder)");
+            if (!names.insert(s.name).second) fail(t.get("name"), p + "name", "another service has this name");
+            const bool has_command = t.contains("command");
+            if (has_command == t.contains("kind")) fail(array->get(i), p.substr(0, p.size() - 1), "needs exactly one of kind and command");
+            if (has_command) {
+                s.kind = "command";
+                s.argv = strings(t.get("command"), p + "command");
+                if (auto ready = text(t, p, "ready", false, nullptr)) {
+                    request_path(t, p, "ready", *ready);
+                    s.ready = *ready;
+                }
+            } else {
+                std::set<std::string> kinds;
+                for (const auto& k : service_kinds()) kinds.insert(k.name);
+                s.kind = *choice(t, p, "kind", kinds);
+                if (t.contains("ready")) fail(t.get("ready"), p + "ready", "only a command service takes it");
+            }
+            if (auto v = number(t, p, "ready_timeout_s", 0.1, 600)) s.ready_timeout_s = *v;
+            spec.services.push_back(std::move(s));
+        }
+    }
+
     fs::path file_;
     mutable bool defaults_ms_ = false;  // [defaults] names ms
 };
@@ -666,14 +712,15 @@ void settle_model(arm_spec& arm) {
 const scenario_key_sets& scenario_keys() {
     static const scenario_key_sets keys = [] {
         scenario_key_sets k{
-            {"title", "lesson", "defaults", "arms", "baseline", "expect", "long", "target"},
+            {"title", "lesson", "defaults", "arms", "baseline", "expect", "long", "target", "services"},
             {"requests", "concurrency", "ms", "repeat", "timeout_s", "connection", "rate", "cold"},
             {"name", "route", "seed_s", "probe", "on", "sweep_workers", "method", "work", "expect_failures", "target",
-             "path", "model", "beside", "headers", "body", "body_file"},
+             "path", "model", "beside", "headers", "body", "body_file", "lanes"},
             {"route", "after_ms"},
             {"name", "ratio", "min", "max", "tolerance"},
             {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "probe", "url", "unix_socket", "https",
              "insecure", "cacert"},
+            {"name", "kind", "command", "ready", "ready_timeout_s"},
         };
         for (const auto& knob : server_knobs())
             if (!knob.key.empty()) k.defaults.insert(knob.key);

@@ -21,6 +21,7 @@ struct scenario_spec {
     std::string baseline;  // arm name that speedups are measured against; empty: none
     std::vector<expectation> expectations;
     bool long_running = false;  // `long = true`: `scenario all` skips it unless asked
+    std::vector<service_spec> services;  // started before the arms, stopped after the last (DESIGN.md §10)
 };
 
 struct scenario_overrides {
@@ -37,7 +38,7 @@ struct scenario_error : input_error {
 // Every key the reader accepts, where it may stand. docs/scenario-file.md lists the same
 // keys, and a test holds the two together.
 struct scenario_key_sets {
-    std::set<std::string> top, defaults, arms, probe, expect, target;
+    std::set<std::string> top, defaults, arms, probe, expect, target, services;
 };
 const scenario_key_sets& scenario_keys();
 

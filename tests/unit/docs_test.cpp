@@ -68,6 +68,7 @@ TEST_CASE("docs/scenario-file.md lists exactly the keys the reader accepts") {
     CHECK(doc.keys.at("probe") == keys.probe);
     CHECK(doc.keys.at("[[expect]]") == keys.expect);
     CHECK(doc.keys.at("target") == keys.target);
+    CHECK(doc.keys.at("services") == keys.services);
 }
 
 // Each knob's row says what the knob table (model/knobs.cpp) does: its flag, range and default.

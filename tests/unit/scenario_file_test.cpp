@@ -57,7 +57,7 @@ TEST_CASE("overrides apply to every arm") {
 TEST_CASE("bad files name file — line and key") {
     CHECK(error_of("bad/syntax.toml").starts_with(data + "/bad/syntax.toml:3: syntax: "));
     CHECK(error_of("bad/unknown_key.toml") ==
-          data + "/bad/unknown_key.toml:3: titel: unknown key — did you mean 'title'? (expected one of: arms, baseline, defaults, expect, lesson, long, target, title)");
+          data + "/bad/unknown_key.toml:3: titel: unknown key — did you mean 'title'? (expected one of: arms, baseline, defaults, expect, lesson, long, services, target, title)");
     CHECK(error_of("bad/wrong_type.toml") ==
           data + "/bad/wrong_type.toml:7: arms[0].requests: must be an integer from 1 to 10000000, \"cores\" or \"K*cores\"");
     CHECK(error_of("bad/missing_arms.toml") ==
