@@ -102,6 +102,7 @@ struct service_spec {
     std::string name;
     std::string kind;                // "postgres", … or "command"
     std::vector<std::string> argv;   // a command's: "{port}" becomes a free port
+    std::string cwd;                 // a command's: absolute, or relative to the scenario file (resolved on reading)
     std::string ready = "/";         // a command's: polled with GET until 2xx
     double ready_timeout_s = 30;
 };

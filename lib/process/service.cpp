@@ -54,7 +54,7 @@ std::string service_addresses::put_in(std::string text) const {
 running_service::running_service(const service_spec& spec, const std::atomic<int>* stop, const http_check& http_ready) {
     if (spec.kind == "command") {
         const int port = free_loopback_port();
-        process_.emplace(command_line{spec.argv}, port);
+        process_.emplace(command_line{spec.argv, spec.cwd}, port);
         wait_ready(*process_, spec.name, spec.ready_timeout_s, stop, [&] { return http_ready(port, spec.ready); });
         address_ = fmt::format("http://127.0.0.1:{}", port);
         return;

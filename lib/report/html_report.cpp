@@ -31,7 +31,9 @@ std::string html_table(const std::vector<std::string>& header, const std::vector
                        const std::vector<std::vector<std::string>>& rows) {
     auto cell = [&](const char* tag, std::size_t i, const std::string& text) {
         bool r = i < right.size() && right[i];
-        return fmt::format("<{0}{1}>{2}</{0}>", tag, r ? " class=\"num\"" : "", escape(text));
+        // Prose in a cell (a line of the app's code, a server's refusal) wraps; figures never do.
+        const char* kind = r ? " class=\"num\"" : text.size() > 48 ? " class=\"prose\"" : "";
+        return fmt::format("<{0}{1}>{2}</{0}>", tag, kind, escape(text));
     };
     std::string out = "<table><thead><tr>";
     for (std::size_t i = 0; i < header.size(); ++i) out += cell("th", i, header[i]);
@@ -150,6 +152,7 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.3em; margin-top: 2em; border-top: 2px
 p.lesson { max-width: 60em; line-height: 1.4; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 15px; }
 th, td { padding: 0.25em 0.5em; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap; }
+td.prose { white-space: normal; overflow-wrap: anywhere; min-width: 16em; max-width: 32em; }
 th { white-space: normal; vertical-align: bottom; }  /* long headers wrap: the widest tables fit 1280 px */
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 svg.timeline { width: 100%; max-width: 1100px; display: block; margin: 1em 0; }

@@ -389,12 +389,7 @@ public:
             fail(t.get("unix_socket"), p + "unix_socket", "only a url target takes it (a command listens on \"{socket}\")");
         command_target c;
         c.argv = strings(t.get("command"), p + "command");
-        if (auto cwd = text(t, p, "cwd", false, nullptr)) {
-            fs::path dir(*cwd);
-            c.cwd = (dir.is_absolute() ? dir : file_.parent_path() / dir).lexically_normal().string();
-            std::error_code ec;
-            if (!fs::is_directory(c.cwd, ec)) fail(t.get("cwd"), p + "cwd", fmt::format("no such folder {}", c.cwd));
-        }
+        c.cwd = folder(t, p);
         if (const toml::table* env = table(t, p, "env"))
             for (const auto& [name, value] : *env) {
                 const std::string key(name.str());
@@ -426,6 +421,17 @@ public:
                     fail(t.get("needs"), p + "needs", fmt::format("'{}' is not a Debian package name", name));
         }
         return c;
+    }
+
+    // A command's `cwd`: absolute, or relative to the scenario file; it must exist. Empty: the lab's.
+    std::string folder(const toml::table& t, const std::string& p) const {
+        const auto cwd = text(t, p, "cwd", false, nullptr);
+        if (!cwd) return {};
+        const fs::path dir(*cwd);
+        const std::string resolved = (dir.is_absolute() ? dir : file_.parent_path() / dir).lexically_normal().string();
+        std::error_code ec;
+        if (!fs::is_directory(resolved, ec)) fail(t.get("cwd"), p + "cwd", fmt::format("no such folder {}", resolved));
+        return resolved;
     }
 
     // A target's trust in an https server (`insecure`, `cacert`, as load's flags): only for https.
@@ -672,6 +678,7 @@ private:
             if (has_command) {
                 s.kind = "command";
                 s.argv = strings(t.get("command"), p + "command");
+                s.cwd = folder(t, p);
                 if (auto ready = text(t, p, "ready", false, nullptr)) {
                     request_path(t, p, "ready", *ready);
                     s.ready = *ready;
@@ -680,7 +687,8 @@ private:
                 std::set<std::string> kinds;
                 for (const auto& k : service_kinds()) kinds.insert(k.name);
                 s.kind = *choice(t, p, "kind", kinds);
-                if (t.contains("ready")) fail(t.get("ready"), p + "ready", "only a command service takes it");
+                for (const char* key : {"ready", "cwd"})
+                    if (t.contains(key)) fail(t.get(key), p + key, "only a command service takes it");
             }
             if (auto v = number(t, p, "ready_timeout_s", 0.1, 600)) s.ready_timeout_s = *v;
             spec.services.push_back(std::move(s));
@@ -720,7 +728,7 @@ const scenario_key_sets& scenario_keys() {
             {"name", "ratio", "min", "max", "tolerance"},
             {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "probe", "url", "unix_socket", "https",
              "insecure", "cacert"},
-            {"name", "kind", "command", "ready", "ready_timeout_s"},
+            {"name", "kind", "command", "cwd", "ready", "ready_timeout_s"},
         };
         for (const auto& knob : server_knobs())
             if (!knob.key.empty()) k.defaults.insert(knob.key);

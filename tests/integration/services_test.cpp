@@ -113,3 +113,23 @@ TEST_CASE("a postgres service goes down whole on SIGINT — SIGTERM — SIGHUP �
         CHECK(wait_for([&] { return tmp.empty(); }, 10s));
     }
 }
+
+TEST_CASE("a command service lends {NAME_url}: a blocking HTTP client in async def serializes — httpx overlaps — the downstream goes after") {
+    own_tmp tmp;
+    const auto marker = unique_env_marker();
+    auto r = run_lab({"scenario", (repo / "scenarios/http-calls.toml").string(), "--format", "json"}, 180,
+                     {marker, "TMPDIR=" + tmp.dir.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto doc = nlohmann::json::parse(r.out);
+    const auto& arms = doc["arms"];
+    CHECK(arms[0]["verdict"] == "serialized");
+    CHECK(arms[1]["verdict"] == "pool");
+    CHECK(arms[2]["verdict"] == "concurrent");
+    CHECK(arms[0]["ok"] == 10);
+    CHECK(arms[0]["wall_ms"].get<double>() > 4 * arms[2]["wall_ms"].get<double>());
+    REQUIRE(arms[0]["blocked"]["places"].size() >= 1);
+    CHECK(arms[0]["blocked"]["places"][0]["code"].get<std::string>().find("urlopen") != std::string::npos);
+    CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));  // the downstream too
+    CHECK(tmp.empty());
+}
