@@ -402,3 +402,25 @@ TEST_CASE("serve --unix-socket: loaded over the socket — its file removed on S
     r = run_lab({"serve", "--unix-socket", regular.string(), "--workers", "2"}, 20);
     CHECK(r.exit_code == 2);
 }
+
+TEST_CASE("an https command target: uvicorn with a certificate — polled and loaded over TLS — trusted by cacert") {
+    scratch s("lab-uvicorn-tls");
+    tls_server::make_certificate(s.dir / "cert.pem", s.dir / "key.pem", "localhost");
+    const std::string head = "title = \"tls\"\nlesson = \"l.\"\n[target]\ncommand = [\"/usr/bin/python3\", \"-m\", "
+                             "\"uvicorn\", \"blocking_app:app\", \"--port\", \"{port}\", \"--ssl-keyfile\", \"" +
+                             (s.dir / "key.pem").string() + "\", \"--ssl-certfile\", \"" + (s.dir / "cert.pem").string() +
+                             "\", \"--log-level\", \"warning\"]\ncwd = \"" + probe_apps.string() +
+                             "\"\nready = \"/health\"\nready_timeout_s = 30\nhttps = true\n";
+    const std::string arms = "[[arms]]\nname = \"async\"\npath = \"/async\"\nms = 50\nmodel = \"concurrent\"\n"
+                             "requests = 6\nconcurrency = 3\n";
+    const auto trusted = s.write("trusted.toml", head + "cacert = \"cert.pem\"\n" + arms);
+    auto r = run_lab({"scenario", trusted.string(), "--format", "json"}, 120);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(nlohmann::json::parse(r.out)["arms"][0]["ok"] == 6);
+    // Not trusted: the readiness poll's handshake fails, and the run says why in one line.
+    const auto untrusted = s.write("untrusted.toml", head + arms);
+    r = run_lab({"scenario", untrusted.string(), "--format", "json"}, 120);
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("certificate verify failed") != std::string::npos);
+}
