@@ -119,6 +119,14 @@ TEST_CASE("load sends the method — headers and body it is given — byte for b
             if (name == "X-Twice") twice.push_back(value);
         CHECK(twice == std::vector<std::string>{"1", "2"});
     }
+    // What came back: three 200s of the echo's 16-byte body, in JSON and in load's table.
+    CHECK(doc["statuses"] == nlohmann::json{{"200", 3}});
+    CHECK(doc["body_bytes"] == nlohmann::json{{"min", 16}, {"mean", 16.0}, {"max", 16}});
+    auto table = run_lab({"load", echo.url("/"), "-n", "2", "-c", "1", "--width", "0"});
+    REQUIRE(table.exit_code == 0);
+    CHECK(table.out.find("status codes") != std::string::npos);
+    CHECK(table.out.find("200 × 2") != std::string::npos);
+    CHECK(table.out.find("16 B") != std::string::npos);
 }
 
 TEST_CASE("a body without a method is a POST as curl sends it — and a Host header replaces the client's") {
@@ -157,7 +165,8 @@ TEST_CASE("a foreign arm's method — headers and body_file — come from the sc
                                            "\", \"--port\", \"{port}\", \"--log\", \"" + log.string() +
                                            "\"]\n[[arms]]\nname = \"patch\"\npath = \"/o/1\"\nmethod = \"PATCH\"\n"
                                            "headers = [\"X-Api-Key: k\", \"Accept: */*\"]\nbody_file = \"body.bin\"\n"
-                                           "requests = 2\nconcurrency = 1\n");
+                                           "requests = 2\nconcurrency = 1\n"
+                                           "[[arms]]\nname = \"implied\"\npath = \"/p\"\nbody = \"x\"\nrequests = 1\n");
     auto r = run_lab({"scenario", file.string(), "--format", "json"}, 60);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -169,6 +178,13 @@ TEST_CASE("a foreign arm's method — headers and body_file — come from the sc
     CHECK(decoded(patches[0]["body"]) == awkward_body);
     CHECK(header(patches[0], "X-Api-Key") == "k");
     CHECK(header(patches[0], "Accept") == "*/*");
+    // A body without a method is a POST, in a file as on the command line.
+    std::vector<nlohmann::json> posts;
+    for (const auto& entry : logged(log))
+        if (entry["target"] == "/p") posts.push_back(entry);
+    REQUIRE(posts.size() == 1);
+    CHECK(posts[0]["method"] == "POST");
+    CHECK(decoded(posts[0]["body"]) == "x");
 }
 
 TEST_CASE("a request part that would write a header of its own or frame the request is refused in one line") {
@@ -230,6 +246,21 @@ TEST_CASE("load --unix-socket: the requests go to the socket and Host names the 
     REQUIRE(got.size() == 6);
     CHECK(got[0]["target"] == "/ping");
     CHECK(header(got[0], "Host") == "api.local:80");
+    // A url target with unix_socket: the same socket, the URL's host in Host.
+    const auto file = s.write("uds-url.toml", "title = \"uds\"\nlesson = \"l.\"\n[target]\nurl = \"http://api.local\"\n"
+                                              "unix_socket = \"" + socket.string() + "\"\n[[arms]]\nname = \"a\"\n"
+                                              "path = \"/via-file\"\nrequests = 3\nconcurrency = 1\n");
+    r = run_lab({"scenario", file.string(), "--format", "json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(nlohmann::json::parse(r.out)["arms"][0]["ok"] == 3);
+    int via_file = 0;
+    for (const auto& entry : logged(log)) via_file += entry["target"] == "/via-file" && header(entry, "Host") == "api.local:80";
+    CHECK(via_file == 3);
+    // A path longer than a socket address holds is refused by name, not cut short.
+    r = run_lab({"load", "--unix-socket", "/tmp/" + std::string(120, 's'), "http://x/", "-n", "1"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("longer than 107 bytes") != std::string::npos);
     // No socket there: every request fails to connect, and the run says so (exit 1), no crash.
     r = run_lab({"load", "--unix-socket", (s.dir / "none.sock").string(), "http://x/", "-n", "2", "--format", "json"});
     CHECK(r.exit_code == 1);
@@ -257,6 +288,19 @@ TEST_CASE("a uvicorn command target on {socket}: loaded over the socket — noth
     CHECK(fs::is_empty(tmp));  // the socket's folder went with the command
     CHECK(count_processes_with_env(marker) == 0);
 
+    // {socket} in the environment alone is filled in too (and the load goes there).
+    const auto log = s.dir / "env-log.jsonl";
+    const auto by_env = s.write("env.toml", "title = \"uds\"\nlesson = \"l.\"\n[target]\ncommand = [\"/bin/sh\", \"-c\", "
+                                            "\"exec /usr/bin/python3 " + (test_apps / "echo_server.py").string() +
+                                            " --unix \\\"$SOCK\\\" --log " + log.string() + "\"]\n"
+                                            "env = { SOCK = \"{socket}\" }\n[[arms]]\nname = \"a\"\npath = \"/e\"\n"
+                                            "requests = 3\nconcurrency = 1\n");
+    r = run_lab({"scenario", by_env.string(), "--format", "json"}, 60, env);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(nlohmann::json::parse(r.out)["arms"][0]["ok"] == 3);
+    CHECK(fs::is_empty(tmp));
+
     // Interrupted while the long arm runs: the command stops, its socket and folder go.
     const pid_t lab = start_lab({"scenario", file.string(), "--format", "json"}, env);
     const bool socket_made = wait_for([&] {
@@ -279,30 +323,47 @@ namespace {
 // nginx serving https on a free port with a certificate openssl makes for 127.0.0.1 and
 // localhost (self-signed: its own CA), in a folder of the test's own.
 struct tls_server {
-    scratch s{"lab-tls"};
+    scratch s;
     int port = lab::free_loopback_port();
     fs::path cert = s.dir / "cert.pem", key = s.dir / "key.pem";
     std::optional<lab::command_process> nginx;
 
-    tls_server() {
-        make_certificate(cert, key, "localhost");
+    // sni_split: a default server with another name's certificate beside one for `localhost`, on
+    // the same port: only a client that sends SNI is shown the certificate it can verify.
+    explicit tls_server(bool sni_split = false, const std::string& folder = "lab-tls",
+                        const std::string& names = "DNS:localhost,IP:127.0.0.1")
+        : s(folder) {
+        make_certificate(cert, key, "localhost", names);
         std::ofstream(s.dir / "nginx.conf")
             << "daemon off;\nmaster_process off;\npid " << (s.dir / "nginx.pid").string() << ";\nerror_log stderr;\n"
             << "events {}\nhttp {\n  access_log off;\n";
         std::ofstream conf(s.dir / "nginx.conf", std::ios::app);
         for (const char* temp : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
             conf << "  " << temp << "_temp_path " << (s.dir / temp).string() << ";\n";
-        conf << "  server {\n    listen 127.0.0.1:" << port << " ssl;\n    ssl_certificate " << cert.string()
-             << ";\n    ssl_certificate_key " << key.string() << ";\n    location / { return 200 \"secure\\n\"; }\n  }\n}\n";
+        const auto block = [&](const std::string& listen, const std::string& name, const fs::path& c, const fs::path& k) {
+            conf << "  server {\n    listen 127.0.0.1:" << port << " ssl" << listen << ";\n" << name
+                 << "    ssl_certificate " << c.string() << ";\n    ssl_certificate_key " << k.string()
+                 << ";\n    location / { return 200 \"secure\\n\"; }\n  }\n";
+        };
+        if (sni_split) {
+            // The default server's certificate names another host: a client that sends no SNI gets it.
+            make_certificate(s.dir / "default.pem", s.dir / "default-key.pem", "other.example", "DNS:other.example");
+            block(" default_server", "", s.dir / "default.pem", s.dir / "default-key.pem");
+            block("", "    server_name localhost;\n", cert, key);
+        } else {
+            block("", "", cert, key);
+        }
+        conf << "}\n";
         conf.close();
         nginx.emplace(lab::command_line{{"/usr/sbin/nginx", "-e", "stderr", "-p", s.dir.string(), "-c",
                                          (s.dir / "nginx.conf").string()}},
                       port);
         REQUIRE(wait_for([&] { return accepts(port); }, 20s));
     }
-    static void make_certificate(const fs::path& cert, const fs::path& key, const std::string& cn) {
+    static void make_certificate(const fs::path& cert, const fs::path& key, const std::string& cn,
+                                 const std::string& names = "DNS:localhost,IP:127.0.0.1") {
         auto r = run_binary("/usr/bin/openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                                                 "/CN=" + cn, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                                                 "/CN=" + cn, "-addext", "subjectAltName=" + names,
                                                  "-keyout", key.string(), "-out", cert.string()},
                             60);
         INFO(r.err);
@@ -338,6 +399,20 @@ TEST_CASE("https against nginx's self-signed certificate: refused untrusted — 
     r = run_lab({"load", server.url(), "-n", "1", "--cacert", other_cert.string()}, 30);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("certificate verify failed") != std::string::npos);
+}
+
+TEST_CASE("https checks the certificate's names — and sends SNI so a server with two names answers for the right one") {
+    // A certificate the client trusts (--cacert) but made for another name is refused.
+    tls_server elsewhere(false, "lab-tls-elsewhere", "DNS:other.example");
+    auto r = run_lab({"load", elsewhere.url(), "-n", "1", "--cacert", elsewhere.cert.string()}, 30);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("certificate verify failed") != std::string::npos);
+
+    tls_server split(true, "lab-tls-split");
+    r = run_lab({"load", split.url("localhost"), "-n", "4", "--cacert", split.cert.string(), "--format", "json"}, 30);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(nlohmann::json::parse(r.out)["statuses"] == nlohmann::json{{"200", 4}});  // SNI chose `localhost`'s certificate
 }
 
 TEST_CASE("https: the handshake is inside the timed window with --cold") {

@@ -324,3 +324,26 @@ TEST_CASE("the loop's p99 is never shown above its max") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("JSON gives each arm its statuses — body sizes — and what a refusal said") {
+    auto r = synthetic_result();
+    auto& a = r.arms.front();
+    a.stats.responses = {};
+    a.stats.responses.add(200, 10);
+    a.stats.responses.add(200, 30);
+    a.stats.responses.add(503, 20);
+    a.run.failure_bodies[503] = "{\"detail\":\"QueuePool limit of size 5 overflow 10 reached\"}\xff";
+    const auto doc = nlohmann::json::parse(render_json(r));
+    const auto& arm = doc["arms"][0];
+    CHECK(arm["statuses"] == nlohmann::json{{"200", 2}, {"503", 1}});
+    CHECK(arm["body_bytes"] == nlohmann::json{{"min", 10}, {"mean", 20.0}, {"max", 30}});
+    // Invalid UTF-8 from a server is replaced, never a thrown report.
+    CHECK(arm["failure_bodies"]["503"].get<std::string>().find("QueuePool limit") != std::string::npos);
+    const auto table = render_table(r, true);
+    CHECK(table.find("200 × 2, 503 × 1") != std::string::npos);  // a non-2xx status: the responses table
+    CHECK(table.find("QueuePool limit") != std::string::npos);
+    auto none = synthetic_result();  // all 200 and not `load`: no responses table
+    CHECK(render_table(none, true).find("status codes") == std::string::npos);
+    none.arms[1].stats.responses = {};
+    CHECK(nlohmann::json::parse(render_json(none))["arms"][1]["body_bytes"].is_null());
+}

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <doctest/doctest.h>
+#include <map>
 #include <random>
 #include <vector>
 
@@ -112,3 +113,42 @@ TEST_CASE("the per-second series counts every request in the second it ended —
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("responses are counted by status exactly — merged — and their body sizes kept") {
+    response_tally a, b;
+    a.add(200, 10);
+    a.add(200, 30);
+    b.add(404, 2);
+    a.add_many(503, 0);  // a run of none adds no status
+    a.merge(b);
+    CHECK(a.statuses == std::map<int, std::int64_t>{{200, 2}, {404, 1}});
+    CHECK(a.bodies == 3);
+    CHECK(a.body_min == 2);
+    CHECK(a.body_max == 30);
+    CHECK(a.body_sum == 42);
+    CHECK(a.body_mean() == doctest::Approx(14));
+    response_tally empty;
+    empty.merge(a);
+    CHECK(empty.body_min == 2);  // an empty tally takes the other's minimum, not its own zero
+}
+
+TEST_CASE("the analysis counts every status of a run — the last run of equal ones too — kept and folded alike") {
+    const auto spec = test::synthetic_spec("async", "/async", model_kind::concurrent, 100);
+    load_run run = test::synthetic_run(6, 100, false);
+    const int statuses[] = {200, 200, 404, 404, 200, 503};
+    for (std::size_t i = 0; i < run.requests.size(); ++i) {
+        run.requests[i].status = statuses[i];
+        run.requests[i].body_bytes = static_cast<std::uint32_t>(10 * (i + 1));
+        if (statuses[i] != 200) run.requests[i].error = error_kind::status;
+    }
+    const auto s = analyze(spec, run);
+    CHECK(s.responses.statuses == std::map<int, std::int64_t>{{200, 3}, {404, 2}, {503, 1}});
+    CHECK(s.responses.body_min == 10);
+    CHECK(s.responses.body_max == 60);
+    load_run folded = run;
+    folded.requests.resize(2);
+    for (std::size_t i = 2; i < run.requests.size(); ++i) folded.folded.add(run.requests[i]);
+    const auto f = analyze(spec, folded);
+    CHECK(f.responses.statuses == s.responses.statuses);
+    CHECK(f.responses.body_sum == s.responses.body_sum);
+}
