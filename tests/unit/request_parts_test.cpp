@@ -18,7 +18,7 @@ TEST_CASE("a header line is split at its first colon and trimmed — a value may
 }
 
 TEST_CASE("a header that would end its line — or is no token — or frames the request is refused") {
-    for (const char* bad : {"X: a\r\nY: b", "X: a\nY: b", "X: a\rb", std::string("X: a\0b", 6).c_str(), "X: a\x7f",
+    for (const char* bad : {"X: a\r\nY: b", "X: a\nY: b", "X: a\rb", "X: a\x7f",
                             "X: \x1b[1m", "No colon", ": no name", "Bad Name: x", "X(y): 1", "Content-Length: 1",
                             "content-length: 1", "Transfer-Encoding: chunked", "CONNECTION: close"}) {
         INFO(bad);
