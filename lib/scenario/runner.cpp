@@ -113,15 +113,19 @@ struct measured_run {
 struct interrupted_before_run {};
 
 // A command service's readiness: GET path on 127.0.0.1:port answered 2xx.
-bool answers_get(int port, const std::string& path) {
+// One GET within a second, answered 2xx: the readiness poll of a command target and a service.
+bool answers_2xx(const target_url& url, const tls_options& tls = {}) {
     load_options ask;
-    ask.url = {"127.0.0.1", std::to_string(port), path};
+    ask.url = url;
+    ask.tls = tls;
     ask.requests = 1;
     ask.concurrency = 1;
     ask.timeout_s = 1;
     const auto answer = run_load(ask);
     return !answer.requests.empty() && answer.requests.front().error == error_kind::none;
 }
+
+bool answers_get(int port, const std::string& path) { return answers_2xx({"127.0.0.1", std::to_string(port), path}); }
 
 // Whether the command listens on a unix socket the runner makes for it ("{socket}" in an
 // argument or in its environment).
@@ -135,13 +139,8 @@ bool names_socket(const command_target& c) {
 // given up at once when the command has exited or the run is interrupted.
 void wait_until_ready(command_process& command, const command_target& target, const target_url& url,
                       const std::string& socket, const runner_options& options) {
-    load_options ask;
-    ask.url = url;
-    ask.url.target = target.ready;
-    ask.tls = target.tls;
-    ask.requests = 1;
-    ask.concurrency = 1;
-    ask.timeout_s = 1;
+    target_url ready = url;
+    ready.target = target.ready;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(target.ready_timeout_s);
     const std::string shown = fmt::format("{}", fmt::join(with_port(target.argv, std::stoi(url.port), socket), " "));
     for (;;) {
@@ -149,8 +148,7 @@ void wait_until_ready(command_process& command, const command_target& target, co
             throw std::runtime_error(fmt::format("the target command {} before it answered GET {}: {}",
                                                  command.end_description(), target.ready, shown));
         if (stopped(options)) throw interrupted_before_run{};
-        const auto answer = run_load(ask);
-        if (!answer.requests.empty() && answer.requests.front().error == error_kind::none) return;
+        if (answers_2xx(ready, target.tls)) return;
         if (std::chrono::steady_clock::now() > deadline)
             throw std::runtime_error(fmt::format("the target command did not answer GET {} with 2xx within {:g} s: {}",
                                                  target.ready, target.ready_timeout_s, shown));

@@ -49,22 +49,31 @@ std::string listing(const fs::path& dir) {
     return out;
 }
 
+// A scenario of the notes' three rows (a blocking call in async def, the same in def, the async
+// library), run with the test's marker and TMPDIR: its JSON, each row's verdict checked, and the
+// blocking row well above the async one.
+nlohmann::json three_rows(const std::string& scenario, const own_tmp& tmp, const std::string& marker) {
+    auto r = run_lab({"scenario", (repo / "scenarios" / scenario).string(), "--format", "json"}, 180,
+                     {marker, "TMPDIR=" + tmp.dir.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto doc = nlohmann::json::parse(r.out);
+    const auto& arms = doc["arms"];
+    CHECK(arms[0]["verdict"] == "serialized");
+    CHECK(arms[1]["verdict"] == "pool");
+    CHECK(arms[2]["verdict"] == "concurrent");
+    // Ten calls of 100 ms held the loop one after another: about ten times the async row's wall.
+    CHECK(arms[0]["wall_ms"].get<double>() > 4 * arms[2]["wall_ms"].get<double>());
+    return doc;
+}
+
 }  // namespace
 
 TEST_CASE("a sync driver serializes — the same in def overlaps — an async driver overlaps: real PostgreSQL under FastAPI") {
     own_tmp tmp;
     const auto marker = unique_env_marker();
-    auto r = run_lab({"scenario", (repo / "scenarios/db-drivers.toml").string(), "--format", "json"}, 180,
-                     {marker, "TMPDIR=" + tmp.dir.string()});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    const auto doc = nlohmann::json::parse(r.out);
+    const auto doc = three_rows("db-drivers.toml", tmp, marker);
     const auto& arms = doc["arms"];
-    CHECK(arms[0]["verdict"] == "serialized");
-    CHECK(arms[1]["verdict"] == "pool");
-    CHECK(arms[2]["verdict"] == "concurrent");
-    // Ten queries of 100 ms held the loop one after another: about ten times the async driver's wall.
-    CHECK(arms[0]["wall_ms"].get<double>() > 4 * arms[2]["wall_ms"].get<double>());
     // The probe names the driver call that froze the loop, at its line of db_app.py.
     REQUIRE(arms[0]["blocked"]["places"].size() >= 1);
     const auto& top = arms[0]["blocked"]["places"][0];
@@ -117,17 +126,9 @@ TEST_CASE("a postgres service goes down whole on SIGINT — SIGTERM — SIGHUP �
 TEST_CASE("a command service lends {NAME_url}: a blocking HTTP client in async def serializes — httpx overlaps — the downstream goes after") {
     own_tmp tmp;
     const auto marker = unique_env_marker();
-    auto r = run_lab({"scenario", (repo / "scenarios/http-calls.toml").string(), "--format", "json"}, 180,
-                     {marker, "TMPDIR=" + tmp.dir.string()});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    const auto doc = nlohmann::json::parse(r.out);
+    const auto doc = three_rows("http-calls.toml", tmp, marker);
     const auto& arms = doc["arms"];
-    CHECK(arms[0]["verdict"] == "serialized");
-    CHECK(arms[1]["verdict"] == "pool");
-    CHECK(arms[2]["verdict"] == "concurrent");
     CHECK(arms[0]["ok"] == 10);
-    CHECK(arms[0]["wall_ms"].get<double>() > 4 * arms[2]["wall_ms"].get<double>());
     REQUIRE(arms[0]["blocked"]["places"].size() >= 1);
     CHECK(arms[0]["blocked"]["places"][0]["code"].get<std::string>().find("urlopen") != std::string::npos);
     CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));  // the downstream too
