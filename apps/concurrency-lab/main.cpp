@@ -200,6 +200,13 @@ int cmd_serve(const lab::server_options& options) {
     if (!lab::is_loopback_host(options.host))
         fmt::print(stderr, "concurrency-lab: note: binding {} — reachable from other machines\n", options.host);
     lab::raise_fd_limit();  // every connection is a descriptor
+    if (!options.downstream.empty()) {
+        try {
+            lab::parse_downstream(options.downstream);
+        } catch (const std::invalid_argument& e) {
+            throw lab::input_error(fmt::format("--downstream: {}", e.what()));
+        }
+    }
     try {
         lab::run_server(options);
     } catch (const std::runtime_error& e) {

@@ -95,10 +95,12 @@ static int model_lanes(const arm_spec& spec) { return spec.lanes > 0 ? spec.lane
 // every connection it holds for coroutines.
 static int worker_lanes(const arm_spec& spec) {
     if (spec.route == route_id::unknown) return 1;
+    // A query holds one of the worker's own database connections.
+    const int connections = route(spec.route).needs == route_needs::database ? spec.server.db_pool : spec.load.concurrency;
     switch (route(spec.route).where) {
         case runs_on::chosen: return spec.on == cpu_place::pool && !spec.server.gil ? spec.server.pool_threads : 1;
-        case runs_on::pool: return spec.server.pool_threads;
-        case runs_on::coroutine: return spec.load.concurrency;
+        case runs_on::pool: return std::min(spec.server.pool_threads, connections);
+        case runs_on::coroutine: return std::min(spec.load.concurrency, connections);
         default: return 1;
     }
 }

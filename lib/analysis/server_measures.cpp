@@ -122,6 +122,8 @@ void add_server_measures(server_telemetry& telemetry, arm_stats& stats, std::int
     stats.gil_threads.clear();
     for (auto& [key, t] : threads) stats.gil_threads.push_back(t);
     add_blocked(telemetry, stats);
+    // Counted over the server's life, which is the run's: the pool is asked nothing else.
+    stats.db_pool = fresh_server ? telemetry.db_pool : std::nullopt;
 }
 
 std::int64_t measured_until(const arm_result& arm) {

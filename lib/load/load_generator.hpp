@@ -27,6 +27,10 @@ struct target_url {
 // (other schemes are refused by name).
 target_url parse_url(std::string_view url);
 
+// A downstream of the lab's /http routes (http://host:port[/base]): plain http, no query; the
+// target is the base without its trailing '/', to which a route appends "/async?ms=T".
+target_url parse_downstream(std::string_view url);
+
 struct probe_options {
     std::string target;   // origin-form, e.g. "/health"
     double after_ms = 0;  // sent this long after the timed window opens

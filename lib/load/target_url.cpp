@@ -30,4 +30,14 @@ target_url parse_url(std::string_view text) {
     return out;
 }
 
+target_url parse_downstream(std::string_view text) {
+    target_url out = parse_url(text);
+    if (out.tls) throw std::invalid_argument("a downstream is called over plain http://, not '" + std::string(text) + "'");
+    // Its path is a base the routes append /async?ms=T to: a query would end up in the middle.
+    if (out.target.find('?') != std::string::npos)
+        throw std::invalid_argument("a downstream is a base URL without a query, not '" + std::string(text) + "'");
+    while (!out.target.empty() && out.target.back() == '/') out.target.pop_back();
+    return out;
+}
+
 }  // namespace lab

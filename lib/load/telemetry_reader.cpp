@@ -65,6 +65,17 @@ void read_blocked(std::int64_t pid, const json::object& o, server_telemetry& out
     }
 }
 
+// A process's database pool, added to the others'; a process with no database says 0 connections.
+void read_db_pool(const json::object& o, server_telemetry& out) {
+    const auto connections = integer(o.at("connections"));
+    if (connections == 0) return;
+    auto& use = out.db_pool ? *out.db_pool : out.db_pool.emplace();
+    use.connections += connections;
+    use.takes += integer(o.at("takes"));
+    use.waits += integer(o.at("waits"));
+    use.waited_ms += number(o.at("waited_ms"));
+}
+
 }  // namespace
 
 std::optional<server_telemetry> read_telemetry(std::string_view body) {
@@ -80,6 +91,7 @@ std::optional<server_telemetry> read_telemetry(std::string_view body) {
             // The lab's server has a GIL and no probe; a probed app the other way round.
             if (const auto* gil = process.if_contains("gil")) read_holds(pid, gil->as_object(), out);
             if (const auto* blocked = process.if_contains("blocked")) read_blocked(pid, blocked->as_object(), out);
+            if (const auto* db = process.if_contains("db_pool")) read_db_pool(db->as_object(), out);
         }
         std::sort(out.gil.begin(), out.gil.end(), [](const gil_hold& a, const gil_hold& b) { return a.got_ns < b.got_ns; });
         return out;

@@ -29,6 +29,11 @@ const std::vector<server_knob>& server_knobs() {
          "period of the timer that measures the loop's lag (GET " + std::string(route(route_id::metrics).path) +
              "); 0: no monitor",
          &c::lag_interval_us, 0, 1'000'000, "µs"},
+        {"database_url", "--database-url",
+         "the database of the /db routes (a libpq URI; a scenario's postgres service lends its own)", &c::database_url},
+        {"db_pool", "--db-pool", "connections to the database each process holds, shared by its handlers", &c::db_pool, 1,
+         1000},
+        {"downstream", "--downstream", "http://host:port whose GET /async?ms= the /http routes call", &c::downstream},
         {"", "--quiet", "no 'listening on …' line on stderr", &c::quiet},
         {"", "--unix-socket", "listen on this unix socket file instead of --host/--port (removed on exit; not with --workers)",
          &c::unix_socket},

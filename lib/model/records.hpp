@@ -168,6 +168,7 @@ struct arm_spec {
     // How the report treats it.
     std::optional<double> seed_s;  // the teaching notes' own figure, when the arm reproduces one
     std::string beside;            // another arm of the file this one is shown beside (the same handler elsewhere)
+    std::string advice;            // the notes' row this arm puts to the test; it held if the run followed `model`
     bool expect_failures = false;  // failures are the arm's lesson (worker-crash): a partial run does not fail
 };
 
@@ -202,6 +203,13 @@ struct blocked_location {
 struct blocked_stall {
     std::int64_t pid = 0, due_ns = 0, ran_ns = 0;
     int location = -1;  // index into server_telemetry::blocked_at
+};
+
+// The lab server's pool of database connections over a run (GET /metrics), every process's
+// together: how many queries took a connection, and how many found none free and waited.
+struct db_pool_use {
+    std::int64_t connections = 0, takes = 0, waits = 0;
+    double waited_ms = 0;
 };
 
 struct latency_summary {
@@ -252,6 +260,7 @@ struct arm_stats {
         int holds = 0;
     };
     std::vector<gil_thread> gil_threads;
+    std::optional<db_pool_use> db_pool;  // a lab server with --database-url
     // A probed app: what held its loop inside the window, by place, the longest first.
     struct blocked_figures {
         blocked_location where;  // file empty: stalls that ended before they could be sampled
@@ -295,6 +304,7 @@ struct server_telemetry {
     std::vector<blocked_location> blocked_at;
     std::vector<blocked_stall> blocked;
     double blocked_threshold_ms = 0;  // > 0: a probe watched for them
+    std::optional<db_pool_use> db_pool;  // a lab server with a database
 };
 
 // A command target that ended during its run: how ("exited with status 7"), and when.
@@ -368,6 +378,11 @@ inline std::string target_label(const arm_spec& arm) {
     }
     if (const auto* u = std::get_if<url_target>(&arm.target)) return u->url;
     return "lab";
+}
+
+// Whether an arm's `advice` held: its run was judged and followed the model the arm names.
+inline bool advice_held(const arm_spec& spec, const arm_stats& s) {
+    return s.outcome == run_outcome::judged && !s.disputed && s.verdict == spec.model;
 }
 
 // The verdict column: the model a judged run fits, or why none is named.

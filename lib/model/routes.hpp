@@ -15,8 +15,13 @@ namespace lab {
 enum class model_kind { none, serialized, concurrent, pool, parallel };
 const char* to_string(model_kind m);
 
-enum class route_id : std::uint8_t { health, blocking, async, pool, cpu, tasks, task, crash, metrics, unknown, unread };
-inline constexpr std::size_t route_count = 11;  // the ids above, `unknown` and `unread` included
+enum class route_id : std::uint8_t {
+    health, blocking, async, pool, cpu, tasks, task, crash, metrics,
+    db_blocking, db_pool, db_async, http_blocking, http_pool, http_async,
+    unknown, unread
+};
+inline constexpr std::size_t table_route_count = 15;  // the routes of the table: every id but `unknown` and `unread`
+inline constexpr std::size_t route_count = table_route_count + 2;
 
 enum class http_method : std::uint8_t { get, post };
 const char* to_string(http_method m);
@@ -34,6 +39,10 @@ enum class runs_on : std::uint8_t {
     answer,      // answered on the loop without waiting (health, lookups, metrics)
 };
 
+// What a route's work waits on besides its own thread: a connection of the server's database
+// pool (--database-url, --db-pool K), or a call to its downstream (--downstream).
+enum class route_needs : std::uint8_t { nothing, database, downstream };
+
 // Where a /cpu request's work runs (its `on` parameter).
 enum class cpu_place : std::uint8_t { loop, pool };
 const char* to_string(cpu_place p);
@@ -49,11 +58,12 @@ struct route_entry {
     runs_on where;
     model_kind model;       // N requests at concurrency C; /cpu's is refined by the scenario
     bool arm;               // a scenario arm may load it
+    route_needs needs;
     std::string_view what;  // one line for docs/routes.md and `--help`
 };
 
 // Every route the server answers, in the order GET /metrics lists them.
-const std::array<route_entry, 9>& route_table();
+const std::array<route_entry, table_route_count>& route_table();
 
 // The route a request path names (exact, or /tasks/{id}); `unknown` when none.
 route_id find_route(std::string_view path);

@@ -23,6 +23,9 @@ struct server_config {
                                  // response (an idle keep-alive connection, a stalled sender)
     bool quiet = false;          // no "listening on …" line on stderr
     std::string unix_socket;     // set: listen on this socket file instead of host:port (one process)
+    std::string database_url;    // libpq's conninfo or URI for the /db routes; empty: they answer 503
+    int db_pool = 10;            // connections each process opens to the database, shared by its handlers
+    std::string downstream;      // http://host:port of a server whose GET /async?ms=T the /http routes call
 
     bool operator==(const server_config&) const = default;
 };

@@ -257,7 +257,7 @@ std::string scenario_section(const scenario_result& r, bool own_axis) {
     }
     out += html_table({"latency", "min", "p50", "p99", "max", "overlap c/s", "ok", "failed"},
                       {false, true, true, true, true, true, true, false}, latency);
-    for (const auto& extra : {results_summary(r), server_summary(r), blocked_summary(r)})
+    for (const auto& extra : {advice_summary(r), results_summary(r), server_summary(r), blocked_summary(r)})
         if (!extra.rows.empty()) out += html_table(extra.header, extra.right_aligned, extra.rows);
     out += "<ul>\n";
     for (const auto& note : r.notes) out += "<li>" + escape(note) + "</li>\n";

@@ -163,6 +163,11 @@ void add_server(json& o, const arm_result& a) {
                                {"waited_ms", round3(t.waited_ms)}});
         o["gil_threads"] = std::move(threads);
     }
+    if (const auto& db = s.db_pool)
+        o["db_pool"] = {{"connections", db->connections},
+                        {"takes", db->takes},
+                        {"waits", db->waits},
+                        {"waited_ms", round3(db->waited_ms)}};
     // A probed app's: what held its loop, by place (absent where no probe watched).
     if (s.blocked_threshold_ms > 0) {
         json places = json::array();
@@ -201,6 +206,10 @@ void add_shape(json& o, const arm_result& a) {
     o["speedup"] = a.speedup ? json(round3(*a.speedup)) : json(nullptr);
     if (a.spec.seed_s) o["seed_s"] = *a.spec.seed_s;
     if (!a.spec.beside.empty()) o["beside"] = a.spec.beside;
+    if (!a.spec.advice.empty()) {
+        o["advice"] = a.spec.advice;
+        o["advice_held"] = advice_held(a.spec, a.stats);
+    }
     if (!a.spec.load.probe_route.empty()) {
         o["probe_route"] = a.spec.load.probe_route;
         o["probe_ms"] = s.probe_ms ? json(round3(*s.probe_ms)) : json(nullptr);

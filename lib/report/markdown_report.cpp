@@ -52,7 +52,7 @@ std::string render_markdown(const scenario_result& r, bool timeline) {
         out += "\n" + md_row(beside.header) + md_rule(beside.right_aligned);
         for (const auto& row : beside.rows) out += md_row(row);
     }
-    for (const auto& extra : {results_summary(r), server_summary(r), blocked_summary(r)}) {
+    for (const auto& extra : {advice_summary(r), results_summary(r), server_summary(r), blocked_summary(r)}) {
         if (extra.rows.empty()) continue;
         out += "\n" + md_row(extra.header) + md_rule(extra.right_aligned);
         for (const auto& row : extra.rows) out += md_row(row);

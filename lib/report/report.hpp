@@ -61,6 +61,11 @@ summary_table arms_summary(const scenario_result& result);
 // each one's wall and verdict, and their ratio. No rows when no arm names `beside`.
 summary_table beside_summary(const scenario_result& result);
 
+// The cheat sheet: one row per arm that puts a row of the notes' advice to the test (`advice`):
+// the advice, the arm, its wall and verdict, and whether the advice held on this machine (the
+// run followed the model the arm names). No rows when no arm names advice.
+summary_table advice_summary(const scenario_result& result);
+
 // What the lab's server measured of itself, per arm: its loop's lag and, with --gil, how long
 // its threads waited for the lock. No rows when no arm ran on a lab server that said.
 summary_table server_summary(const scenario_result& result);

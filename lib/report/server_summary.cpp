@@ -33,6 +33,19 @@ std::string gil_text(const arm_stats& s) {
     return fmt::format("{}–{} % ({} threads)", low, high, s.gil_threads.size());
 }
 
+bool any_db(const scenario_result& r) {
+    return std::any_of(r.arms.begin(), r.arms.end(), [](const arm_result& a) { return a.stats.db_pool.has_value(); });
+}
+
+// "7 of 10 waited, 348 ms each (3 connections)": the queries that found the pool empty.
+std::string db_text(const arm_stats& s) {
+    if (!s.db_pool) return "—";
+    const auto& db = *s.db_pool;
+    const std::string pool = fmt::format("{} connection{}", db.connections, db.connections == 1 ? "" : "s");
+    if (db.waits == 0) return fmt::format("none of {} ({})", db.takes, pool);
+    return fmt::format("{} of {}, {} each ({})", db.waits, db.takes, format_ms(db.waited_ms / static_cast<double>(db.waits)), pool);
+}
+
 }  // namespace
 
 summary_table server_summary(const scenario_result& r) {
@@ -44,9 +57,14 @@ summary_table server_summary(const scenario_result& r) {
         t.header.insert(t.header.end(), {"GIL holds", "waited for the GIL"});
         t.right_aligned.insert(t.right_aligned.end(), {true, true});
     }
+    const bool db = any_db(r);
+    if (db) {
+        t.header.push_back("waited for a db connection");
+        t.right_aligned.push_back(true);
+    }
     for (const auto& a : r.arms) {
         const auto& lag = a.stats.loop_lag;
-        if (!lag && a.stats.gil_threads.empty()) continue;
+        if (!lag && a.stats.gil_threads.empty() && !a.stats.db_pool) continue;
         std::vector<std::string> row{a.spec.name};
         if (lag) {
             // Of each loop's time: with workers, every process's loop could freeze for the whole wall.
@@ -69,6 +87,7 @@ summary_table server_summary(const scenario_result& r) {
             for (const auto& g : a.stats.gil_threads) holds += g.holds;
             row.insert(row.end(), {a.stats.gil_threads.empty() ? "—" : std::to_string(holds), gil_text(a.stats)});
         }
+        if (db) row.push_back(db_text(a.stats));
         t.rows.push_back(std::move(row));
     }
     return t;

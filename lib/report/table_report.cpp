@@ -316,6 +316,11 @@ static std::string table_text(const scenario_result& r, bool timeline, std::size
         for (auto& row : beside.rows) pairs.add_row(row);
         out += pairs.str("  ", width) + "\n";
     }
+    if (auto advice = advice_summary(r); !advice.rows.empty()) {
+        table_writer table(advice.header, advice.right_aligned);
+        for (auto& row : advice.rows) table.add_row(row);
+        out += table.str("  ", width) + "\n";
+    }
     out += latency_table(r, width);
     if (auto results = results_summary(r); !results.rows.empty()) {
         table_writer table(results.header, results.right_aligned);

@@ -231,10 +231,26 @@ measured_run run_foreign(const arm_spec& arm, const runner_options& options, con
     return m;
 }
 
+// What the services lend the lab's own server: the database of its /db routes (a postgres
+// service's, unless the arm names one; an arm on another route opens no connection) and
+// "{NAME_url}" in its downstream.
+server_config lent_to_server(const arm_spec& arm, const service_addresses& services) {
+    server_config config = arm.server;
+    config.database_url = services.put_in(config.database_url);
+    config.downstream = services.put_in(config.downstream);
+    if (config.database_url.empty() && route(arm.route).needs == route_needs::database)
+        for (const auto& [key, value] : services.placeholders)
+            if (key == "database_url") config.database_url = value;
+    for (const auto* url : {&config.database_url, &config.downstream})
+        if (auto open = url->find('{'); open != std::string::npos)
+            throw std::runtime_error(fmt::format("{} names no service of this scenario", url->substr(open, url->find('}', open) - open + 1)));
+    return config;
+}
+
 measured_run run_once(const arm_spec& arm, const runner_options& options, const service_addresses& services) {
     if (!on_lab(arm)) return run_foreign(arm, options, services);
     measured_run m;
-    server_process server(options.executable, serve_args(arm.server));
+    server_process server(options.executable, serve_args(lent_to_server(arm, services)));
     auto load = load_for(arm, {"127.0.0.1", std::to_string(server.port()), "/"});
     load.stop = options.stop;
     {

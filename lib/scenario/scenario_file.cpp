@@ -300,6 +300,8 @@ public:
             } else if (const auto* n = std::get_if<int server_config::*>(&knob.member)) {
                 auto v = knob.cores ? count(t, prefix, key, knob.min, knob.max) : integer(t, prefix, key, knob.min, knob.max);
                 if (v) server.*(*n) = static_cast<int>(*v);
+            } else if (const auto* str = std::get_if<std::string server_config::*>(&knob.member)) {
+                if (auto v = text(t, prefix, key, false, nullptr)) server.*(*str) = *v;
             }
         }
     }
@@ -605,6 +607,13 @@ public:
             const toml::node& node = *arms->as_array()->get(i);
             arm_spec read = read_arm(node, i, defaults);
             if (auto b = text(*node.as_table(), fmt::format("arms[{}].", i), "beside", false, &node)) read.beside = *b;
+            if (auto a = text(*node.as_table(), fmt::format("arms[{}].", i), "advice", false, &node)) {
+                // Whether the advice held is whether the run followed the model the arm names.
+                if (read.model == model_kind::none && !on_lab(read))
+                    fail(node.as_table()->get("advice"), fmt::format("arms[{}].advice", i),
+                         "needs the model the advice promises (model = \"…\")");
+                read.advice = *a;
+            }
             for (auto& arm : expand(node, i, std::move(read))) {
                 if (on_lab(arm)) check_needs(root, *node.as_table(), fmt::format("arms[{}].", i), arm.server);
                 if (!names.insert(arm.name).second)
@@ -651,10 +660,39 @@ public:
         read_expectations(root, names, spec);
         spec.long_running = boolean(root, "", "long").value_or(false);
         read_services(root, spec);
+        check_route_needs(spec);
         return spec;
     }
 
 private:
+    // A lab arm on a /db route needs a database, one on an /http route a downstream: said before
+    // anything starts, not as a run of 503s.
+    void check_route_needs(const scenario_spec& spec) const {
+        const bool lends_database = std::any_of(spec.services.begin(), spec.services.end(), [](const service_spec& s) {
+            const auto* kind = find_service_kind(s.kind);
+            return kind && kind->placeholder == "database_url";
+        });
+        for (const auto& arm : spec.arms) {
+            if (!on_lab(arm)) continue;
+            const auto needs = route(arm.route).needs;
+            const std::string key = fmt::format("arms ({})", arm.name);
+            if (needs == route_needs::database && arm.server.database_url.empty() && !lends_database)
+                fail(nullptr, key, fmt::format("{} queries a database: add a [[services]] of kind \"postgres\", or "
+                                               "give database_url", path_of(arm.route)));
+            if (needs == route_needs::downstream && arm.server.downstream.empty())
+                fail(nullptr, key, fmt::format("{} calls a downstream: give downstream = \"{{NAME_url}}\" of a "
+                                               "[[services]] command, or an http:// URL",
+                                               path_of(arm.route)));
+            if (!arm.server.downstream.empty() && arm.server.downstream.find('{') == std::string::npos) {
+                try {
+                    parse_downstream(arm.server.downstream);
+                } catch (const std::invalid_argument& e) {
+                    fail(nullptr, key + ".downstream", e.what());
+                }
+            }
+        }
+    }
+
     // [[services]]: a kind of the table (model/service_kinds.hpp), or a command with {port} and
     // a readiness path, as a target's. Names are unique: each lends "{NAME_url}".
     void read_services(const toml::table& root, scenario_spec& spec) const {
@@ -712,6 +750,13 @@ void settle_model(arm_spec& arm) {
     } else if (arm.server.workers > 1 && arm.model == model_kind::serialized) {
         arm.lanes = arm.server.workers;  // each worker's loop blocks alone
         arm.model = model_kind::parallel;
+    } else if (route(arm.route).needs == route_needs::database && arm.model != model_kind::serialized) {
+        // A handler holds one of the process's db_pool connections for its query: the pool's
+        // term of ⌈N / min(C, threads, K)⌉ · t (DESIGN.md §10).
+        const int connections = arm.server.db_pool * processes;
+        if (arm.model == model_kind::pool) arm.lanes = std::min(arm.lanes, connections);
+        if (arm.model == model_kind::concurrent && connections < arm.load.concurrency)
+            arm.model = model_kind::pool, arm.lanes = connections;
     }
 }
 
@@ -723,7 +768,7 @@ const scenario_key_sets& scenario_keys() {
             {"title", "lesson", "defaults", "arms", "baseline", "expect", "long", "target", "services"},
             {"requests", "concurrency", "ms", "repeat", "timeout_s", "connection", "rate", "cold"},
             {"name", "route", "seed_s", "probe", "on", "sweep_workers", "method", "work", "expect_failures", "target",
-             "path", "model", "beside", "headers", "body", "body_file", "lanes"},
+             "path", "model", "beside", "headers", "body", "body_file", "lanes", "advice"},
             {"route", "after_ms"},
             {"name", "ratio", "min", "max", "tolerance"},
             {"command", "cwd", "env", "ready", "ready_timeout_s", "needs", "probe", "url", "unix_socket", "https",

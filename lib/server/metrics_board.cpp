@@ -26,7 +26,7 @@ constexpr std::size_t lag_bins = 8 * bins_per_decade;
 constexpr std::array<double, 16> bucket_le{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                            0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,     10};
 // The statuses the lab's server answers with; anything else is counted as "other".
-constexpr std::array<unsigned, 10> statuses{200, 202, 400, 404, 405, 413, 414, 431, 500, 503};
+constexpr std::array<unsigned, 11> statuses{200, 202, 400, 404, 405, 413, 414, 431, 500, 502, 503};
 constexpr std::size_t status_count = statuses.size() + 1;
 constexpr std::size_t late_cap = 4096;    // late ticks kept as intervals, per process
 constexpr std::size_t gil_cap = 16'384;   // GIL holds kept (82 s of 5 ms holds), per process
@@ -61,6 +61,7 @@ struct metrics_slot {
     std::uint64_t buckets[bucket_le.size()];
     std::uint64_t requests[route_count][status_count];
     std::uint64_t pool_busy, pool_queued, task_depth, gil_handovers;
+    std::uint64_t db_connections, db_takes, db_waits, db_waited_ns;
     std::uint64_t late_next, gil_next;
     struct late_entry {
         std::uint64_t generation, due_ns, ran_ns;
@@ -111,6 +112,16 @@ void metrics_writer::pool_busy(int delta) const {
 void metrics_writer::task_depth(std::uint64_t waiting) const {
     if (slot_) set(slot_->task_depth, waiting);
 }
+void metrics_writer::db_connections(int n) const {
+    if (slot_) set(slot_->db_connections, static_cast<std::uint64_t>(n));
+}
+void metrics_writer::db_take(std::int64_t waited_ns) const {
+    if (!slot_) return;
+    add(slot_->db_takes, 1);  // from the loop and from pool threads
+    if (waited_ns <= 0) return;
+    add(slot_->db_waits, 1);
+    add(slot_->db_waited_ns, waited_ns);
+}
 void metrics_writer::gil_handovers(std::uint64_t n) const {
     if (slot_) set(slot_->gil_handovers, n);
 }
@@ -143,7 +154,8 @@ metrics_writer metrics_board::claim(std::size_t i, long long pid, int interval_u
     // Only the counters are cleared: the rings are told apart by generation, and their pages
     // stay untouched until used.
     for (auto* f : {&s.ticks, &s.lag_sum_ns, &s.lag_max_ns, &s.stalls, &s.stalled_ns, &s.pool_busy, &s.pool_queued,
-                    &s.task_depth, &s.gil_handovers, &s.late_next, &s.gil_next})
+                    &s.task_depth, &s.gil_handovers, &s.db_connections, &s.db_takes, &s.db_waits, &s.db_waited_ns,
+                    &s.late_next, &s.gil_next})
         set(*f, 0);
     for (auto& b : s.lag) set(b, 0);
     for (auto& b : s.buckets) set(b, 0);
@@ -228,6 +240,14 @@ std::string metrics_board::prometheus_text() const {
                 [](const metrics_slot& s) { return get(s.task_depth); });
     per_process("lab_gil_handovers_total", "counter", "Times the emulated GIL was handed to a waiting thread.",
                 [](const metrics_slot& s) { return get(s.gil_handovers); });
+    per_process("lab_db_pool_connections", "gauge", "Connections to the database this process holds (--db-pool).",
+                [](const metrics_slot& s) { return get(s.db_connections); });
+    per_process("lab_db_pool_takes_total", "counter", "Queries that took a connection of the pool.",
+                [](const metrics_slot& s) { return get(s.db_takes); });
+    per_process("lab_db_pool_waits_total", "counter", "Queries that found no connection free and waited for one.",
+                [](const metrics_slot& s) { return get(s.db_waits); });
+    per_process("lab_db_pool_wait_seconds_total", "counter", "Time queries spent waiting for a connection.",
+                [](const metrics_slot& s) { return static_cast<double>(get(s.db_waited_ns)) / 1e9; });
     return out;
 }
 
@@ -263,7 +283,11 @@ std::string metrics_board::json() const {
                                  {"dropped", holds > gil_cap ? holds - gil_cap : 0},
                                  {"handovers", get(s.gil_handovers)}}},
             {"pool", json::object{{"threads", get(s.pool_threads)}, {"busy", get(s.pool_busy)}, {"queued", get(s.pool_queued)}}},
-            {"task_queue_depth", get(s.task_depth)}});
+            {"task_queue_depth", get(s.task_depth)},
+            {"db_pool", json::object{{"connections", get(s.db_connections)},
+                                     {"takes", get(s.db_takes)},
+                                     {"waits", get(s.db_waits)},
+                                     {"waited_ms", static_cast<double>(get(s.db_waited_ns)) / 1e6}}}});
     }
     return json::serialize(json::object{{"processes", std::move(processes)}});
 }

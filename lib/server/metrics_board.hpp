@@ -30,6 +30,9 @@ public:
     void task_depth(std::uint64_t waiting) const;
     void gil_hold(std::int64_t thread, std::int64_t want_ns, std::int64_t got_ns, std::int64_t end_ns) const;
     void gil_handovers(std::uint64_t n) const;
+    // The database pool's size, and each query's take of a connection (waited_ns 0: one was free).
+    void db_connections(int n) const;
+    void db_take(std::int64_t waited_ns) const;
 
 private:
     metrics_slot* slot_;

@@ -2,6 +2,8 @@
 
 #include "model/clock.hpp"
 #include "server/fixed_body.hpp"
+#include "server/handler_run.hpp"
+#include "server/io_routes.hpp"
 #include "server/offload.hpp"
 #include "net/query.hpp"
 #include "workload/cpu_work.hpp"
@@ -46,22 +48,13 @@ server_state::server_state(const server_options& options)
       io_timeout(options.io_timeout_ms),
       own_tasks(options.shared_tasks ? nullptr : std::make_unique<task_board>(task_board_slots(options))),
       tasks(options.task_workers, static_cast<std::size_t>(options.task_capacity),
-            options.shared_tasks ? *options.shared_tasks : *own_tasks) {}
+            options.shared_tasks ? *options.shared_tasks : *own_tasks),
+      db(options.database_url.empty() ? nullptr : std::make_unique<pg_pool>(options.database_url, options.db_pool)) {
+    if (db) meter.db_connections(db->size());
+    if (!options.downstream.empty()) downstream = parse_downstream(options.downstream);
+}
 
 namespace {
-
-// Where and when a handler body ran, as the response reports it.
-struct handler_run {
-    long long thread = 0;
-    std::int64_t start_ns = 0;
-    std::int64_t end_ns = 0;
-};
-
-// gettid() is a system call; a thread's id never changes, so ask once per thread.
-long long this_thread_id() {
-    thread_local const long long id = static_cast<long long>(::gettid());
-    return id;
-}
 
 handler_run blocking_sleep(long long ms) {
     handler_run run{this_thread_id(), monotonic_ns(), 0};
@@ -69,21 +62,6 @@ handler_run blocking_sleep(long long ms) {
     run.end_ns = monotonic_ns();
     return run;
 }
-
-// Counts a job among the pool's queued ones from its submission, then among the busy ones
-// while a pool thread runs it: the gauges of GET /metrics.
-struct pool_gauge {
-    metrics_writer meter;
-    explicit pool_gauge(metrics_writer m) : meter(m) { meter.pool_queued(+1); }
-    template <class F>
-    auto run(F&& body) const {
-        meter.pool_queued(-1);
-        meter.pool_busy(+1);
-        auto result = body();
-        meter.pool_busy(-1);
-        return result;
-    }
-};
 
 struct sleep_job {
     long long ms;
@@ -114,29 +92,6 @@ struct cpu_job {
         return gauge.run([this] { return cpu_work(n, lock); });
     }
 };
-
-// The fields every route reports about its handler's run: on a route's fixed_body, or on a
-// boost::json::object where the keys vary.
-template <class Body>
-void set_run(Body& body, std::string_view route, long long pid, const handler_run& run) {
-    body["route"] = route;
-    body["pid"] = pid;
-    body["thread"] = run.thread;
-    body["start_ns"] = run.start_ns;
-    body["end_ns"] = run.end_ns;
-}
-
-constexpr std::array<std::string_view, 5> run_keys{"route", "pid", "thread", "start_ns", "end_ns"};
-
-// The same run as a Server-Timing header (DESIGN.md §8), in the metrics the probe sends too, so
-// one reader serves the lab's server and any other. Written into the reply's own string: its
-// capacity is kept from one request to the next, and nothing is allocated.
-void set_timing(reply& out, long long pid, const handler_run& run) {
-    out.timing.clear();
-    fmt::format_to(std::back_inserter(out.timing),
-                   "handler;dur={:.3f}, pid;desc={}, thread;desc={}, start_ns;desc={}, end_ns;desc={}",
-                   static_cast<double>(run.end_ns - run.start_ns) / 1e6, pid, run.thread, run.start_ns, run.end_ns);
-}
 
 loop_task<> handle_cpu(const parsed_target& target, server_state& state, reply& out) {
     auto n = parse_int_param(target, "n", 0, static_cast<long long>(max_cpu_n));
@@ -323,6 +278,12 @@ loop_task<> handle_request(const http_request& req, server_state& state, reply& 
         case route_id::blocking:
         case route_id::async:
         case route_id::pool: co_return co_await handle_sleep(out.route, *target, state, out);
+        case route_id::db_blocking:
+        case route_id::db_pool:
+        case route_id::db_async: co_return co_await handle_db(out.route, *target, state, out);
+        case route_id::http_blocking:
+        case route_id::http_pool:
+        case route_id::http_async: co_return co_await handle_downstream(out.route, *target, state, out);
         case route_id::crash:
             if (state.test_routes) co_await crash_when_busy(state);
             break;

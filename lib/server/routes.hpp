@@ -5,7 +5,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 
+#include "db/pg_pool.hpp"
+#include "load/load_generator.hpp"
 #include "net/loop.hpp"
 #include "server/metrics_board.hpp"
 #include "server/reply.hpp"
@@ -27,6 +30,8 @@ struct server_state {
     std::unique_ptr<task_board> own_tasks;  // unless the supervisor shares one among its workers
     task_queue tasks;
     int in_flight = 0;  // handle_request coroutines running on the loop (loop thread only)
+    std::unique_ptr<pg_pool> db;            // null unless --database-url: the /db routes answer 503
+    std::optional<target_url> downstream;   // unset unless --downstream: the /http routes answer 503
 
     explicit server_state(const server_options& options);
 };

@@ -59,11 +59,16 @@ nlohmann::json three_rows(const std::string& scenario, const own_tmp& tmp, const
     REQUIRE(r.exit_code == 0);
     auto doc = nlohmann::json::parse(r.out);
     const auto& arms = doc["arms"];
-    CHECK(arms[0]["verdict"] == "serialized");
-    CHECK(arms[1]["verdict"] == "pool");
-    CHECK(arms[2]["verdict"] == "concurrent");
-    // Ten calls of 100 ms held the loop one after another: about ten times the async row's wall.
-    CHECK(arms[0]["wall_ms"].get<double>() > 4 * arms[2]["wall_ms"].get<double>());
+    // The real app's three rows, then the lab's C++ model of each beside them, in the same order.
+    for (std::size_t first : {0u, 3u}) {
+        CAPTURE(first);
+        CHECK(arms[first]["verdict"] == "serialized");
+        CHECK(arms[first + 1]["verdict"] == "pool");
+        CHECK(arms[first + 2]["verdict"] == "concurrent");
+        // Ten calls of 100 ms held the loop one after another: about ten times the async row's wall.
+        CHECK(arms[first]["wall_ms"].get<double>() > 4 * arms[first + 2]["wall_ms"].get<double>());
+    }
+    CHECK(arms[3]["target"] == "lab");
     return doc;
 }
 
@@ -101,6 +106,12 @@ TEST_CASE("db-pool: 40 def requests through SQLAlchemy's default pool go in thre
     CHECK(short_timeout["ok"].get<int>() + refused == 40);
     CHECK(short_timeout["failure_bodies"]["503"].get<std::string>().find("QueuePool limit of size 5 overflow 10 reached") !=
           std::string::npos);
+    // The lab's model beside it: libpq on 40 threads sharing 15 connections, the same waves, its waits counted.
+    const auto& lab = doc["arms"][2];
+    CHECK(lab["waves"] == nlohmann::json::array({15, 15, 10}));
+    CHECK(lab["verdict"] == "pool");
+    CHECK(lab["db_pool"]["connections"] == 15);
+    CHECK(lab["db_pool"]["waits"] == 25);
     CHECK(tmp.empty());
 }
 
@@ -132,5 +143,38 @@ TEST_CASE("a command service lends {NAME_url}: a blocking HTTP client in async d
     REQUIRE(arms[0]["blocked"]["places"].size() >= 1);
     CHECK(arms[0]["blocked"]["places"][0]["code"].get<std::string>().find("urlopen") != std::string::npos);
     CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));  // the downstream too
+    CHECK(tmp.empty());
+}
+
+TEST_CASE("cheat-sheet: every row of advice a driver or a client decides held on one FastAPI app — the lab's model beside each") {
+    own_tmp tmp;
+    const auto marker = unique_env_marker();
+    auto r = run_lab({"scenario", "cheat-sheet", "--format", "json"}, 240, {marker, "TMPDIR=" + tmp.dir.string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto doc = nlohmann::json::parse(r.out);
+    int rows = 0, lab_arms = 0;
+    for (const auto& arm : doc["arms"]) {
+        CAPTURE(arm["name"].get<std::string>());
+        if (arm.contains("advice")) {
+            ++rows;
+            CHECK(arm["advice_held"] == true);
+            CHECK(arm["verdict"] == arm["model"]);
+        } else {
+            ++lab_arms;
+            CHECK(arm["target"] == "lab");
+            CHECK(arm["verdict"] != "failed");
+        }
+    }
+    CHECK(rows == 7);
+    CHECK(lab_arms == 7);
+    // The probe named each mistake's own line: time.sleep, psycopg's execute, urllib's urlopen.
+    std::string named;
+    for (const auto& arm : doc["arms"])
+        if (arm.contains("blocked") && !arm["blocked"]["places"].empty()) named += arm["blocked"]["places"][0]["code"].get<std::string>() + "\n";
+    CHECK(named.find("time.sleep") != std::string::npos);
+    CHECK(named.find("execute") != std::string::npos);
+    CHECK(named.find("urlopen") != std::string::npos);
+    CHECK(wait_for([&] { return count_processes_with_env(marker) == 0; }, 5s));
     CHECK(tmp.empty());
 }

@@ -38,7 +38,7 @@ TEST_CASE("routes promise models") {
     CHECK(route(find_route("/health")).model == model_kind::none);
     CHECK(find_route("/nowhere") == route_id::unknown);
     CHECK(find_route("/tasks/7") == route_id::task);
-    CHECK(arm_route_list() == "/blocking, /async, /pool, /cpu or /tasks");
+    CHECK(arm_route_list() == "/blocking, /async, /pool, /cpu, /tasks, /db/blocking, /db/pool, /db/async, /http/blocking, /http/pool or /http/async");
 }
 
 TEST_CASE("the verdict names the closest model") {

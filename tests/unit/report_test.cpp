@@ -347,3 +347,45 @@ TEST_CASE("JSON gives each arm its statuses — body sizes — and what a refusa
     none.arms[1].stats.responses = {};
     CHECK(nlohmann::json::parse(render_json(none))["arms"][1]["body_bytes"].is_null());
 }
+
+TEST_CASE("the cheat sheet: each arm with advice gets a row — held when its run followed its model") {
+    auto r = two_arm_result();  // blocking: serialized; async: concurrent
+    CHECK(advice_summary(r).rows.empty());
+    CHECK(render_table(r, false).find("the notes' advice") == std::string::npos);
+    r.arms[0].spec.advice = "mistake: time.sleep in async def freezes the loop";
+    r.arms[1].spec.advice = "its fix: asyncio.sleep";
+    auto rows = advice_summary(r).rows;
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0] == std::vector<std::string>{"mistake: time.sleep in async def freezes the loop", "blocking", "1.000 s",
+                                              "serialized", "yes"});
+    CHECK(rows[1][4] == "yes");
+    r.arms[1].spec.model = model_kind::pool;  // the advice promised the pool; the run was concurrent
+    CHECK(advice_summary(r).rows[1][4] == "no: concurrent, not pool");
+    r.arms[1].stats.outcome = run_outcome::failed;  // a failed run shows nothing either way
+    CHECK(advice_summary(r).rows[1][4] == "not shown (failed)");
+    r.arms[1].stats.outcome = run_outcome::judged;
+    r.arms[1].stats.disputed = true;
+    CHECK(advice_summary(r).rows[1][4] == "not shown (disputed)");
+    r.arms[1].stats.disputed = false;
+    r.arms[1].spec.model = model_kind::concurrent;
+    const auto json = nlohmann::json::parse(render_json(r));
+    CHECK(json["arms"][0]["advice"] == "mistake: time.sleep in async def freezes the loop");
+    CHECK(json["arms"][0]["advice_held"] == true);
+    CHECK(json["arms"][1]["advice_held"] == true);
+    CHECK(render_table(r, false).find("the notes' advice") != std::string::npos);
+    CHECK(render_markdown(r).find("| its fix: asyncio.sleep | async |") != std::string::npos);
+}
+
+TEST_CASE("the database pool's waits: a column of the inside-the-server table and JSON") {
+    auto r = two_arm_result();
+    CHECK(server_summary(r).header.back() != "waited for a db connection");
+    r.arms[0].stats.db_pool = db_pool_use{15, 40, 25, 7000};
+    r.arms[1].stats.db_pool = db_pool_use{10, 10, 0, 0};
+    const auto t = server_summary(r);
+    REQUIRE(t.header.back() == "waited for a db connection");
+    REQUIRE(t.rows.size() == 2);
+    CHECK(t.rows[0].back() == "25 of 40, 280.0 ms each (15 connections)");
+    CHECK(t.rows[1].back() == "none of 10 (10 connections)");
+    const auto json = nlohmann::json::parse(render_json(r));
+    CHECK(json["arms"][0]["db_pool"] == nlohmann::json{{"connections", 15}, {"takes", 40}, {"waits", 25}, {"waited_ms", 7000}});
+}

@@ -1,6 +1,7 @@
 #include "scenario/scenario_spec.hpp"
 #include "scenario/locations.hpp"
 #include "model/knobs.hpp"
+#include "analysis/analysis.hpp"
 
 #include <doctest/doctest.h>
 #include <string>
@@ -63,7 +64,8 @@ TEST_CASE("bad files name file — line and key") {
     CHECK(error_of("bad/missing_arms.toml") ==
           data + "/bad/missing_arms.toml: arms: missing: a scenario needs at least one [[arms]] table");
     CHECK(error_of("bad/bad_route.toml") ==
-          data + "/bad/bad_route.toml:6: arms[0].route: unknown route (expected /blocking, /async, /pool, /cpu or /tasks)");
+          data + "/bad/bad_route.toml:6: arms[0].route: unknown route (expected /blocking, /async, /pool, /cpu, /tasks, /db/blocking, /db/pool, /db/async, "
+                                      "/http/blocking, /http/pool or /http/async)");
     CHECK(error_of("bad/impossible.toml") ==
           data + "/bad/impossible.toml:5: defaults.ms: must be an integer from 0 to 60000");
     CHECK(error_of("bad/duplicate_arm.toml") ==
@@ -185,8 +187,9 @@ TEST_CASE("every serve knob is settable per arm and reaches serve's arguments") 
     for (const auto& knob : server_knobs()) {
         if (knob.key.empty()) continue;
         const bool flag = std::holds_alternative<bool server_config::*>(knob.member);
-        const std::string value = flag ? "true" : std::to_string(knob.max);
-        keys += knob.key + " = " + value + "\n";
+        const bool text = std::holds_alternative<std::string server_config::*>(knob.member);
+        const std::string value = flag ? "true" : text ? "http://127.0.0.1:9" : std::to_string(knob.max);
+        keys += knob.key + " = " + (text ? "\"" + value + "\"" : value) + "\n";
         expected.push_back(knob.flag);
         if (!flag) expected.push_back(value);
     }
@@ -278,3 +281,63 @@ TEST_CASE("names and titles carry no control characters — a lesson keeps its l
 }
 
 }  // TEST_SUITE
+
+namespace {
+
+std::string parse_error(const std::string& toml) {
+    try {
+        parse_scenario(toml, "db.toml");
+    } catch (const scenario_error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+const std::string head = "title = \"t\"\nlesson = \"l\"\n[defaults]\nrequests = 40\nconcurrency = 40\nms = 200\n";
+const std::string postgres = "[[services]]\nname = \"db\"\nkind = \"postgres\"\n";
+
+}  // namespace
+
+TEST_CASE("a /db arm needs a database and an /http arm a downstream — said before anything runs") {
+    CHECK(parse_error(head + "[[arms]]\nname = \"a\"\nroute = \"/db/async\"\n").find("/db/async queries a database") !=
+          std::string::npos);
+    CHECK(parse_error(head + postgres + "[[arms]]\nname = \"a\"\nroute = \"/db/async\"\n") == "(no error)");
+    CHECK(parse_error(head + "[[arms]]\nname = \"a\"\nroute = \"/db/pool\"\ndatabase_url = \"postgresql:///x\"\n") ==
+          "(no error)");
+    CHECK(parse_error(head + "[[arms]]\nname = \"a\"\nroute = \"/http/async\"\n").find("/http/async calls a downstream") !=
+          std::string::npos);
+    CHECK(parse_error(head + "[[arms]]\nname = \"a\"\nroute = \"/http/pool\"\ndownstream = \"{down_url}\"\n") ==
+          "(no error)");
+    for (const char* bad : {"https://127.0.0.1:9", "http://127.0.0.1:9/a?b=1", "nope"}) {
+        CAPTURE(bad);
+        const auto e = parse_error(head + "[[arms]]\nname = \"a\"\nroute = \"/http/pool\"\ndownstream = \"" + bad + "\"\n");
+        CHECK(e.find("arms (a).downstream") != std::string::npos);
+    }
+    CHECK(parse_error(head + "[[arms]]\nname = \"a\"\nroute = \"/async\"\ndb_pool = 0\n").find("db_pool") != std::string::npos);
+    // Advice is held against a model: another server's arm must name one.
+    CHECK(parse_error(head + "[target]\nurl = \"http://127.0.0.1:9/\"\n[[arms]]\nname = \"a\"\npath = \"/x\"\nadvice = \"def\"\n")
+              .find("advice: needs the model") != std::string::npos);
+}
+
+TEST_CASE("the database pool is a term of the models: ⌈N / min(C - threads - K)⌉ · t") {
+    auto spec = parse_scenario(head + postgres +
+                                   "[[arms]]\nname = \"loop\"\nroute = \"/db/blocking\"\ndb_pool = 15\n"
+                                   "[[arms]]\nname = \"pool\"\nroute = \"/db/pool\"\ndb_pool = 15\n"
+                                   "[[arms]]\nname = \"threads\"\nroute = \"/db/pool\"\ndb_pool = 15\npool_threads = 8\n"
+                                   "[[arms]]\nname = \"async\"\nroute = \"/db/async\"\ndb_pool = 15\n"
+                                   "[[arms]]\nname = \"roomy\"\nroute = \"/db/async\"\ndb_pool = 40\n"
+                                   "[[arms]]\nname = \"workers\"\nroute = \"/db/pool\"\ndb_pool = 5\nworkers = 2\n"
+                                   "[[arms]]\nname = \"plain\"\nroute = \"/pool\"\ndb_pool = 5\n",
+                               "db.toml");
+    REQUIRE(spec.arms.size() == 7);
+    CHECK(spec.arms[0].model == model_kind::serialized);
+    CHECK(spec.arms[1].model == model_kind::pool);
+    CHECK(spec.arms[1].lanes == 15);  // 40 threads, 15 connections
+    CHECK(spec.arms[2].lanes == 8);   // 8 threads, 15 connections
+    CHECK(spec.arms[3].model == model_kind::pool);  // coroutines, but 15 connections for 40 of them
+    CHECK(spec.arms[3].lanes == 15);
+    CHECK(spec.arms[4].model == model_kind::concurrent);
+    CHECK(spec.arms[5].lanes == 10);  // 5 connections in each of 2 processes
+    CHECK(spec.arms[6].lanes == 40);  // a route without a database ignores the pool
+    CHECK(ideal_ms(spec.arms[1].model, 40, 40, spec.arms[1].lanes, 200) == 600);  // ⌈40/15⌉ = 3 waves
+}

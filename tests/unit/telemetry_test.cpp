@@ -74,6 +74,32 @@ TEST_CASE("a slot taken over by a replacement worker starts from zero — its ri
     CHECK(read->gil.empty());
 }
 
+TEST_CASE("the database pool's takes and waits reach the runner — every process's added") {
+    metrics_board board(3);
+    auto a = board.claim(0, 100, 1000, 40);
+    auto b = board.claim(1, 101, 1000, 40);
+    board.claim(2, 102, 1000, 40);  // a process with no database: no pool to add
+    a.db_connections(3);
+    b.db_connections(3);
+    a.db_take(0);
+    a.db_take(150 * ms_ns);
+    b.db_take(50 * ms_ns);
+    auto read = read_telemetry(board.json());
+    REQUIRE(read);
+    REQUIRE(read->db_pool);
+    CHECK(read->db_pool->connections == 6);
+    CHECK(read->db_pool->takes == 3);
+    CHECK(read->db_pool->waits == 2);
+    CHECK(read->db_pool->waited_ms == doctest::Approx(200));
+    const auto text = board.prometheus_text();
+    CHECK(text.find("lab_db_pool_waits_total{pid=\"100\"} 1") != std::string::npos);
+    CHECK(text.find("lab_db_pool_connections{pid=\"101\"} 3") != std::string::npos);
+    CHECK(text.find("lab_db_pool_wait_seconds_total{pid=\"100\"} 0.15") != std::string::npos);
+    metrics_board none(1);
+    none.claim(0, 7, 1000, 40);
+    CHECK_FALSE(read_telemetry(none.json())->db_pool);
+}
+
 TEST_CASE("the telemetry reader takes only the server's document") {
     CHECK_FALSE(read_telemetry(""));
     CHECK_FALSE(read_telemetry("[]"));

@@ -1,7 +1,10 @@
 """What blocked the loop: a thread that wakes when the loop's next tick is overdue by more than
-the threshold and samples the loop thread's stack (``sys._current_frames()``, pyleak's idea).
-When the late tick finally runs, the monitor charges the stall to the location sampled during
-it; a stall that ended before any sample is charged to no location ("not sampled")."""
+the threshold and samples the loop thread's stack (``sys._current_frames()``, pyleak's idea),
+then again every threshold while the stall lasts. When the late tick finally runs, the monitor
+charges the stall to the place sampled most often during it, the app's own code first: a
+one-second stall made of ten blocking calls in a row is the call, not the instant between two of
+them where the loop read the next request. A stall that ended before any sample is charged to
+no location ("not sampled")."""
 
 from __future__ import annotations
 
@@ -31,8 +34,8 @@ class Watchdog:
         self.stalls: list[tuple[int, int, int]] = []  # (due, ran, location index or -1)
         self.dropped = 0
         self.samples = 0
-        self._sampled_due = 0  # the due time of the stall a sample was taken in
-        self._sampled_at = -1
+        self._sampled_due = 0  # the due time of the stall the votes are of
+        self._votes: dict[int, int] = {}  # location index -> samples, in the stall being sampled
 
     def start(self, writer: ReportWriter | None) -> None:
         threading.Thread(target=self._run, args=(writer,), name="concurrency-lab-probe", daemon=True).start()
@@ -43,10 +46,10 @@ class Watchdog:
         while True:
             due = self.monitor.next_due_ns
             now = time.monotonic_ns()
-            if now - due > threshold_ns and due != self._sampled_due:
+            if now - due > threshold_ns:
                 self._sample(due)
             # Asleep until the tick it knows of would be late (a tick that ran meanwhile moved it on);
-            # within a stall already sampled, a threshold's length: not a GIL request a millisecond.
+            # within a stall, a threshold's length: not a GIL request a millisecond.
             wait_ns = threshold_ns if due == self._sampled_due else max(due + threshold_ns + MS // 2 - now, MS // 2)
             if writer is not None and (writer.asked() or time.monotonic() >= next_write):
                 writer.write()
@@ -65,8 +68,18 @@ class Watchdog:
             return
         with self.lock:
             self.samples += 1
-            self._sampled_due = due
-            self._sampled_at = self._index_of(where)
+            if due != self._sampled_due:
+                self._sampled_due, self._votes = due, {}
+            at = self._index_of(where)
+            self._votes[at] = self._votes.get(at, 0) + 1
+
+    def _most_sampled(self) -> int:
+        """The stall's place: the app's own code sampled most often, else whatever was (lock held)."""
+        if not self._votes:
+            return -1
+        def weight(at: int) -> tuple[bool, int]:
+            return (at >= 0 and self.locations[at].in_app, self._votes[at])
+        return max(self._votes, key=weight)
 
     def _index_of(self, where: Location) -> int:
         key = (where.file, where.line, where.function)
@@ -82,7 +95,7 @@ class Watchdog:
         if ran - due < self.threshold_ms * MS:
             return
         with self.lock:
-            where = self._sampled_at if self._sampled_due == due else -1
+            where = self._most_sampled() if self._sampled_due == due else -1
             if len(self.stalls) < KEPT_LATE_TICKS:
                 self.stalls.append((due, ran, where))
             else:

@@ -1,0 +1,196 @@
+#include "server/io_routes.hpp"
+
+#include "load/http_get.hpp"
+#include "model/clock.hpp"
+#include "server/fixed_body.hpp"
+#include "server/handler_run.hpp"
+#include "server/offload.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace lab {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+// What a handler that waited on the database or a downstream reports: its run (from the moment
+// it held a connection, so a pool's waves show in the lanes) and how long it waited for one.
+struct io_run {
+    handler_run run;
+    std::int64_t waited_ns = 0;
+    std::string error;  // the database's or the downstream's words; empty when it answered
+};
+
+void answer(route_id id, long long ms, const io_run& r, server_state& state, reply& out) {
+    if (!r.error.empty()) return set_error(out, http::status::bad_gateway, r.error);
+    thread_local fixed_body body{run_keys, {"ms", "waited_ms"}};
+    set_run(body, route(id).path, state.pid, r.run);
+    set_timing(out, state.pid, r.run);
+    body["ms"] = ms;
+    body["waited_ms"] = static_cast<double>(r.waited_ns) / 1e6;
+    set_json(out, http::status::ok, body.object());
+}
+
+// ---- The database: SELECT pg_sleep(t), on a connection of the process's pool. ----
+
+io_run query_blocking(pg_pool& db, long long ms, metrics_writer meter) {
+    io_run r;
+    try {
+        auto lease = db.take();
+        meter.db_take(r.waited_ns = lease.waited_ns());
+        r.run = {this_thread_id(), monotonic_ns(), 0};
+        pg_sleep_blocking(lease.connection(), static_cast<double>(ms) / 1000);
+        r.run.end_ns = monotonic_ns();  // before the connection goes back: the next holder starts after
+    } catch (const db_error& e) {
+        r.error = e.what();
+    }
+    return r;
+}
+
+struct query_job {
+    pg_pool* db;
+    long long ms;
+    pool_gauge gauge;
+    io_run operator()() const {
+        return gauge.run([this] { return query_blocking(*db, ms, gauge.meter); });
+    }
+};
+
+loop_task<io_run> query_on_loop(pg_pool& db, long long ms, metrics_writer meter) {
+    io_run r;
+    try {
+        auto lease = co_await db.take_on_loop();
+        meter.db_take(r.waited_ns = lease.waited_ns());
+        r.run = {this_thread_id(), monotonic_ns(), 0};
+        co_await pg_sleep_on_loop(lease.connection(), static_cast<double>(ms) / 1000);
+        r.run.end_ns = monotonic_ns();
+    } catch (const db_error& e) {
+        r.error = e.what();
+    }
+    co_return r;
+}
+
+// ---- The downstream: GET {base}/async?ms=T, a new connection per call as urllib makes. ----
+
+// The downstream's awaited route, as the lab's own server and the notes' app both answer it.
+std::string downstream_target(const target_url& base, long long ms) {
+    return base.target + std::string(route(route_id::async).path) + "?ms=" + std::to_string(ms);
+}
+
+std::string downstream_error(const http_answer& a) {
+    if (a.status == 0) return "downstream: " + a.error;
+    return "downstream answered " + std::to_string(a.status);
+}
+
+io_run call_blocking(const target_url& base, long long ms, double timeout_s) {
+    io_run r;
+    r.run = {this_thread_id(), monotonic_ns(), 0};
+    target_url url = base;
+    url.target = downstream_target(base, ms);
+    const auto a = http_get(url, timeout_s);
+    if (a.status < 200 || a.status > 299) r.error = downstream_error(a);
+    r.run.end_ns = monotonic_ns();
+    return r;
+}
+
+struct call_job {
+    const target_url* base;
+    long long ms;
+    double timeout_s;
+    pool_gauge gauge;
+    io_run operator()() const {
+        return gauge.run([this] { return call_blocking(*base, ms, timeout_s); });
+    }
+};
+
+loop_task<io_run> call_on_loop(const target_url& base, long long ms, std::chrono::milliseconds timeout) {
+    io_run r;
+    r.run = {this_thread_id(), monotonic_ns(), 0};
+    auto ex = co_await asio::this_coro::executor;
+    beast::basic_stream<asio::ip::tcp, loop_executor> stream(ex);
+    http_answer a;
+    // One deadline for the whole call, as the blocking client has.
+    stream.expires_after(timeout);
+    // An address is connected to as it is; a name is resolved (on Asio's resolver thread).
+    boost::system::error_code ec;
+    std::vector<asio::ip::tcp::endpoint> endpoints;
+    if (const auto address = asio::ip::make_address(base.host, ec); !ec) {
+        endpoints.emplace_back(address, static_cast<unsigned short>(std::stoi(base.port)));
+    } else {
+        asio::ip::basic_resolver<asio::ip::tcp, loop_executor> resolver(ex);
+        auto [rec, found] = co_await resolver.async_resolve(base.host, base.port, on_loop_tuple);
+        ec = rec;
+        for (const auto& e : found) endpoints.push_back(e.endpoint());
+    }
+    http::request<http::empty_body> req{http::verb::get, downstream_target(base, ms), 11};
+    req.set(http::field::host, base.host);
+    req.keep_alive(false);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1u << 20);
+    if (!ec) std::tie(ec, std::ignore) = co_await stream.async_connect(endpoints, on_loop_tuple);
+    if (!ec) std::tie(ec, std::ignore) = co_await http::async_write(stream, req, on_loop_tuple);
+    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, on_loop_tuple);
+    if (ec) a.error = ec.message();
+    else a.status = static_cast<int>(parser.get().result_int());
+    if (a.status < 200 || a.status > 299) r.error = downstream_error(a);
+    r.run.end_ns = monotonic_ns();
+    co_return r;
+}
+
+}  // namespace
+
+loop_task<> handle_db(route_id id, const parsed_target& target, server_state& state, reply& out) {
+    auto ms = parse_int_param(target, "ms", 0, max_handler_ms);
+    if (!ms.ok()) co_return set_error(out, http::status::bad_request, ms.error);
+    if (!state.db)
+        co_return set_error(out, http::status::service_unavailable,
+                            "no database: this server was started without --database-url");
+    io_run r;
+    if (id == route_id::db_blocking) {
+        // The lesson: a blocking driver on the loop thread freezes every connection for the query.
+        r = query_blocking(*state.db, ms.value, state.meter);
+    } else if (id == route_id::db_pool) {
+        r = co_await offload<io_run>(state.pool, query_job{state.db.get(), ms.value, pool_gauge(state.meter)});
+    } else {
+        r = co_await query_on_loop(*state.db, ms.value, state.meter);
+    }
+    answer(id, ms.value, r, state, out);
+}
+
+loop_task<> handle_downstream(route_id id, const parsed_target& target, server_state& state, reply& out) {
+    auto ms = parse_int_param(target, "ms", 0, max_handler_ms);
+    if (!ms.ok()) co_return set_error(out, http::status::bad_request, ms.error);
+    if (!state.downstream)
+        co_return set_error(out, http::status::service_unavailable,
+                            "no downstream: this server was started without --downstream");
+    // The downstream takes its ms; the call may take as long as a client may keep this server waiting.
+    const auto timeout = state.io_timeout + std::chrono::milliseconds(ms.value);
+    const double timeout_s = std::chrono::duration<double>(timeout).count();
+    io_run r;
+    if (id == route_id::http_blocking) {
+        r = call_blocking(*state.downstream, ms.value, timeout_s);
+    } else if (id == route_id::http_pool) {
+        r = co_await offload<io_run>(state.pool, call_job{&*state.downstream, ms.value, timeout_s, pool_gauge(state.meter)});
+    } else {
+        r = co_await call_on_loop(*state.downstream, ms.value, timeout);
+    }
+    answer(id, ms.value, r, state, out);
+}
+
+}  // namespace lab
