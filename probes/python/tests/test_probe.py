@@ -164,6 +164,38 @@ class WatchdogTest(unittest.TestCase):
         self.assertEqual(where.code, "time.sleep(seconds)")  # the call itself, not the line around it
         self.assertTrue(where.in_app)
 
+    def test_a_stall_is_charged_to_the_apps_line_sampled_in_it_not_the_first_sample(self) -> None:
+        # One stall, two holders in a row: asyncio's own frames with no line of the app's on the
+        # stack (time.sleep scheduled straight onto the loop, as a read between two requests is),
+        # then the app's line. The app's line is what the stall is charged to, though it came
+        # second and held the loop for less of the stall.
+        async def run(result: list[Watchdog]) -> None:
+            loop = asyncio.get_running_loop()
+            monitor = LoopMonitor(loop, 1.0, lambda: None)
+            watchdog = Watchdog(monitor, threading.get_ident(), 5.0)
+            monitor.on_stall = watchdog.charge
+            monitor.start()
+            watchdog.start(None)
+            await asyncio.sleep(0.02)
+            loop.call_soon(time.sleep, 0.1)
+            loop.call_soon(block_deeper, 0.04)
+            await asyncio.sleep(0.02)
+            result.append(watchdog)
+
+        # On a thread of its own, as uvicorn's loop is below no line of the app's: this test's own
+        # frame, under asyncio.run, would be the app's innermost line of every sample.
+        result: list[Watchdog] = []
+        loop_thread = threading.Thread(target=asyncio.run, args=(run(result),))
+        loop_thread.start()
+        loop_thread.join()
+        watchdog = result[0]
+        long_ones = [(ran - due, i) for due, ran, i in watchdog.stalls if ran - due > 100_000_000]
+        self.assertEqual(len(long_ones), 1, watchdog.stalls)
+        where = watchdog.locations[long_ones[0][1]]
+        self.assertEqual(where.function, "block_here")
+        self.assertTrue(where.in_app)
+        self.assertTrue(any(not w.in_app for w in watchdog.locations), watchdog.locations)  # the first holder was sampled too
+
     def test_a_library_frame_is_named_as_the_call_and_the_app_line_kept(self) -> None:
         frames: list = []
         done = threading.Event()
