@@ -1,4 +1,5 @@
 #include "analysis/analysis.hpp"
+#include "analysis/request_states.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -368,6 +369,7 @@ arm_stats analyze(const arm_spec& spec, const load_run& run) {
     if (spec.ms > 0) s.waves = completion_waves(run, static_cast<std::int64_t>(spec.ms * ns_per_ms / 2));
     if (run.probe && run.probe->error == error_kind::none)
         s.probe_ms = static_cast<double>(run.probe->end_ns - run.probe->start_ns) / ns_per_ms;
+    s.queue_depths = queue_depths(run);
     return s;
 }
 

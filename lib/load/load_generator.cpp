@@ -100,6 +100,7 @@ struct thread_lane {
     int reconnects = 0;
     std::int64_t unsent = 0;
     std::map<int, std::string> failure_bodies;
+    std::vector<request_states> states;
     alignas(64) std::atomic<std::uint64_t> done{0};
 };
 
@@ -220,6 +221,7 @@ struct record_sink {
     int& reconnects;
     std::int64_t& unsent;  // an open loop's scheduled requests it gave up sending
     std::map<int, std::string>& failure_bodies;
+    std::vector<request_states>& states;  // of kept records only, at most max_state_records
 
     void take(request_record rec, std::int64_t t0_ns, std::size_t last_second) {
         add_to_series(series, t0_ns, rec, last_second);
@@ -235,8 +237,8 @@ struct record_sink {
 
 // A lane's own records and counts, where its connections' workers put theirs.
 record_sink sink_of(thread_lane& lane) {
-    return {lane.records, lane.done,      lane.room,      lane.keep,       lane.folded,
-            lane.series,  lane.cancelling, lane.cancelled, lane.reconnects, lane.unsent, lane.failure_bodies};
+    return {lane.records,    lane.done,      lane.room,       lane.keep,   lane.folded,         lane.series,
+            lane.cancelling, lane.cancelled, lane.reconnects, lane.unsent, lane.failure_bodies, lane.states};
 }
 
 // Response heads up to this size are read (Beast's default is 8 KiB; curl and wrk take more).
@@ -316,7 +318,15 @@ void record(request_record& rec, bool body_kept, const connection& c, record_sin
     if (rec.error == error_kind::status && !sink.failure_bodies.contains(rec.status))
         sink.failure_bodies.emplace(rec.status, c.body.substr(0, 200));
     // Server-Timing, where the server sent it, is preferred to the body's fields (DESIGN.md §8).
-    if (rec.status != 0 && !c.timing.empty()) read_server_timing(c.timing, rec);
+    if (rec.status != 0 && !c.timing.empty()) {
+        read_server_timing(c.timing, rec);
+        // Its way through the server, for a record that is kept (a replay of the first ones).
+        request_states st;
+        if (sink.keep > 0 && sink.states.size() < max_state_records && read_server_states(c.timing, st)) {
+            sink.states.push_back(st);
+            rec.states = static_cast<std::uint32_t>(sink.states.size());
+        }
+    }
     sink.take(rec, plan.t0, plan.last_second);
 }
 
@@ -450,9 +460,11 @@ loop_task<> send_probe(thread_lane& lane, const run_setup& st, std::optional<req
     std::int64_t room = 1, keep = 1;
     folded_requests unused;
     std::vector<second_stats> not_in_the_series;  // the probe is apart from the load
+    std::vector<request_states> no_states;
     co_await worker(c, st, serialize(make_request(st.options, probe.target, false, true)), schedule{1, 0, 0, 0},
                     {one, done, room, keep, unused, not_in_the_series, lane.cancelling, lane.cancelled,
-                     lane.reconnects, lane.unsent, lane.failure_bodies});
+                     lane.reconnects, lane.unsent, lane.failure_bodies, no_states});
+    if (!one.empty()) one.front().states = 0;
     if (!one.empty()) rec = one.front();  // empty: cut off by an interruption
     drop(c);
 }
@@ -687,7 +699,13 @@ void gather(std::vector<std::unique_ptr<thread_lane>>& lanes, load_run& run) {
         merge_series(run.per_second, lane->series);
     }
     run.requests = std::move(lanes.front()->records);
+    run.states = std::move(lanes.front()->states);
     for (std::size_t l = 1; l < lanes.size(); ++l) {
+        // A record's states index is its lane's: moved past the lanes gathered before it.
+        const auto base = static_cast<std::uint32_t>(run.states.size());
+        for (auto& rec : lanes[l]->records)
+            if (rec.states) rec.states += base;
+        run.states.insert(run.states.end(), lanes[l]->states.begin(), lanes[l]->states.end());
         run.requests.insert(run.requests.end(), lanes[l]->records.begin(), lanes[l]->records.end());
         std::vector<request_record>().swap(lanes[l]->records);
     }

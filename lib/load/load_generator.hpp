@@ -31,6 +31,10 @@ target_url parse_url(std::string_view url);
 // target is the base without its trailing '/', to which a route appends "/async?ms=T".
 target_url parse_downstream(std::string_view url);
 
+// The requests whose states (DESIGN.md §11) a run keeps: the first ones, enough for a replay
+// (10 000 × 136 bytes); past them a request is measured and counted, and not replayed.
+inline constexpr std::size_t max_state_records = 10'000;
+
 struct probe_options {
     std::string target;   // origin-form, e.g. "/health"
     double after_ms = 0;  // sent this long after the timed window opens

@@ -174,4 +174,43 @@ bool read_server_timing(std::string_view header, request_record& rec) {
     return true;
 }
 
+namespace {
+
+// "R0.W15.Y100020" after read_ns: each state's letter and its start in µs after it, in time order.
+bool parse_marks(std::string_view text, std::int64_t base, request_states& out) {
+    request_states read;
+    std::int64_t last = 0;
+    while (!text.empty()) {
+        const auto dot = text.find('.');
+        const auto part = text.substr(0, dot);
+        text = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+        if (part.size() < 2 || read.count == read.marks.size()) return false;
+        const auto state = state_of_letter(part[0]);
+        const auto us = decimal(part.substr(1));
+        if (!state || !us || *us < last || *us > 86'400'000'000) return false;  // in order, within a day
+        last = *us;
+        read.marks[read.count++] = {*state, base + *us * 1000};
+    }
+    if (read.count == 0) return false;
+    out = read;
+    return true;
+}
+
+}  // namespace
+
+bool read_server_states(std::string_view header, request_states& out) {
+    std::optional<std::int64_t> read_ns;
+    std::string_view marks;
+    bool have_marks = false;
+    while (!header.empty()) {
+        const auto comma = header.find(',');
+        std::string_view name;
+        const auto desc = desc_of(header.substr(0, comma), name);
+        if (name == "read_ns") read_ns = decimal(desc);
+        else if (name == "states") marks = desc, have_marks = true;
+        header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    }
+    return read_ns && have_marks && parse_marks(marks, *read_ns, out);
+}
+
 }  // namespace lab

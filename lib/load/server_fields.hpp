@@ -20,4 +20,9 @@ void read_server_fields(std::string_view body, request_record& rec);
 // all four, or with one malformed, changes nothing. Returns whether it set them.
 bool read_server_timing(std::string_view header, request_record& rec);
 
+// The request's states (DESIGN.md §11) from the same header: `read_ns;desc=T` and
+// `states;desc=R0.W15.Y100020.R100031.D100040` (each state's letter, its start in µs after T).
+// A header without both, or with a mark malformed or out of order, changes nothing.
+bool read_server_states(std::string_view header, request_states& out);
+
 }  // namespace lab

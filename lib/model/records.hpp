@@ -42,6 +42,37 @@ struct server_fields {
     std::int64_t end_ns = 0;
 };
 
+// A request's way through the server (DESIGN.md §11, the notes' Part 4), as the lab's server
+// reports it in Server-Timing: each state from its mark to the next. Before the first mark the
+// request is in the kernel (sent by the client, not yet read); after `done` its answer is on its
+// way back until the client has read it.
+enum class request_state : std::uint8_t {
+    kernel,   // sent, not yet read: the loop was busy elsewhere
+    running,  // on the loop thread
+    waiting,  // on a timer, the database, a downstream
+    ready,    // what it waited for is done; the loop has not resumed it yet
+    queued,   // posted to the pool, waiting for a thread
+    pool,     // running on a pool thread
+    done,     // answered; the response is on its way
+};
+inline constexpr std::size_t request_state_count = 7;
+const char* to_string(request_state s);  // "in the kernel", for people
+const char* state_key(request_state s);  // "kernel", for JSON and scripts
+char state_letter(request_state s);  // the Server-Timing spelling and the timeline's lane: K R W Y Q P D
+std::optional<request_state> state_of_letter(char letter);
+
+struct state_mark {
+    request_state state = request_state::kernel;
+    std::int64_t at_ns = 0;  // CLOCK_MONOTONIC
+};
+
+// One request's marks, in time order; bounded (a route makes at most six).
+struct request_states {
+    static constexpr std::size_t max_marks = 8;
+    std::array<state_mark, max_marks> marks{};
+    std::uint8_t count = 0;
+};
+
 struct request_record {
     std::int64_t start_ns = 0;  // CLOCK_MONOTONIC, when the request was sent
     std::int64_t end_ns = 0;    // when the whole response was read (or the failure seen)
@@ -53,6 +84,7 @@ struct request_record {
     std::int64_t task_id = 0;     // POST /tasks: the id the server gave the job
     bool task_done = false;       // GET /tasks/{id}: the job has finished
     std::uint32_t body_bytes = 0;  // the response body's length (saturating; `bytes` counts the head too)
+    std::uint32_t states = 0;      // 1 + its index in load_run::states; 0: the server sent none
 };
 
 // One closed-loop run: the timed window opens at t0_ns (after connections are
@@ -61,6 +93,7 @@ struct load_run {
     std::int64_t t0_ns = 0;
     std::int64_t t1_ns = 0;
     std::vector<request_record> requests;  // the first ones, up to the run's kept records; in send order
+    std::vector<request_states> states;    // the server's states of the first kept ones (request_record::states)
     folded_requests folded;                // the rest: counted and folded into histograms
     std::vector<second_stats> per_second;  // every request, by the second it ended in
     std::optional<request_record> probe;  // a single request sent alongside the load
@@ -261,6 +294,13 @@ struct arm_stats {
     };
     std::vector<gil_thread> gil_threads;
     std::optional<db_pool_use> db_pool;  // a lab server with --database-url
+    // The lab server's request states (DESIGN.md §11): the most requests in each state at once,
+    // and the mean over the window, indexed by request_state.
+    struct depths {
+        std::array<int, request_state_count> max{};
+        std::array<double, request_state_count> mean{};
+    };
+    std::optional<depths> queue_depths;
     // A probed app: what held its loop inside the window, by place, the longest first.
     struct blocked_figures {
         blocked_location where;  // file empty: stalls that ended before they could be sampled

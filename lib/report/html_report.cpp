@@ -11,21 +11,7 @@ namespace lab {
 
 namespace {
 
-// Text from scenario files goes into the page: escape what HTML would read as markup.
-std::string escape(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+std::string escape(const std::string& text) { return html_escape(text); }
 
 std::string html_table(const std::vector<std::string>& header, const std::vector<bool>& right,
                        const std::vector<std::vector<std::string>>& rows) {
@@ -163,6 +149,17 @@ svg.walls { width: 100%; max-width: 1010px; display: block; margin: 1em 0; }
 svg .wall { fill: #1f5fa8; } svg .ideal { stroke: #111; stroke-width: 2; } svg .seed { fill: #d08a1f; }
 svg .p99 { fill: none; stroke: #d08a1f; stroke-width: 2; }
 .legend span { display: inline-block; width: 1em; height: 0.8em; margin: 0 0.3em 0 1em; }
+.replay { margin: 1em 0 2em; max-width: 1100px; }
+.replay .controls { display: flex; gap: 0.6em; align-items: center; flex-wrap: wrap; font-size: 16px; }
+.replay .scrub { flex: 1; min-width: 12em; } .replay .clock { font-variant-numeric: tabular-nums; min-width: 11em; }
+.replay .boxes { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.6em; margin-top: 0.6em; }
+.replay .box { border: 2px solid #999; border-radius: 6px; padding: 0.3em 0.5em; min-height: 5em; }
+.replay .box h4 { margin: 0; font-size: 17px; } .replay .box .count { font-size: 22px; font-weight: bold; float: right; }
+.replay .box .help { margin: 0.1em 0 0.3em; font-size: 13px; color: #555; }
+.replay .box-running { border-color: #1f5fa8; } .replay .box-kernel { border-color: #d08a1f; }
+.replay .box-ready { border-color: #2e8b57; } .replay .box-pool { border-color: #7a4fb5; }
+.replay .chip { display: inline-block; min-width: 1.6em; margin: 2px; padding: 0 0.2em; border-radius: 0.8em;
+  background: #1f5fa8; color: #fff; font-size: 13px; text-align: center; }
 )";
 
 // Requests per second as bars, the p99 of each second as a line on its own scale: a small
@@ -270,9 +267,11 @@ std::string scenario_section(const scenario_result& r, bool own_axis) {
     if (lag) out += "<span style=\"background:#d08a1f\"></span>loop frozen (a lag-monitor tick ran late)";
     if (gil) out += "; GIL lanes: waiting for the lock, then holding it";
     out += "</p>\n";
-    for (const auto& a : r.arms)
+    for (std::size_t k = 0; k < r.arms.size(); ++k) {
+        const auto& a = r.arms[k];
         out += fmt::format("<h3>{}</h3>\n", escape(a.spec.name)) + svg_series(a) +
-               svg_timeline(a, own_axis ? 0 : scenario_span_ns(r));
+               svg_timeline(a, own_axis ? 0 : scenario_span_ns(r)) + html_replay(a, k);
+    }
     return out + "</section>\n";
 }
 
@@ -287,6 +286,8 @@ std::string render_html(const std::vector<scenario_result>& results, bool own_ax
         out += fmt::format("<li><a href=\"#{0}\">{0}</a> — {1}</li>\n", escape(r.name), escape(r.title));
     out += "</ul></nav>\n";
     for (const auto& r : results) out += scenario_section(r, own_axis);
+    // One script for every replay of the page, inline: the report stays one file.
+    if (out.find("class=\"replay\"") != std::string::npos) out += "<script>" + std::string(html_replay_script()) + "</script>\n";
     return out + "</body></html>\n";
 }
 

@@ -23,7 +23,8 @@ double round3(double v) { return std::round(v * 1000) / 1000; }
 double ms_since(std::int64_t t0, std::int64_t t) { return round3(static_cast<double>(t - t0) / ns_per_ms); }
 
 
-json request_object(const request_record& r, std::int64_t t0) {
+json request_object(const request_record& r, const load_run& run) {
+    const std::int64_t t0 = run.t0_ns;
     json o;
     o["planned_ms"] = r.planned_ns ? json(ms_since(t0, r.planned_ns)) : json(nullptr);
     o["start_ms"] = ms_since(t0, r.start_ns);
@@ -35,6 +36,14 @@ json request_object(const request_record& r, std::int64_t t0) {
     o["thread"] = r.server ? json(r.server->thread) : json(nullptr);
     o["server_start_ms"] = r.server ? json(ms_since(t0, r.server->start_ns)) : json(nullptr);
     o["server_end_ms"] = r.server ? json(ms_since(t0, r.server->end_ns)) : json(nullptr);
+    // Its way through the server (DESIGN.md §11): each state and when it began; in the kernel from the send.
+    if (r.states > 0 && r.states <= run.states.size()) {
+        const auto& st = run.states[r.states - 1];
+        json marks = json::array({json::array({state_key(request_state::kernel), ms_since(t0, r.start_ns)})});
+        for (std::size_t i = 0; i < st.count; ++i)
+            marks.push_back(json::array({state_key(st.marks[i].state), ms_since(t0, st.marks[i].at_ns)}));
+        o["states"] = std::move(marks);
+    }
     return o;
 }
 
@@ -163,6 +172,13 @@ void add_server(json& o, const arm_result& a) {
                                {"waited_ms", round3(t.waited_ms)}});
         o["gil_threads"] = std::move(threads);
     }
+    // The lab server's request states: the queues' depths, each state's most at once and mean.
+    if (const auto& d = s.queue_depths) {
+        json depths = json::object();
+        for (std::size_t i = 0; i < request_state_count; ++i)
+            depths[state_key(static_cast<request_state>(i))] = {{"max", d->max[i]}, {"mean", round3(d->mean[i])}};
+        o["queue_depths"] = std::move(depths);
+    }
     if (const auto& db = s.db_pool)
         o["db_pool"] = {{"connections", db->connections},
                         {"takes", db->takes},
@@ -213,7 +229,7 @@ void add_shape(json& o, const arm_result& a) {
     if (!a.spec.load.probe_route.empty()) {
         o["probe_route"] = a.spec.load.probe_route;
         o["probe_ms"] = s.probe_ms ? json(round3(*s.probe_ms)) : json(nullptr);
-        if (a.run.probe) o["probe_detail"] = request_object(*a.run.probe, a.run.t0_ns);
+        if (a.run.probe) o["probe_detail"] = request_object(*a.run.probe, a.run);
     }
 }
 
@@ -222,7 +238,7 @@ json arm_object(const arm_result& a, bool detail) {
     for (auto add : {add_request, add_timing, add_run, add_outcome, add_server, add_shape}) add(o, a);
     if (detail || a.run.requests.size() <= detail_limit) {
         json records = json::array();
-        for (const auto& r : a.run.requests) records.push_back(request_object(r, a.run.t0_ns));
+        for (const auto& r : a.run.requests) records.push_back(request_object(r, a.run));
         o["requests_detail"] = std::move(records);
     }
     return o;

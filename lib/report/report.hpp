@@ -80,6 +80,13 @@ summary_table blocked_summary(const scenario_result& result);
 // moment unless a queue answers first. No rows otherwise.
 summary_table results_summary(const scenario_result& result);
 
+// The notes' Part 4 diagram for one arm of an HTML page (DESIGN.md §11): boxes for the request
+// states, a chip per request, a clock, play, pause and step, speeds and a scrubber, driven by the
+// run's measured states; "" for an arm without them. `index` keeps its id unique in the page.
+std::string html_replay(const arm_result& arm, std::size_t index);
+// The one inline script every replay of a page shares.
+const char* html_replay_script();
+
 // "/blocking?ms=100", or "/cpu on pool + GIL" (n is in the calibration note).
 std::string route_text(const arm_spec& spec);
 

@@ -46,6 +46,13 @@ std::string db_text(const arm_stats& s) {
     return fmt::format("{} of {}, {} each ({})", db.waits, db.takes, format_ms(db.waited_ms / static_cast<double>(db.waits)), pool);
 }
 
+// "9 · 4.5": the most requests in the state at once, and how many on average.
+std::string depth_text(const arm_stats& s, request_state state) {
+    if (!s.queue_depths) return "—";
+    const auto i = static_cast<std::size_t>(state);
+    return fmt::format("{} · {:.1f}", s.queue_depths->max[i], s.queue_depths->mean[i]);
+}
+
 }  // namespace
 
 summary_table server_summary(const scenario_result& r) {
@@ -57,6 +64,12 @@ summary_table server_summary(const scenario_result& r) {
         t.header.insert(t.header.end(), {"GIL holds", "waited for the GIL"});
         t.right_aligned.insert(t.right_aligned.end(), {true, true});
     }
+    // The queues as numbers (DESIGN.md §11): the first measured ready-queue length of a loop.
+    const bool states = std::any_of(r.arms.begin(), r.arms.end(), [](const arm_result& a) { return a.stats.queue_depths.has_value(); });
+    if (states) {
+        t.header.insert(t.header.end(), {"ready max · mean", "waiting", "in the kernel"});
+        t.right_aligned.insert(t.right_aligned.end(), {true, true, true});
+    }
     const bool db = any_db(r);
     if (db) {
         t.header.push_back("waited for a db connection");
@@ -64,7 +77,7 @@ summary_table server_summary(const scenario_result& r) {
     }
     for (const auto& a : r.arms) {
         const auto& lag = a.stats.loop_lag;
-        if (!lag && a.stats.gil_threads.empty() && !a.stats.db_pool) continue;
+        if (!lag && a.stats.gil_threads.empty() && !a.stats.db_pool && !a.stats.queue_depths) continue;
         std::vector<std::string> row{a.spec.name};
         if (lag) {
             // Of each loop's time: with workers, every process's loop could freeze for the whole wall.
@@ -87,6 +100,9 @@ summary_table server_summary(const scenario_result& r) {
             for (const auto& g : a.stats.gil_threads) holds += g.holds;
             row.insert(row.end(), {a.stats.gil_threads.empty() ? "—" : std::to_string(holds), gil_text(a.stats)});
         }
+        if (states)
+            for (const auto s : {request_state::ready, request_state::waiting, request_state::kernel})
+                row.push_back(depth_text(a.stats, s));
         if (db) row.push_back(db_text(a.stats));
         t.rows.push_back(std::move(row));
     }

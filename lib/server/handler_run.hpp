@@ -1,9 +1,11 @@
 #pragma once
 // Internal to lib/server: what every route reports about its handler's run — where and when it
 // ran, in the body's fields and in Server-Timing — and the pool's gauges around a job.
+#include "model/clock.hpp"
 #include "server/metrics_board.hpp"
 #include "server/reply.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <fmt/format.h>
@@ -62,6 +64,15 @@ inline void set_timing(reply& out, long long pid, const handler_run& run) {
     fmt::format_to(std::back_inserter(out.timing),
                    "handler;dur={:.3f}, pid;desc={}, thread;desc={}, start_ns;desc={}, end_ns;desc={}",
                    static_cast<double>(run.end_ns - run.start_ns) / 1e6, pid, run.thread, run.start_ns, run.end_ns);
+}
+
+// A job the pool ran for the request: on a pool thread from its start, ready once it ended (its
+// result posted back), running on the loop again from now.
+inline void mark_pool_run(reply& out, const handler_run& run) {
+    const auto now = monotonic_ns();
+    out.mark(request_state::pool, run.start_ns);
+    out.mark(request_state::ready, std::min(run.end_ns, now));
+    out.mark(request_state::running, now);
 }
 
 }  // namespace lab

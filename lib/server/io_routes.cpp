@@ -166,9 +166,13 @@ loop_task<> handle_db(route_id id, const parsed_target& target, server_state& st
         // The lesson: a blocking driver on the loop thread freezes every connection for the query.
         r = query_blocking(*state.db, ms.value, state.meter);
     } else if (id == route_id::db_pool) {
+        out.mark(request_state::queued, monotonic_ns());  // for a pool thread, then for a connection
         r = co_await offload<io_run>(state.pool, query_job{state.db.get(), ms.value, pool_gauge(state.meter)});
+        if (r.error.empty()) mark_pool_run(out, r.run);
     } else {
+        out.mark(request_state::waiting, monotonic_ns());  // for a connection, then for the database
         r = co_await query_on_loop(*state.db, ms.value, state.meter);
+        out.mark(request_state::running, monotonic_ns());
     }
     answer(id, ms.value, r, state, out);
 }
@@ -186,9 +190,13 @@ loop_task<> handle_downstream(route_id id, const parsed_target& target, server_s
     if (id == route_id::http_blocking) {
         r = call_blocking(*state.downstream, ms.value, timeout_s);
     } else if (id == route_id::http_pool) {
+        out.mark(request_state::queued, monotonic_ns());
         r = co_await offload<io_run>(state.pool, call_job{&*state.downstream, ms.value, timeout_s, pool_gauge(state.meter)});
+        mark_pool_run(out, r.run);
     } else {
+        out.mark(request_state::waiting, monotonic_ns());
         r = co_await call_on_loop(*state.downstream, ms.value, timeout);
+        out.mark(request_state::running, monotonic_ns());
     }
     answer(id, ms.value, r, state, out);
 }

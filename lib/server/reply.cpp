@@ -2,6 +2,9 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serializer.hpp>
+#include <fmt/format.h>
+#include <algorithm>
+#include <iterator>
 
 namespace lab {
 
@@ -31,6 +34,22 @@ void set_error(reply& r, boost::beast::http::status status, std::string_view mes
         }
     }
     set_json(r, status, {{"error", text}, {"status", static_cast<int>(status)}});
+}
+
+}  // namespace lab
+
+namespace lab {
+
+void add_states(reply& r) {
+    if (r.timing.empty() || r.states.count == 0) return;
+    const auto base = r.states.marks[0].at_ns;
+    fmt::format_to(std::back_inserter(r.timing), ", read_ns;desc={}, states;desc=", base);
+    for (std::size_t i = 0; i < r.states.count; ++i) {
+        const auto& m = r.states.marks[i];
+        // Microseconds: the replay's finest step, and a mark of a handler that never waited is 0.
+        fmt::format_to(std::back_inserter(r.timing), "{}{}{}", i ? "." : "", state_letter(m.state),
+                       std::max<std::int64_t>(0, m.at_ns - base) / 1000);
+    }
 }
 
 }  // namespace lab

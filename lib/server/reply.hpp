@@ -6,6 +6,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/json/fwd.hpp>
 
+#include "model/records.hpp"
 #include "server/metrics_board.hpp"
 #include <string>
 #include <string_view>
@@ -21,7 +22,18 @@ struct reply {
     route_id route = route_id::unread;  // what GET /metrics counts the answer under
     std::string timing;  // a Server-Timing value (the handler's run), or empty; kept capacity as body's
     bool head_only = false;  // a HEAD request: the head as GET's, Content-Length included, and no body (RFC 9110 §9.3.2)
+    request_states states;   // its way through the server (DESIGN.md §11), marked as it goes
+
+    // The request is in state `s` from `at_ns` (CLOCK_MONOTONIC) on; marks come in time order.
+    void mark(request_state s, std::int64_t at_ns) {
+        if (states.count < states.marks.size()) states.marks[states.count++] = {s, at_ns};
+    }
 };
+
+// Adds the states to the Server-Timing value, after the handler's metrics: `read_ns;desc=T`, the
+// first mark's time, and `states;desc=R0.W15.Y100020.R100031.D100040`, each state's letter and
+// its start in µs after it. Nothing for a reply without handler metrics (/health's).
+void add_states(reply& r);
 
 // Serializes `body` (Boost.JSON) into r.body and sets the status.
 void set_json(reply& r, boost::beast::http::status status, const boost::json::object& body);

@@ -104,8 +104,10 @@ loop_task<> handle_cpu(const parsed_target& target, server_state& state, reply& 
     if (where == "loop") {
         result = cpu_work(static_cast<std::uint64_t>(n.value), state.lock.get());
     } else {
+        out.mark(request_state::queued, monotonic_ns());
         result = co_await offload<cpu_run>(state.pool, cpu_job{static_cast<std::uint64_t>(n.value), state.lock.get(),
                                                                 pool_gauge(state.meter)});
+        mark_pool_run(out, result.run);
     }
     thread_local fixed_body body{run_keys, {"n", "on", "gil", "cpu_ms", "result"}};
     set_run(body, route(route_id::cpu).path, state.pid, result.run);
@@ -248,10 +250,17 @@ loop_task<> handle_sleep(route_id id, const parsed_target& target, server_state&
     } else if (id == route_id::async) {
         run = {this_thread_id(), monotonic_ns(), 0};
         loop_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(ms.value));
+        out.mark(request_state::waiting, run.start_ns);
         co_await timer.async_wait(on_loop);
         run.end_ns = monotonic_ns();
+        // Ready from the moment the timer fell due (steady_clock is CLOCK_MONOTONIC) until the loop resumed it.
+        out.mark(request_state::ready,
+                 std::min(run.end_ns, std::chrono::duration_cast<std::chrono::nanoseconds>(timer.expiry().time_since_epoch()).count()));
+        out.mark(request_state::running, run.end_ns);
     } else {
+        out.mark(request_state::queued, monotonic_ns());
         run = co_await offload<handler_run>(state.pool, sleep_job{ms.value, pool_gauge(state.meter)});
+        mark_pool_run(out, run);
     }
     thread_local fixed_body body{run_keys, {"ms"}};
     set_run(body, route(id).path, state.pid, run);

@@ -1,5 +1,7 @@
 #include "server/server.hpp"
 
+#include "model/clock.hpp"
+
 #include "net/io_deadlines.hpp"
 #include "server/head_cache.hpp"
 #include "server/lag_monitor.hpp"
@@ -113,6 +115,7 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
         answer.route = route_id::unread;
         answer.head_only = false;
         answer.timing.clear();
+        answer.states.count = 0;
         if (read_ec) {
             auto status = status_for_read_error(read_ec);
             if (!status) break;
@@ -127,8 +130,13 @@ loop_task<> session(loop_socket socket, loop_context& loop, accept_gate gate) {
             set_error(answer, http::status::bad_request, "an HTTP/1.1 request needs a Host header");
             answer.keep_alive = false;
         } else {
-            if (!answer_at_once(parser.get(), loop.state, answer))
+            if (!answer_at_once(parser.get(), loop.state, answer)) {
+                // Read just now: from here the request runs on the loop (DESIGN.md §11).
+                answer.mark(request_state::running, monotonic_ns());
                 co_await handle_request(parser.get(), loop.state, answer);
+                answer.mark(request_state::done, monotonic_ns());
+                add_states(answer);
+            }
             answer.keep_alive = parser.get().keep_alive();
             answer.head_only = parser.get().method() == http::verb::head;
             version = parser.get().version();

@@ -71,6 +71,15 @@ TEST_CASE("libpq three ways: on the loop thread — on a pool thread — asynchr
     const auto loop_thread = get_json(c, "/health", 200)["thread"];
     for (const char* path : {"/db/blocking?ms=30", "/db/pool?ms=30", "/db/async?ms=30"}) {
         CAPTURE(path);
+        auto res = c.Get(path);
+        REQUIRE(res);
+        // Its states (DESIGN.md §11): on the loop throughout; queued, on a pool thread, ready, resumed;
+        // waiting on a connection and the database, resumed.
+        const auto states = res->get_header_value("Server-Timing");
+        const std::string expected = std::string(path).starts_with("/db/blocking") ? "states;desc=R0.D"
+                                     : std::string(path).starts_with("/db/pool")    ? "states;desc=R0.Q"
+                                                                                    : "states;desc=R0.W";
+        CHECK(states.find(expected) != std::string::npos);
         const auto body = get_json(c, path, 200);
         // The database held the query for its 30 ms, whichever way the server waited.
         CHECK(body["end_ns"].get<long long>() - body["start_ns"].get<long long>() >= 30'000'000);
