@@ -21,6 +21,7 @@
 
 #include "number_flags.hpp"
 #include "model/suggest.hpp"
+#include "replay_player.hpp"
 #include "terminal_width.hpp"
 
 #include <CLI/CLI.hpp>
@@ -143,11 +144,16 @@ int cmd_list() {
 struct scenario_flags {
     std::string name;
     bool include_long = false;
+    bool replay = false;   // play the Part 4 diagram in the terminal after the run
+    int replay_slower = 10;
     lab::scenario_overrides overrides;
     output_flags output;
 };
 
 int cmd_scenario(const scenario_flags& flags) {
+    if (flags.replay && !lab::can_replay())
+        throw lab::input_error("--replay draws in a terminal: stdin and stdout must be one (a file gets the replay "
+                               "with --format html)");
     // `all`: every scenario file except those marked long (c10k), unless --include-long.
     std::vector<lab::scenario_spec> specs;
     std::vector<std::filesystem::path> read;
@@ -191,6 +197,7 @@ int cmd_scenario(const scenario_flags& flags) {
                                                        &lab::interrupt_signal()}));
     }
     clear_progress();
+    if (flags.replay && !lab::interrupt_signal().load()) lab::play_replay(results, flags.replay_slower);
     sink.write(specs.size() == 1 && flags.name != "all" ? lab::render(results.front(), flags.output.render())
                                                         : lab::render_many(results, flags.output.render()));
     return exit_code(std::all_of(results.begin(), results.end(), lab::every_arm_judged));
@@ -382,6 +389,14 @@ CLI::App* add_scenario_command(CLI::App& app, scenario_flags& flags) {
     scen->add_option("--ms", flags.overrides.ms, "handler duration in whole ms (the lab's own arms; another server's keep theirs)")->transform(lab::decimal(0LL, lab::max_handler_ms, "ms"));
     add_knob(*scen, "repeat", flags.overrides.repeat);
     add_output_flags(*scen, flags.output);
+    auto* replay = scen->add_flag("--replay", flags.replay,
+                                  "after the run, play each arm's requests through the event loop's boxes in the "
+                                  "terminal, slowed down (space pause, n next arm, r again, q quit)");
+    scen->add_option("--replay-speed", flags.replay_slower, "how many times slower than it ran: 1, 10 or 100")
+        ->check(CLI::IsMember({1, 10, 100}))
+        ->needs(replay)
+        ->capture_default_str();
+    for (const char* other : {"--format", "--out"}) replay->excludes(scen->get_option(other));
     return scen;
 }
 

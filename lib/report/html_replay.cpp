@@ -2,6 +2,7 @@
 // player per arm, its data as JSON in the page, one inline script for every player, so the
 // report stays one file with nothing to fetch.
 #include "report/format_units.hpp"
+#include "report/replay_boxes.hpp"
 #include "report/report.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,15 +21,18 @@ std::string in_script(std::string json) {
 
 double ms_after(std::int64_t t0, std::int64_t t) { return static_cast<double>(t - t0) / 1e6; }
 
-// The player's boxes, in the order the diagram shows them; each gathers the states it names.
-constexpr const char* boxes = R"([
- {"id":"kernel","title":"in the kernel","help":"sent, not yet read: the loop is busy elsewhere","states":"K"},
- {"id":"ready","title":"ready","help":"what it waited for is done; the loop has not resumed it","states":"Y"},
- {"id":"running","title":"running on the loop","help":"the loop thread runs its code","states":"R"},
- {"id":"waiting","title":"waiting","help":"on a timer, the database, a downstream","states":"W"},
- {"id":"pool","title":"in the pool","help":"queued for a pool thread, or running on one","states":"QP"},
- {"id":"done","title":"answered","help":"its response is on its way back, or read","states":"D-"}
-])";
+// The boxes as the player's data: each with the letters of the states it gathers ("-": read back).
+std::string boxes_json() {
+    std::string out;
+    for (const auto& b : replay_boxes()) {
+        std::string letters;
+        for (auto s : b.states) letters += state_letter(s);
+        if (b.answered) letters += '-';
+        out += fmt::format("{}{{\"id\":\"{}\",\"title\":\"{}\",\"help\":\"{}\",\"states\":\"{}\"}}", out.empty() ? "" : ",",
+                           b.id, b.title, b.help, letters);
+    }
+    return "[" + out + "]";
+}
 
 }  // namespace
 
@@ -50,7 +54,7 @@ std::string html_replay(const arm_result& arm, std::size_t index) {
         requests += (requests.empty() ? "[" : ",[") + marks + "]";
     }
     const std::string data = fmt::format("{{\"arm\":{},\"end_ms\":{:.3f},\"boxes\":{},\"requests\":[{}]}}",
-                                         nlohmann::json(arm.spec.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), end_ms, boxes, requests);
+                                         nlohmann::json(arm.spec.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), end_ms, boxes_json(), requests);
     return fmt::format(
         "<div class=\"replay\" id=\"replay-{0}\" data-arm=\"{1}\">"
         "<div class=\"controls\"><button class=\"play\" type=\"button\">▶ play</button>"

@@ -6,6 +6,8 @@
 #include "synthetic.hpp"
 
 #include <doctest/doctest.h>
+#include <algorithm>
+#include <regex>
 #include <string>
 
 TEST_SUITE_BEGIN("unit");
@@ -128,4 +130,39 @@ TEST_CASE("the HTML replay carries every request's marks — its data cannot end
     const auto page = render_html({r});
     CHECK(page.find("<script src") == std::string::npos);  // one file: the player is inline
     CHECK(page.find("<script>") != std::string::npos);
+}
+
+TEST_CASE("a replay frame fits the terminal: three boxes a row — two — one — and says each box's count") {
+    auto r = lab::test::synthetic_result();
+    auto& arm = r.arms[0];  // ten requests of 100 ms, one after another
+    for (auto& rec : arm.run.requests) {
+        request_states st;
+        st.marks[st.count++] = {running, rec.server->start_ns};
+        st.marks[st.count++] = {done, rec.server->end_ns};
+        arm.run.states.push_back(st);
+        rec.states = static_cast<std::uint32_t>(arm.run.states.size());
+    }
+    for (std::size_t width : {40u, 60u, 100u, 160u}) {
+        CAPTURE(width);
+        const auto frame = replay_frame(arm, 50, width, "keys");
+        std::size_t widest = 0, line_start = 0;
+        for (std::size_t at = 0; at <= frame.size(); ++at) {
+            if (at < frame.size() && frame[at] != '\n') continue;
+            const auto line = frame.substr(line_start, at - line_start);
+            widest = std::max<std::size_t>(widest, static_cast<std::size_t>(std::count_if(
+                                                      line.begin(), line.end(), [](char c) { return (c & 0xC0) != 0x80; })));
+            line_start = at + 1;
+        }
+        CHECK(widest <= width);
+        CHECK(frame.find("keys\n") != std::string::npos);
+        const auto boxes_a_row = width >= 78 ? 3 : width >= 52 ? 2 : 1;
+        CHECK(std::count(frame.begin(), frame.end(), '\n') > 0);
+        const auto first_row = frame.substr(frame.find("┌"), frame.find('\n', frame.find("┌")) - frame.find("┌"));
+        CHECK(static_cast<int>(std::count(first_row.begin(), first_row.end(), ' ')) == boxes_a_row - 1);
+    }
+    const auto at_half = replay_frame(arm, 50, 160, "");
+    CHECK(std::regex_search(at_half, std::regex("in the kernel +9 │")));
+    CHECK(std::regex_search(at_half, std::regex("running on the loop +1 │")));
+    CHECK(at_half.find("│ 2 3 4 5 6 7 8 9 10 ") != std::string::npos);
+    CHECK(std::regex_search(replay_frame(arm, 2000, 160, ""), std::regex("answered +10 │")));
 }
