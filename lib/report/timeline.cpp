@@ -1,5 +1,7 @@
 #include "report/timeline.hpp"
 
+#include "analysis/request_states.hpp"
+
 #include "analysis/analysis.hpp"
 
 #include "report/format_units.hpp"
@@ -86,6 +88,19 @@ void request_lane(std::string& out, const std::string& label, const request_reco
                            ? format_ms(static_cast<double>(r.end_ns - r.start_ns) / 1e6)
                            : std::string("failed: ") + to_string(r.error);
     out += row(label, cells, note);
+}
+
+// A request's states (DESIGN.md §11), one letter a column: the state at the column's middle
+// (K in the kernel, R running, W waiting, Y ready, Q queued, P on a pool thread, D done).
+void state_lane(std::string& out, const load_run& run, const request_record& r, const axis& ax) {
+    if (r.states == 0) return;
+    lane cells(static_cast<std::size_t>(ax.width), " ");
+    const double column_ns = static_cast<double>(ax.span) / ax.width;
+    for (int c = 0; c < ax.width; ++c) {
+        const auto middle = ax.t0 + static_cast<std::int64_t>((c + 0.5) * column_ns);
+        if (auto s = state_at(run, r, middle)) cells[static_cast<std::size_t>(c)] = std::string(1, state_letter(*s));
+    }
+    out += row("  states", cells);
 }
 
 // Which kinds of measured lanes it drew: the legend explains those.
@@ -196,8 +211,10 @@ std::string render_timeline(const arm_result& arm, const timeline_options& optio
     const axis ax{run.t0_ns, std::max(run_span_ns(run), options.span_ns), options.width};
     std::string out = axis_head(arm, ax);
     if (run.requests.size() <= options.max_request_lanes) {
-        for (std::size_t i = 0; i < run.requests.size(); ++i)
+        for (std::size_t i = 0; i < run.requests.size(); ++i) {
             request_lane(out, fmt::format("request {:>2}", i + 1), run.requests[i], ax);
+            state_lane(out, run, run.requests[i], ax);
+        }
     } else {
         aggregate_request_lanes(out, arm, ax);
     }
@@ -206,7 +223,11 @@ std::string render_timeline(const arm_result& arm, const timeline_options& optio
     if (threads.empty()) return out + "  (no server lanes: the target did not report handler times)\n";
     server_lanes(out, threads, ax, options.max_server_lanes);
     const auto measured = draw_measure_lanes(out, arm, ax, options.max_server_lanes);
-    return out + legend(options.short_legend, measured.lag, measured.gil);
+    out += legend(options.short_legend, measured.lag, measured.gil);
+    if (!run.states.empty() && run.requests.size() <= options.max_request_lanes)
+        out += fmt::format("  {:<{}}K kernel R running W waiting Y ready Q queued P pool D done\n",
+                           "", label_width);
+    return out;
 }
 
 std::vector<measure_lane> measure_lanes(const arm_result& arm) {

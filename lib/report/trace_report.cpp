@@ -26,6 +26,7 @@ constexpr std::int64_t client_pid_base = 1'000'000'000;
 constexpr std::int64_t gil_tid_base = 2'000'000'000;
 constexpr std::int64_t lag_tid_base = 2'100'000'000;
 constexpr std::int64_t sender_tid = 1;
+constexpr std::int64_t state_tid_base = 10;  // a request's states: one track each, under the client
 
 using interval = std::pair<std::int64_t, std::int64_t>;
 using thread_key = std::pair<std::int64_t, std::int64_t>;  // (pid, tid)
@@ -115,6 +116,25 @@ void add_server_tracks(trace_builder& trace, const arm_result& arm) {
     }
 }
 
+// Each request's way through the server (DESIGN.md §11), a track of its own under the client:
+// a slice per state, from the send (in the kernel) to the answer read back.
+void add_state_tracks(trace_builder& trace, const arm_result& arm, std::int64_t client, std::size_t shown) {
+    const auto& run = arm.run;
+    for (std::size_t i = 0; i < shown; ++i) {
+        const auto& r = run.requests[i];
+        if (r.states == 0 || r.states > run.states.size()) continue;
+        const auto& st = run.states[r.states - 1];
+        const std::int64_t track = state_tid_base + static_cast<std::int64_t>(i);
+        trace.name_thread(client, track, fmt::format("request {} states", i + 1));
+        auto slice = [&](request_state state, std::int64_t from, std::int64_t to) {
+            if (to > from) trace.complete(quoted(to_string(state)), "state", {client, track}, {from, to});
+        };
+        slice(request_state::kernel, r.start_ns, st.count ? st.marks[0].at_ns : r.end_ns);
+        for (std::size_t k = 0; k < st.count; ++k)
+            slice(st.marks[k].state, st.marks[k].at_ns, k + 1 < st.count ? st.marks[k + 1].at_ns : r.end_ns);
+    }
+}
+
 void add_arm(trace_builder& trace, const arm_result& arm, std::size_t index, std::size_t limit, std::size_t& left_out) {
     const std::int64_t client = client_pid_base + static_cast<std::int64_t>(index);
     trace.name_process(client, "client · " + arm.spec.name);
@@ -152,6 +172,7 @@ void add_arm(trace_builder& trace, const arm_result& arm, std::size_t index, std
         }
         trace.flow(id, {client, sender_tid}, r.start_ns, where, span.first);
     }
+    add_state_tracks(trace, arm, client, shown);
     add_server_tracks(trace, arm);
 }
 

@@ -3,6 +3,9 @@
 #include "analysis/request_states.hpp"
 #include "load/server_fields.hpp"
 #include "report/report.hpp"
+#include "report/timeline.hpp"
+
+#include <nlohmann/json.hpp>
 #include "synthetic.hpp"
 
 #include <doctest/doctest.h>
@@ -165,4 +168,28 @@ TEST_CASE("a replay frame fits the terminal: three boxes a row — two — one �
     CHECK(std::regex_search(at_half, std::regex("running on the loop +1 │")));
     CHECK(at_half.find("│ 2 3 4 5 6 7 8 9 10 ") != std::string::npos);
     CHECK(std::regex_search(replay_frame(arm, 2000, 160, ""), std::regex("answered +10 │")));
+}
+
+TEST_CASE("the text timeline gets a state lane per request — the trace a slice per state") {
+    auto r = lab::test::synthetic_result();
+    auto& arm = r.arms[0];  // ten requests of 100 ms on a blocked loop: in the kernel until its turn
+    for (auto& rec : arm.run.requests) {
+        request_states st;
+        st.marks[st.count++] = {running, rec.server->start_ns};
+        st.marks[st.count++] = {done, rec.server->end_ns};
+        arm.run.states.push_back(st);
+        rec.states = static_cast<std::uint32_t>(arm.run.states.size());
+    }
+    const auto text = render_timeline(arm, {.width = 50});
+    CAPTURE(text);
+    // Request 3 waits in the kernel for two handlers (10 columns of 5), then runs for 5.
+    CHECK(text.find("    states        KKKKKKKKKKRRRRR\n") != std::string::npos);
+    CHECK(text.find("    states        RRRRR\n") != std::string::npos);  // request 1 runs at once
+    CHECK(text.find("K kernel R running W waiting") != std::string::npos);
+    const auto trace = nlohmann::json::parse(render_trace({r}, 1000));
+    int kernel = 0, running_slices = 0;
+    for (const auto& e : trace["traceEvents"])
+        if (e.value("cat", "") == "state") (e["name"] == "in the kernel" ? kernel : running_slices) += 1;
+    CHECK(kernel == 9);  // the first request was read at once: no time in the kernel
+    CHECK(running_slices == 10);
 }
