@@ -64,13 +64,17 @@ pg_pool::lease::~lease() {
 
 pg_conn* pg_pool::lease::connection() const { return pool_ ? pool_->connections_[static_cast<std::size_t>(index_)] : nullptr; }
 
+std::optional<pg_pool::lease> pg_pool::take_free() {
+    // One that is free, unless others wait in line before this taker: first come, first served.
+    if (free_.empty() || !line_.empty()) return std::nullopt;
+    const int index = free_.back();
+    free_.pop_back();
+    return lease(this, index, 0);
+}
+
 pg_pool::lease pg_pool::take() {
     std::unique_lock lock(mutex_);
-    if (!free_.empty() && line_.empty()) {
-        const int index = free_.back();
-        free_.pop_back();
-        return lease(this, index, 0);
-    }
+    if (auto free = take_free()) return std::move(*free);
     const auto since = monotonic_ns();
     std::condition_variable wake;
     waiter w{-1, &wake, nullptr};
@@ -81,11 +85,7 @@ pg_pool::lease pg_pool::take() {
 
 loop_task<pg_pool::lease> pg_pool::take_on_loop() {
     std::unique_lock lock(mutex_);
-    if (!free_.empty() && line_.empty()) {
-        const int index = free_.back();
-        free_.pop_back();
-        co_return lease(this, index, 0);
-    }
+    if (auto free = take_free()) co_return std::move(*free);
     const auto since = monotonic_ns();
     loop_timer timer(co_await asio::this_coro::executor, loop_timer::time_point::max());
     waiter w{-1, nullptr, &timer};

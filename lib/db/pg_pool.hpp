@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -65,6 +66,7 @@ private:
         std::condition_variable* wake = nullptr;
         loop_timer* timer = nullptr;
     };
+    std::optional<lease> take_free();  // mutex_ held
     void give_back(int index);
     void leave_line(waiter& w);  // a coroutine destroyed while it waited
 

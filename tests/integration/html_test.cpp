@@ -14,20 +14,7 @@
 TEST_SUITE_BEGIN("integration");
 
 using lab::test::run_lab;
-
-namespace {
-
-std::string run_shell(const std::string& command) {
-    std::string out;
-    if (FILE* p = ::popen(command.c_str(), "r")) {
-        char buf[4096];
-        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-        ::pclose(p);
-    }
-    return out;
-}
-
-}  // namespace
+using lab::test::run_shell;
 
 TEST_CASE("scenario all writes one HTML page that a browser renders with every timeline" * doctest::test_suite("slow")) {
     auto file = std::filesystem::temp_directory_path() / ("lab-report-" + std::to_string(::getpid()) + ".html");

@@ -1,6 +1,7 @@
 #include "run_command.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
@@ -137,6 +138,16 @@ int count_processes_with_env(const std::string& entry) {
 std::string unique_env_marker() {
     static int calls = 0;
     return "LAB_TEST_MARK=" + std::to_string(::getpid()) + "-" + std::to_string(++calls);
+}
+
+std::string run_shell(const std::string& command) {
+    std::string out;
+    if (FILE* p = ::popen(command.c_str(), "r")) {
+        char buf[4096];
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+        ::pclose(p);
+    }
+    return out;
 }
 
 }  // namespace lab::test

@@ -25,6 +25,9 @@ command_result run_binary(const std::string& exe, const std::vector<std::string>
 // Starts LAB_BINARY with args in the background (output discarded); returns its pid.
 pid_t start_lab(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
+// Runs a shell command line (popen) and returns what it printed on stdout.
+std::string run_shell(const std::string& command);
+
 // Counts live processes whose environment holds `entry` ("NAME=value"), so a test
 // finds exactly the processes it started (children inherit the environment).
 int count_processes_with_env(const std::string& entry);

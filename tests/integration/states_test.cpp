@@ -41,15 +41,6 @@ std::map<std::string, int> counts_at(const nlohmann::json& arm, double t) {
     return out;
 }
 
-std::string run_shell(const std::string& command) {
-    std::string out;
-    if (FILE* p = ::popen(command.c_str(), "r")) {
-        char buf[4096];
-        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-        ::pclose(p);
-    }
-    return out;
-}
 
 }  // namespace
 

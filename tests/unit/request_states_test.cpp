@@ -35,6 +35,17 @@ void add(load_run& run, double sent, double read, std::initializer_list<std::pai
 
 using enum request_state;
 
+// Each request of a synthetic arm: running from its handler's start to its end, as the server says.
+void with_server_states(arm_result& arm) {
+    for (auto& rec : arm.run.requests) {
+        request_states st;
+        st.marks[st.count++] = {request_state::running, rec.server->start_ns};
+        st.marks[st.count++] = {request_state::done, rec.server->end_ns};
+        arm.run.states.push_back(st);
+        rec.states = static_cast<std::uint32_t>(arm.run.states.size());
+    }
+}
+
 }  // namespace
 
 TEST_CASE("the server's states are read from Server-Timing — malformed or out of order changes nothing") {
@@ -138,13 +149,7 @@ TEST_CASE("the HTML replay carries every request's marks — its data cannot end
 TEST_CASE("a replay frame fits the terminal: three boxes a row — two — one — and says each box's count") {
     auto r = lab::test::synthetic_result();
     auto& arm = r.arms[0];  // ten requests of 100 ms, one after another
-    for (auto& rec : arm.run.requests) {
-        request_states st;
-        st.marks[st.count++] = {running, rec.server->start_ns};
-        st.marks[st.count++] = {done, rec.server->end_ns};
-        arm.run.states.push_back(st);
-        rec.states = static_cast<std::uint32_t>(arm.run.states.size());
-    }
+    with_server_states(arm);
     for (std::size_t width : {40u, 60u, 100u, 160u}) {
         CAPTURE(width);
         const auto frame = replay_frame(arm, 50, width, "keys");
@@ -173,13 +178,7 @@ TEST_CASE("a replay frame fits the terminal: three boxes a row — two — one �
 TEST_CASE("the text timeline gets a state lane per request — the trace a slice per state") {
     auto r = lab::test::synthetic_result();
     auto& arm = r.arms[0];  // ten requests of 100 ms on a blocked loop: in the kernel until its turn
-    for (auto& rec : arm.run.requests) {
-        request_states st;
-        st.marks[st.count++] = {running, rec.server->start_ns};
-        st.marks[st.count++] = {done, rec.server->end_ns};
-        arm.run.states.push_back(st);
-        rec.states = static_cast<std::uint32_t>(arm.run.states.size());
-    }
+    with_server_states(arm);
     const auto text = render_timeline(arm, {.width = 50});
     CAPTURE(text);
     // Request 3 waits in the kernel for two handlers (10 columns of 5), then runs for 5.
