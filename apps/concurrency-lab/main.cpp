@@ -393,7 +393,12 @@ CLI::App* add_scenario_command(CLI::App& app, scenario_flags& flags) {
                                   "after the run, play each arm's requests through the event loop's boxes in the "
                                   "terminal, slowed down (space pause, n next arm, r again, q quit)");
     scen->add_option("--replay-speed", flags.replay_slower, "how many times slower than it ran: 1, 10 or 100")
-        ->check(CLI::IsMember({1, 10, 100}))
+        ->transform(lab::decimal(1, 100))
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                return text == "1" || text == "10" || text == "100" ? std::string() : text + " is not 1, 10 or 100";
+            },
+            "1, 10 or 100"))
         ->needs(replay)
         ->capture_default_str();
     for (const char* other : {"--format", "--out"}) replay->excludes(scen->get_option(other));

@@ -5,6 +5,9 @@
 #include "terminal_width.hpp"
 
 #include <chrono>
+#include <csignal>
+#include <sys/ioctl.h>
+#include <utility>
 #include <fmt/format.h>
 #include <poll.h>
 #include <string>
@@ -15,21 +18,36 @@ namespace lab {
 
 namespace {
 
-// Raw keys and the alternate screen for the player's life; the terminal as it was afterwards.
+constexpr char leave_screen[] = "\033[?25h\033[?1049l";  // the cursor back, the screen as it was
+termios saved_terminal{};
+
+// Called from a signal handler (a SIGHUP, a second SIGINT): write and tcsetattr only.
+void give_terminal_back() {
+    [[maybe_unused]] auto n = ::write(STDOUT_FILENO, leave_screen, sizeof leave_screen - 1);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_terminal);
+}
+
+// Raw keys and the alternate screen for the player's life; the terminal as it was afterwards,
+// on every way out: the end, q, a first SIGINT or SIGTERM (the loop sees it), a signal that ends
+// the driver at once (the interrupt handler's hook). Ctrl-Z is ignored meanwhile: a player
+// stopped in raw mode would leave the shell a terminal without echo.
 class raw_terminal {
 public:
     raw_terminal() {
-        ::tcgetattr(STDIN_FILENO, &saved_);
-        termios raw = saved_;
+        ::tcgetattr(STDIN_FILENO, &saved_terminal);
+        termios raw = saved_terminal;
         raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
         raw.c_cc[VMIN] = 0;
         raw.c_cc[VTIME] = 0;
+        old_tstp_ = ::signal(SIGTSTP, SIG_IGN);
+        run_on_fatal_signal(give_terminal_back);
         ::tcsetattr(STDIN_FILENO, TCSANOW, &raw);
         write("\033[?1049h\033[?25l\033[2J");  // the alternate screen, no cursor
     }
     ~raw_terminal() {
-        write("\033[?25h\033[?1049l");
-        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+        give_terminal_back();
+        run_on_fatal_signal(nullptr);
+        ::signal(SIGTSTP, old_tstp_);
     }
     raw_terminal(const raw_terminal&) = delete;
     raw_terminal& operator=(const raw_terminal&) = delete;
@@ -51,12 +69,20 @@ public:
     }
 
 private:
-    termios saved_{};
+    sighandler_t old_tstp_ = SIG_DFL;
 };
 
 enum class after { next, quit };
 
 // One arm, from 0 to its end; at the end it waits on the last frame for a key.
+// The terminal's columns and rows now (it may have been resized); 80 × 24 when it cannot say.
+std::pair<std::size_t, std::size_t> terminal_size() {
+    winsize size{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0 && size.ws_row > 0)
+        return {std::max<std::size_t>(size.ws_col, narrowest_width), size.ws_row};
+    return {80, 24};
+}
+
 after play_arm(const arm_result& arm, int slower, const std::string& where) {
     using clock = std::chrono::steady_clock;
     const double end_ms = replay_end_ms(arm);
@@ -74,7 +100,8 @@ after play_arm(const arm_result& arm, int slower, const std::string& where) {
                                           : "space pause · n next · r again · q quit";
         const auto status = fmt::format("{} · {}× slower · {}", where, slower, keys);
         // Home, the frame with each line's rest cleared, then the rest of the screen.
-        std::string frame = replay_frame(arm, t, report_width(std::nullopt, true), status), screen = "\033[H";
+        const auto [columns, rows] = terminal_size();
+        std::string frame = replay_frame(arm, t, columns, status, rows), screen = "\033[H";
         for (std::size_t at = 0, nl; (nl = frame.find('\n', at)) != std::string::npos; at = nl + 1)
             screen += frame.substr(at, nl - at) + "\033[K\r\n";
         raw_terminal::write(screen + "\033[J");

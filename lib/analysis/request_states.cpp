@@ -52,7 +52,9 @@ std::optional<arm_stats::depths> queue_depths(const load_run& run) {
     }
     if (changes.empty()) return std::nullopt;
     std::stable_sort(changes.begin(), changes.end(), [](const change& a, const change& b) { return a.at < b.at; });
-    const std::int64_t from = run.t0_ns, to = std::max(run.t1_ns, changes.back().at);
+    // Over the span the kept states cover (the first requests of a long run): a mean over the
+    // whole window would count the requests past them as in no state at all.
+    const std::int64_t from = run.t0_ns, to = std::max(from, changes.back().at);
     arm_stats::depths out;
     state_counts now{};
     std::array<double, request_state_count> area{};  // request-ns in each state inside the window

@@ -20,8 +20,9 @@ std::optional<request_state> state_at(const load_run& run, const request_record&
 // Requests of the run in each state at t (those with states only).
 state_counts counts_at(const load_run& run, std::int64_t t);
 
-// Over the run's window [t0, t1]: the most requests in each state at once, and the mean (time-
-// weighted); nullopt for a run without states (another server, or none answered).
+// From the run's window opening to the last kept request's answer: the most requests in each
+// state at once, and the mean (time-weighted); nullopt for a run without states (another server,
+// or none answered).
 std::optional<arm_stats::depths> queue_depths(const load_run& run);
 
 }  // namespace lab

@@ -17,7 +17,8 @@ namespace {
 // libpq's messages end in a line break and may hold more lines: one line for an error.
 std::string one_line(const char* message) {
     std::string out = message ? message : "";
-    std::replace(out.begin(), out.end(), '\n', ' ');
+    for (char& c : out)
+        if (c == '\n' || c == '\t') c = ' ';
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out.empty() ? "no reason given" : out;
 }
@@ -72,14 +73,21 @@ std::optional<pg_pool::lease> pg_pool::take_free() {
     return lease(this, index, 0);
 }
 
-pg_pool::lease pg_pool::take() {
+pg_pool::lease pg_pool::take() { return *take(std::chrono::milliseconds::max()); }
+
+std::optional<pg_pool::lease> pg_pool::take(std::chrono::milliseconds limit) {
     std::unique_lock lock(mutex_);
-    if (auto free = take_free()) return std::move(*free);
+    if (auto free = take_free()) return free;
     const auto since = monotonic_ns();
     std::condition_variable wake;
     waiter w{-1, &wake, nullptr};
     line_.push_back(&w);
-    wake.wait(lock, [&] { return w.index >= 0; });
+    const auto handed = [&] { return w.index >= 0; };
+    if (limit == std::chrono::milliseconds::max()) wake.wait(lock, handed);
+    else if (!wake.wait_for(lock, limit, handed)) {
+        std::erase(line_, &w);  // still in line: nobody handed it one
+        return std::nullopt;
+    }
     return lease(this, w.index, monotonic_ns() - since);
 }
 

@@ -6,6 +6,7 @@
 // served) and the wait is reported back, so the server can count it.
 #include "net/loop.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -51,8 +52,11 @@ public:
     };
 
     // Blocks the calling thread until a connection is free: a pool thread's wait, or the loop's
-    // own (which is the lesson of a blocking driver on the loop).
+    // own (which is the lesson of a blocking driver on the loop). With a `limit`, nullopt once it
+    // passed: the loop thread must not wait for ever for a connection that a coroutine holds,
+    // since only the loop it blocks could give that back (fastapi#3205's hang, bounded).
     lease take();
+    std::optional<lease> take(std::chrono::milliseconds limit);
     // Suspends the calling coroutine instead, the loop serving others meanwhile.
     loop_task<lease> take_on_loop();
 

@@ -18,19 +18,10 @@ constexpr const char* sleep_query = "SELECT pg_sleep($1)";
 
 std::string reason(PGconn* c, const PGresult* r = nullptr) {
     std::string out = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-    std::replace(out.begin(), out.end(), '\n', ' ');
+    for (char& ch : out)
+        if (ch == '\n' || ch == '\t') ch = ' ';
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return "database: " + (out.empty() ? std::string("no reason given") : out);
-}
-
-// Every result of the query (one, then null), the first error said.
-void finish_results(PGconn* c) {
-    std::string error;
-    while (PGresult* r = PQgetResult(c)) {
-        if (PQresultStatus(r) != PGRES_TUPLES_OK && error.empty()) error = reason(c, r);
-        PQclear(r);
-    }
-    if (!error.empty()) throw db_error(error);
 }
 
 // libpq's socket, lent to the loop for one wait. A fresh registration each time: epoll reports
@@ -76,12 +67,20 @@ loop_task<> pg_sleep_on_loop(pg_conn* c, double seconds) {
         if (left < 0) throw db_error(reason(c));
         co_await wait_for(c, pg_socket::wait_write);
     }
+    // Each result once libpq has it whole, and the end of them (a null result) too: a
+    // PQgetResult while PQisBusy would block the loop until the rest of the reply came.
+    std::string error;
     for (;;) {
-        if (!PQconsumeInput(c)) throw db_error(reason(c));
-        if (!PQisBusy(c)) break;
-        co_await wait_for(c, pg_socket::wait_read);
+        while (PQisBusy(c)) {
+            co_await wait_for(c, pg_socket::wait_read);
+            if (!PQconsumeInput(c)) throw db_error(reason(c));
+        }
+        PGresult* r = PQgetResult(c);
+        if (!r) break;
+        if (PQresultStatus(r) != PGRES_TUPLES_OK && error.empty()) error = reason(c, r);
+        PQclear(r);
     }
-    finish_results(c);
+    if (!error.empty()) throw db_error(error);
 }
 
 }  // namespace lab

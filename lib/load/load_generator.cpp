@@ -305,6 +305,12 @@ loop_task<> back_off(loop_timer& due, int failures, const schedule& plan) {
     co_await due.async_wait(on_loop_tuple);
 }
 
+// Marks on this machine's clock fall inside the request's own span (the server reads after the
+// send and is done before the answer is read); a server on another machine's clock does not.
+bool within_request(const request_states& st, const request_record& rec) {
+    return st.count > 0 && st.marks[0].at_ns >= rec.start_ns - 1'000'000 && st.marks[st.count - 1].at_ns <= rec.end_ns + 1'000'000;
+}
+
 // A finished request into the sink, with the server's fields read after the clock stopped
 // (what the server says about itself is not part of the request's time). One cut off by an
 // interruption or the end of -d is counted as cancelled, not failed by the server.
@@ -322,7 +328,8 @@ void record(request_record& rec, bool body_kept, const connection& c, record_sin
         read_server_timing(c.timing, rec);
         // Its way through the server, for a record that is kept (a replay of the first ones).
         request_states st;
-        if (sink.keep > 0 && sink.states.size() < max_state_records && read_server_states(c.timing, st)) {
+        if (sink.keep > 0 && sink.states.size() < max_state_records && read_server_states(c.timing, st) &&
+            within_request(st, rec)) {
             sink.states.push_back(st);
             rec.states = static_cast<std::uint32_t>(sink.states.size());
         }

@@ -131,7 +131,7 @@ std::string_view trim_ows(std::string_view s) {
 // A decimal integer, the whole of `text` (a quoted-string's quotes removed first).
 std::optional<std::int64_t> decimal(std::string_view text) {
     if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
-    if (text.empty() || text.size() > 19) return std::nullopt;
+    if (text.empty() || text.size() > 18) return std::nullopt;  // 18 digits never overflow an int64
     std::int64_t v = 0;
     for (char c : text) {
         if (c < '0' || c > '9') return std::nullopt;

@@ -31,6 +31,8 @@ target_url parse_url(std::string_view text) {
 }
 
 target_url parse_downstream(std::string_view text) {
+    if (!text.starts_with("http://") && !text.starts_with("https://") && text.find("://") != std::string_view::npos)
+        throw std::invalid_argument("a downstream is an http:// URL, not '" + std::string(text) + "'");
     target_url out = parse_url(text);
     if (out.tls) throw std::invalid_argument("a downstream is called over plain http://, not '" + std::string(text) + "'");
     // Its path is a base the routes append /async?ms=T to: a query would end up in the middle.

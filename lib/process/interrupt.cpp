@@ -23,9 +23,12 @@ struct temp_slot {
 };
 std::array<temp_slot, 8> temp_files;
 
+std::atomic<void (*)()> fatal_hook{nullptr};
+
 extern "C" void on_driver_signal(int sig) {
     int none = 0;
     if ((sig == SIGINT || sig == SIGTERM) && first_signal.compare_exchange_strong(none, sig)) return;
+    if (auto hook = fatal_hook.load()) hook();
     kill_live_children();
     kill_command_groups();
     for (auto& slot : temp_files)
@@ -44,6 +47,8 @@ void install_interrupt_handlers() {
 }
 
 const std::atomic<int>& interrupt_signal() { return first_signal; }
+
+void run_on_fatal_signal(void (*hook)()) { fatal_hook.store(hook); }
 
 void remove_on_fatal_signal(const char* path) {
     if (std::strlen(path) >= PATH_MAX) return;

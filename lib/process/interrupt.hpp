@@ -13,6 +13,10 @@ void install_interrupt_handlers();
 // 0 until the first SIGINT or SIGTERM, then its number.
 const std::atomic<int>& interrupt_signal();
 
+// `hook` (async-signal-safe; null: none) runs before a signal ends the driver for good — a
+// SIGHUP, or a second SIGINT or SIGTERM: the terminal replay gives the terminal back with it.
+void run_on_fatal_signal(void (*hook)());
+
 // Registers a temporary file for removal should the driver die by a signal, and forgets it
 // again. Fixed slots, so the handler neither allocates nor locks.
 void remove_on_fatal_signal(const char* path);

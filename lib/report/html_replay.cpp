@@ -43,10 +43,12 @@ std::string html_replay(const arm_result& arm, std::size_t index) {
     // (gone from the server, answered) from when the client had read it.
     std::string requests;
     double end_ms = 0;
-    for (const auto& rec : run.requests) {
+    for (std::size_t n = 0; n < run.requests.size(); ++n) {
+        const auto& rec = run.requests[n];
         if (rec.states == 0 || rec.states > run.states.size()) continue;
         const auto& st = run.states[rec.states - 1];
-        std::string marks = fmt::format("[\"K\",{:.3f}]", ms_after(run.t0_ns, rec.start_ns));
+        // Its number as the tables and the timeline count it, then its marks.
+        std::string marks = fmt::format("{},[\"K\",{:.3f}]", n + 1, ms_after(run.t0_ns, rec.start_ns));
         for (std::size_t i = 0; i < st.count; ++i)
             marks += fmt::format(",[\"{}\",{:.3f}]", state_letter(st.marks[i].state), ms_after(run.t0_ns, st.marks[i].at_ns));
         marks += fmt::format(",[\"-\",{:.3f}]", ms_after(run.t0_ns, rec.end_ns));
@@ -102,11 +104,11 @@ const char* html_replay_script() {
       for (const letter of b.states) boxOf[letter] = box;
       return box;
     });
-    const chips = data.requests.map((marks, i) => {
+    const chips = data.requests.map(([number, ...marks]) => {
       const el = document.createElement('span');
       el.className = 'chip';
-      el.textContent = String(i + 1);
-      el.title = 'request ' + (i + 1);
+      el.textContent = String(number);
+      el.title = 'request ' + number;
       return { el, marks, box: null };
     });
     // A request's state at t is its last mark at or before t; before it was sent it is nowhere.
@@ -118,7 +120,7 @@ const char* html_replay_script() {
       }
       return letter;
     };
-    const changes = [...new Set(data.requests.flatMap((m) => m.map((x) => x[1])))].sort((a, b) => a - b);
+    const changes = [...new Set(chips.flatMap((c) => c.marks.map((x) => x[1])))].sort((a, b) => a - b);
     const scrub = root.querySelector('.scrub');
     const clock = root.querySelector('.clock');
     const play = root.querySelector('.play');

@@ -90,7 +90,10 @@ const char* html_replay_script();
 // The same diagram as text, at t_ms after the arm's window opened: a line with the arm, the clock
 // and the run's end, `status` (the player's keys) if any, then the boxes, fitted to `width`
 // columns (three boxes a row, or two, or one). replay_end_ms: when its last request was read back.
-std::string replay_frame(const arm_result& arm, double t_ms, std::size_t width, const std::string& status);
+// `height` > 0: each box shows at most as many lines of numbers as fit that many rows, the last
+// one counting the rest ("… +731").
+std::string replay_frame(const arm_result& arm, double t_ms, std::size_t width, const std::string& status,
+                         std::size_t height = 0);
 double replay_end_ms(const arm_result& arm);
 
 // "/blocking?ms=100", or "/cpu on pool + GIL" (n is in the calibration note).

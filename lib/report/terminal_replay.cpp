@@ -7,6 +7,7 @@
 #include "report/report.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <fmt/format.h>
 #include <vector>
 
@@ -25,8 +26,10 @@ std::string repeat(const char* piece, std::size_t n) {
     return out;
 }
 
-// A box's inside: its title with the count at the right, then its requests' numbers, wrapped.
-std::vector<std::string> box_lines(const replay_box& box, const std::vector<int>& requests, std::size_t inner) {
+// A box's inside: its title with the count at the right, then its requests' numbers, wrapped
+// into at most `most` lines (the last says how many more there are).
+std::vector<std::string> box_lines(const replay_box& box, const std::vector<int>& requests, std::size_t inner,
+                                   std::size_t most) {
     std::vector<std::string> lines;
     std::string title = box.title;
     const std::string count = std::to_string(requests.size());
@@ -42,6 +45,13 @@ std::vector<std::string> box_lines(const replay_box& box, const std::vector<int>
         line += (line.empty() ? "" : " ") + chip;
     }
     lines.push_back(line);
+    if (lines.size() - 1 > most) {  // the title and more lines of numbers than `most`
+        // The requests the last shown line leaves out, counted on it: "… +731".
+        std::size_t shown = 0;
+        for (std::size_t l = 1; l < most; ++l) shown += static_cast<std::size_t>(std::count(lines[l].begin(), lines[l].end(), ' ')) + 1;
+        lines.resize(most + 1);
+        lines.back() = fmt::format("… +{}", requests.size() - shown);
+    }
     return lines;
 }
 
@@ -54,7 +64,8 @@ double replay_end_ms(const arm_result& arm) {
     return static_cast<double>(end - arm.run.t0_ns) / 1e6;
 }
 
-std::string replay_frame(const arm_result& arm, double t_ms, std::size_t width, const std::string& status) {
+std::string replay_frame(const arm_result& arm, double t_ms, std::size_t width, const std::string& status,
+                         std::size_t height) {
     const auto& run = arm.run;
     const auto t = run.t0_ns + static_cast<std::int64_t>(t_ms * 1e6);
     const auto& boxes = replay_boxes();
@@ -67,6 +78,11 @@ std::string replay_frame(const arm_result& arm, double t_ms, std::size_t width, 
     const std::size_t per_row = width >= 3 * 26 ? 3 : width >= 2 * 26 ? 2 : 1;
     const std::size_t outer = std::min<std::size_t>((width - (per_row - 1)) / per_row, 44);
     const std::size_t inner = outer - 4;  // "│ " and " │"
+    // The lines of numbers a box may have, so the frame fits `height` rows: the two header lines,
+    // and per row of boxes its borders and titles.
+    const std::size_t box_rows = (boxes.size() + per_row - 1) / per_row;
+    const std::size_t fixed = 2 + box_rows * 3;
+    const std::size_t most = height == 0 ? SIZE_MAX : std::max<std::size_t>(1, height > fixed ? (height - fixed) / box_rows : 1);
     std::string out = fmt::format("{} — t = {} of {}\n", arm.spec.name, format_ms(t_ms), format_ms(replay_end_ms(arm)));
     if (!status.empty()) out += status + "\n";
     for (std::size_t first = 0; first < boxes.size(); first += per_row) {
@@ -74,7 +90,7 @@ std::string replay_frame(const arm_result& arm, double t_ms, std::size_t width, 
         std::vector<std::vector<std::string>> inside;
         std::size_t height = 0;
         for (std::size_t b = first; b < last; ++b) {
-            inside.push_back(box_lines(boxes[b], in[b], inner));
+            inside.push_back(box_lines(boxes[b], in[b], inner, most));
             height = std::max(height, inside.back().size());
         }
         auto row = [&](auto piece) {

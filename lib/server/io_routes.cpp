@@ -16,6 +16,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <fmt/format.h>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -33,10 +35,13 @@ namespace {
 struct io_run {
     handler_run run;
     std::int64_t waited_ns = 0;
+    std::int64_t job_ns = 0;  // on the pool: when its thread took the job (then it waits for a connection)
     std::string error;  // the database's or the downstream's words; empty when it answered
+    bool no_connection = false;  // the loop gave up waiting for a connection
 };
 
 void answer(route_id id, long long ms, const io_run& r, server_state& state, reply& out) {
+    if (r.no_connection) return set_error(out, http::status::service_unavailable, r.error);
     if (!r.error.empty()) return set_error(out, http::status::bad_gateway, r.error);
     thread_local fixed_body body{run_keys, {"ms", "waited_ms"}};
     set_run(body, route(id).path, state.pid, r.run);
@@ -48,10 +53,21 @@ void answer(route_id id, long long ms, const io_run& r, server_state& state, rep
 
 // ---- The database: SELECT pg_sleep(t), on a connection of the process's pool. ----
 
-io_run query_blocking(pg_pool& db, long long ms, metrics_writer meter) {
+// On the loop thread (`limit` set) a connection is waited for a bounded time: the coroutines
+// that hold the others cannot give one back while the loop waits.
+io_run query_blocking(pg_pool& db, long long ms, metrics_writer meter, std::optional<std::chrono::milliseconds> limit) {
     io_run r;
+    r.job_ns = monotonic_ns();
     try {
-        auto lease = db.take();
+        auto taken = limit ? db.take(*limit) : std::optional(db.take());
+        if (!taken) {
+            r.no_connection = true;
+            r.error = fmt::format("no database connection came free within {} ms: the loop thread waited for one "
+                                  "that only the loop could give back (a blocking driver in async def)",
+                                  limit->count());
+            return r;
+        }
+        auto& lease = *taken;
         meter.db_take(r.waited_ns = lease.waited_ns());
         r.run = {this_thread_id(), monotonic_ns(), 0};
         pg_sleep_blocking(lease.connection(), static_cast<double>(ms) / 1000);
@@ -67,7 +83,7 @@ struct query_job {
     long long ms;
     pool_gauge gauge;
     io_run operator()() const {
-        return gauge.run([this] { return query_blocking(*db, ms, gauge.meter); });
+        return gauge.run([this] { return query_blocking(*db, ms, gauge.meter, std::nullopt); });
     }
 };
 
@@ -164,11 +180,12 @@ loop_task<> handle_db(route_id id, const parsed_target& target, server_state& st
     io_run r;
     if (id == route_id::db_blocking) {
         // The lesson: a blocking driver on the loop thread freezes every connection for the query.
-        r = query_blocking(*state.db, ms.value, state.meter);
+        r = query_blocking(*state.db, ms.value, state.meter, state.io_timeout);
     } else if (id == route_id::db_pool) {
-        out.mark(request_state::queued, monotonic_ns());  // for a pool thread, then for a connection
+        out.mark(request_state::queued, monotonic_ns());
         r = co_await offload<io_run>(state.pool, query_job{state.db.get(), ms.value, pool_gauge(state.meter)});
-        if (r.error.empty()) mark_pool_run(out, r.run);
+        // On its thread from when it took the job: waiting there for a connection, then querying.
+        mark_pool_run(out, {r.run.thread, r.job_ns, r.run.end_ns ? r.run.end_ns : monotonic_ns()});
     } else {
         out.mark(request_state::waiting, monotonic_ns());  // for a connection, then for the database
         r = co_await query_on_loop(*state.db, ms.value, state.meter);

@@ -42,16 +42,16 @@ server_state::server_state(const server_options& options)
       metrics(options.shared_metrics ? *options.shared_metrics : *own_metrics),
       meter(metrics.claim(static_cast<std::size_t>(options.metrics_slot), pid, options.lag_interval_us,
                           options.pool_threads)),
+      db(options.database_url.empty() ? nullptr : std::make_unique<pg_pool>(options.database_url, options.db_pool)),
+      downstream(options.downstream.empty() ? std::nullopt : std::optional(parse_downstream(options.downstream))),
       pool(static_cast<std::size_t>(options.pool_threads)),
       lock(make_gil(options, meter)),
       test_routes(options.test_routes),
       io_timeout(options.io_timeout_ms),
       own_tasks(options.shared_tasks ? nullptr : std::make_unique<task_board>(task_board_slots(options))),
       tasks(options.task_workers, static_cast<std::size_t>(options.task_capacity),
-            options.shared_tasks ? *options.shared_tasks : *own_tasks),
-      db(options.database_url.empty() ? nullptr : std::make_unique<pg_pool>(options.database_url, options.db_pool)) {
+            options.shared_tasks ? *options.shared_tasks : *own_tasks) {
     if (db) meter.db_connections(db->size());
-    if (!options.downstream.empty()) downstream = parse_downstream(options.downstream);
 }
 
 namespace {

@@ -23,6 +23,9 @@ struct server_state {
     std::unique_ptr<metrics_board> own_metrics;  // unless the supervisor shares one among its workers
     metrics_board& metrics;
     metrics_writer meter;       // this process's slot on `metrics`
+    // Before the pool: its threads use them, and are joined before they go.
+    std::unique_ptr<pg_pool> db;            // null unless --database-url: the /db routes answer 503
+    std::optional<target_url> downstream;   // unset unless --downstream: the /http routes answer 503
     boost::asio::thread_pool pool;
     std::unique_ptr<gil> lock;  // null unless --gil; its holds go to `meter`
     bool test_routes;
@@ -30,8 +33,6 @@ struct server_state {
     std::unique_ptr<task_board> own_tasks;  // unless the supervisor shares one among its workers
     task_queue tasks;
     int in_flight = 0;  // handle_request coroutines running on the loop (loop thread only)
-    std::unique_ptr<pg_pool> db;            // null unless --database-url: the /db routes answer 503
-    std::optional<target_url> downstream;   // unset unless --downstream: the /http routes answer 503
 
     explicit server_state(const server_options& options);
 };

@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include "db/pg_pool.hpp"
 #include "model/clock.hpp"
 
 #include "net/io_deadlines.hpp"
@@ -285,6 +286,9 @@ void serve_on(int listen_fd, const server_options& options, const std::function<
 }
 
 void run_server(const server_options& options) {
+    // A database that cannot be reached is said once, before anything listens: each worker would
+    // fail to start on it, and the supervisor would start it again for ever.
+    if (!options.database_url.empty()) pg_pool(options.database_url, 1);
     if (options.workers >= 1) return run_supervisor(options);
     listener bound = options.unix_socket.empty() ? open_listener(options.host, options.port)
                                                  : open_unix_listener(options.unix_socket);

@@ -147,6 +147,27 @@ TEST_CASE("a connection the database dropped is answered 502 with its words — 
     for (const char* path : {"/db/async?ms=10", "/db/blocking?ms=10", "/db/pool?ms=10"}) get_json(c, path, 200);
 }
 
+TEST_CASE("a blocking driver on the loop waits a bounded time for a connection a coroutine holds — then 503 and the loop goes on") {
+    // One connection, held by an awaited query; the blocking call on the loop would wait for ever
+    // for it, since only the loop it blocks could finish that query.
+    lab::server_process server(LAB_BINARY, {"--database-url", database_url(), "--db-pool", "1", "--io-timeout-ms", "400", "--quiet"});
+    auto held = std::async(std::launch::async, [&] {
+        httplib::Client mine("127.0.0.1", server.port());
+        auto res = mine.Get("/db/async?ms=1500");
+        return res ? res->status : 0;
+    });
+    std::this_thread::sleep_for(200ms);
+    httplib::Client c("127.0.0.1", server.port());
+    c.set_read_timeout(10, 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto refused = get_json(c, "/db/blocking?ms=10", 503);
+    CHECK(std::chrono::steady_clock::now() - t0 < 1200ms);  // the 400 ms limit, not the 1.5 s query
+    CHECK(refused["error"].get<std::string>().find("no database connection came free within 400 ms") != std::string::npos);
+    CHECK(held.get() == 200);  // the loop went on: the awaited query finished
+    get_json(c, "/health", 200);
+    get_json(c, "/db/blocking?ms=10", 200);  // and the connection is free again
+}
+
 TEST_CASE("without --database-url the db routes answer 503 — a database it cannot reach is one line and exit 2") {
     lab::server_process server(LAB_BINARY, {"--quiet"});
     httplib::Client c("127.0.0.1", server.port());
@@ -156,10 +177,16 @@ TEST_CASE("without --database-url the db routes answer 503 — a database it can
         CHECK(get_json(c, path, 503)["error"].get<std::string>().find("--downstream") != std::string::npos);
     CHECK(get_json(c, "/db/async?ms=-1", 400)["error"].get<std::string>().find("ms") != std::string::npos);
 
-    const auto r = run_lab({"serve", "--port", "0", "--database-url", "postgresql://lab@/postgres?host=/nonexistent"}, 20);
-    CHECK(r.exit_code == 2);
-    CHECK(r.err.find("cannot connect to the database") != std::string::npos);
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    // One process or prefork workers: said once before anything listens, not a worker restarted for ever.
+    for (const char* workers : {"0", "2"}) {
+        CAPTURE(workers);
+        std::vector<std::string> args{"serve", "--port", "0", "--database-url", "postgresql://lab@/postgres?host=/nonexistent"};
+        if (std::string(workers) != "0") args.insert(args.end(), {"--workers", workers});
+        const auto r = run_lab(args, 20);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("cannot connect to the database") != std::string::npos);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
     for (const char* bad : {"https://127.0.0.1:1", "http://127.0.0.1:1/x?y=1", "ftp://h"}) {
         CAPTURE(bad);
         const auto d = run_lab({"serve", "--port", "0", "--downstream", bad}, 20);

@@ -105,6 +105,16 @@ TEST_CASE("the terminal replay steps on when asked — and a SIGTERM gives the t
     CHECK(lab.wait_exit(10s) == 128 + SIGTERM);
 }
 
+TEST_CASE("a SIGHUP mid-replay ends the lab at once — and still gives the screen back") {
+    pty_child lab({"scenario", "blocking-async", "--replay", "--replay-speed", "100"}, 80);
+    REQUIRE(lab.pid > 0);
+    CHECK(lab.read_until([](const std::string& s) { return s.find("running on the loop") != std::string::npos; }, 30s));
+    ::kill(lab.pid, SIGHUP);
+    CHECK(lab.read_until([](const std::string& s) { return s.find("\033[?1049l") != std::string::npos; }, 10s));
+    CHECK(lab.seen.find("\033[?25h", lab.seen.find("running on the loop")) != std::string::npos);  // the cursor shown again
+    CHECK(lab.wait_exit(10s) == -1);  // ended by the signal itself, as an interrupted driver is
+}
+
 TEST_CASE("--replay without a terminal is a usage error — and it is not for --format or --out") {
     auto r = run_lab({"scenario", "blocking-async", "--replay"}, 20);
     CHECK(r.exit_code == 2);
@@ -118,4 +128,11 @@ TEST_CASE("--replay without a terminal is a usage error — and it is not for --
         CHECK(run_lab(args, 20).exit_code == 2);
     }
     CHECK(run_lab({"scenario", "blocking-async", "--replay-speed", "10"}, 20).exit_code == 2);  // needs --replay
+    // Its speeds as decimal numbers, as every number flag: 010 is ten; 1e1 and 5 say why not.
+    CHECK(run_lab({"scenario", "blocking-async", "--replay", "--replay-speed", "010"}, 20).err.find("draws in a terminal") !=
+          std::string::npos);
+    CHECK(run_lab({"scenario", "blocking-async", "--replay", "--replay-speed", "1e1"}, 20).err.find("not a whole decimal") !=
+          std::string::npos);
+    CHECK(run_lab({"scenario", "blocking-async", "--replay", "--replay-speed", "5"}, 20).err.find("5 is not 1, 10 or 100") !=
+          std::string::npos);
 }

@@ -3,6 +3,7 @@
 // replay of them as a browser shows it.
 #include "run_command.hpp"
 
+#include "canned_server.hpp"
 #include "process/server_process.hpp"
 
 #include <doctest/doctest.h>
@@ -125,4 +126,23 @@ TEST_CASE("the HTML replay shows the counts at fixed instants in a browser" * do
         CHECK(dom.find("data-t=\"" + std::string(i.at) + ".000\"") != std::string::npos);  // the clock stands there
     }
     fs::remove_all(dir);
+}
+
+TEST_CASE("states on another clock — or past an int64 — are not kept: no replay from a server elsewhere") {
+    // A server whose marks are not on this machine's clock (read 1 ns after boot), and one whose
+    // numbers would overflow; each answers at once with otherwise good handler fields.
+    for (const char* timing : {"read_ns;desc=1, states;desc=R0.D5",
+                               "read_ns;desc=922337203685477580, states;desc=R0.D86400000000",
+                               "read_ns;desc=9223372036854775807, states;desc=R0.D5"}) {
+        CAPTURE(timing);
+        canned_server server(std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer-Timing: ") + timing +
+                             "\r\nConnection: close\r\n\r\nok");
+        const auto r = run_lab({"load", "-n", "2", "-c", "1", "--connection", "close", "--format", "json", "--detail",
+                                server.url()},
+                               30);
+        REQUIRE(r.exit_code == 0);
+        const auto arm = nlohmann::json::parse(r.out);
+        CHECK_FALSE(arm["requests_detail"][0].contains("states"));
+        CHECK_FALSE(arm.contains("queue_depths"));
+    }
 }

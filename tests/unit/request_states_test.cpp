@@ -60,6 +60,7 @@ TEST_CASE("the server's states are read from Server-Timing — malformed or out 
     CHECK(st.marks[2].at_ns == 105'020'000);
     CHECK(st.marks[4].state == done);
     for (const char* bad : {"read_ns;desc=5, states;desc=R0.W15.Y10", "states;desc=R0", "read_ns;desc=5",
+                            "read_ns;desc=9999999999999999999, states;desc=R0",  // past an int64
                             "read_ns;desc=5, states;desc=X0", "read_ns;desc=5, states;desc=R", "read_ns;desc=5, states;desc=R0..W1",
                             "read_ns;desc=5, states;desc=R0.R1.R2.R3.R4.R5.R6.R7.R8"}) {
         CAPTURE(bad);
@@ -140,7 +141,7 @@ TEST_CASE("the HTML replay carries every request's marks — its data cannot end
     CHECK(html.find("data-arm=\"a&lt;/script&gt;&lt;b&gt;\"") != std::string::npos);
     CHECK(html.find("</script><b>") == std::string::npos);
     CHECK(html.find("\"arm\":\"a<\\/script><b>\"") != std::string::npos);
-    CHECK(html.find("[\"K\",0.000],[\"R\",1.000]") != std::string::npos);
+    CHECK(html.find("[1,[\"K\",0.000],[\"R\",1.000]") != std::string::npos);  // request 1, in the kernel from 0
     const auto page = render_html({r});
     CHECK(page.find("<script src") == std::string::npos);  // one file: the player is inline
     CHECK(page.find("<script>") != std::string::npos);
@@ -168,6 +169,16 @@ TEST_CASE("a replay frame fits the terminal: three boxes a row — two — one �
         const auto first_row = frame.substr(frame.find("┌"), frame.find('\n', frame.find("┌")) - frame.find("┌"));
         CHECK(static_cast<int>(std::count(first_row.begin(), first_row.end(), ' ')) == boxes_a_row - 1);
     }
+    // A short terminal: each box's numbers cut to what fits, the rest counted.
+    arm_result many;
+    many.spec.name = "many";
+    many.run = lab::test::synthetic_run(60, 10, true);
+    with_server_states(many);
+    const auto short_frame = replay_frame(many, 5000, 80, "keys", 12);
+    CAPTURE(short_frame);
+    CHECK(std::count(short_frame.begin(), short_frame.end(), '\n') <= 12);
+    CHECK(std::regex_search(short_frame, std::regex("answered +60 │")));
+    CHECK(short_frame.find("… +") != std::string::npos);
     const auto at_half = replay_frame(arm, 50, 160, "");
     CHECK(std::regex_search(at_half, std::regex("in the kernel +9 │")));
     CHECK(std::regex_search(at_half, std::regex("running on the loop +1 │")));
