@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "load/server_fields.hpp"
 #include "server/fixed_body.hpp"
 
 // ctest labels each case by its suite (tests/CMakeLists.txt): `ctest -L unit`.
@@ -53,3 +54,34 @@ TEST_CASE("a fixed_body keeps its keys in order and takes new values in place") 
 }
 
 TEST_SUITE_END();
+
+// The server's side of the states (DESIGN.md §11): what a route marks, written into Server-Timing
+// after the handler's metrics, is what the client reads back, to the microsecond.
+TEST_CASE("a reply's state marks go out in Server-Timing and read back as they were marked") {
+    using lab::request_state;
+    lab::reply r;
+    add_states(r);
+    CHECK(r.timing.empty());  // no handler metrics (/health): nothing added
+    r.timing = "handler;dur=100.0, pid;desc=7";
+    const std::int64_t read = 5'000'123'456;
+    // /pool's way: read, queued, on a pool thread, ready, resumed, done.
+    const std::array<std::pair<request_state, std::int64_t>, 6> marks{{{request_state::running, read},
+                                                                       {request_state::queued, read + 40'000},
+                                                                       {request_state::pool, read + 55'000},
+                                                                       {request_state::ready, read + 100'055'000},
+                                                                       {request_state::running, read + 100'090'000},
+                                                                       {request_state::done, read + 100'120'000}}};
+    for (const auto& [s, at] : marks) r.mark(s, at);
+    add_states(r);
+    CHECK(r.timing == "handler;dur=100.0, pid;desc=7, read_ns;desc=5000123456, states;desc=R0.Q40.P55.Y100055.R100090.D100120");
+    lab::request_states back;
+    REQUIRE(lab::read_server_states(r.timing, back));
+    REQUIRE(back.count == marks.size());
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+        CHECK(back.marks[i].state == marks[i].first);
+        CHECK(back.marks[i].at_ns == marks[i].second);
+    }
+    // More marks than a request can have are dropped, never written past the end.
+    for (int i = 0; i < 20; ++i) r.mark(request_state::running, read + 200'000'000);
+    CHECK(r.states.count == lab::request_states::max_marks);
+}
