@@ -12,10 +12,8 @@ namespace lab {
 
 namespace asio = boost::asio;
 
-namespace {
-
-// libpq's messages end in a line break and may hold more lines: one line for an error.
-std::string one_line(const char* message) {
+std::string libpq_words(const char* message) {
+    // libpq's messages end in a line break and may hold more lines, and tabs: one line for an error.
     std::string out = message ? message : "";
     for (char& c : out)
         if (c == '\n' || c == '\t') c = ' ';
@@ -23,15 +21,13 @@ std::string one_line(const char* message) {
     return out.empty() ? "no reason given" : out;
 }
 
-}  // namespace
-
 pg_pool::pg_pool(const std::string& url, int size) {
     try {
         for (int i = 0; i < size; ++i) {
             PGconn* c = PQconnectdb(url.c_str());
             connections_.push_back(c);
             if (!c || PQstatus(c) != CONNECTION_OK)
-                throw db_error("cannot connect to the database: " + one_line(c ? PQerrorMessage(c) : "out of memory"));
+                throw db_error("cannot connect to the database: " + libpq_words(c ? PQerrorMessage(c) : "out of memory"));
             // For the asynchronous API: PQflush never blocks. PQexec ignores it and blocks anyway.
             PQsetnonblocking(c, 1);
             free_.push_back(i);

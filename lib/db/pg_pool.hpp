@@ -80,6 +80,9 @@ private:
     std::deque<waiter*> line_;
 };
 
+// Internal to lib/db: a libpq message as one line ("no reason given" for none).
+std::string libpq_words(const char* message);
+
 // SELECT pg_sleep(seconds) on the connection, blocking the calling thread until it is answered.
 // Throws db_error with the server's or libpq's words.
 void pg_sleep_blocking(pg_conn* connection, double seconds);

@@ -5,7 +5,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <algorithm>
 #include <string>
 
 namespace lab {
@@ -17,11 +16,7 @@ namespace {
 constexpr const char* sleep_query = "SELECT pg_sleep($1)";
 
 std::string reason(PGconn* c, const PGresult* r = nullptr) {
-    std::string out = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-    for (char& ch : out)
-        if (ch == '\n' || ch == '\t') ch = ' ';
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return "database: " + (out.empty() ? std::string("no reason given") : out);
+    return "database: " + libpq_words(r ? PQresultErrorMessage(r) : PQerrorMessage(c));
 }
 
 // libpq's socket, lent to the loop for one wait. A fresh registration each time: epoll reports

@@ -5,6 +5,7 @@
 #include "report/format_units.hpp"
 #include "report/replay_boxes.hpp"
 #include "report/report.hpp"
+#include "report/table_writer.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -14,11 +15,6 @@
 namespace lab {
 
 namespace {
-
-// Columns a string takes on a terminal: its UTF-8 code points (the box drawing is one column each).
-std::size_t columns(const std::string& s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 std::string repeat(const char* piece, std::size_t n) {
     std::string out;
@@ -31,10 +27,9 @@ std::string repeat(const char* piece, std::size_t n) {
 std::vector<std::string> box_lines(const replay_box& box, const std::vector<int>& requests, std::size_t inner,
                                    std::size_t most) {
     std::vector<std::string> lines;
-    std::string title = box.title;
     const std::string count = std::to_string(requests.size());
-    if (columns(title) + 1 + count.size() > inner) title = title.substr(0, inner > count.size() + 1 ? inner - count.size() - 1 : 0);
-    lines.push_back(title + std::string(inner - columns(title) - count.size(), ' ') + count);
+    const std::string title = fit_width(box.title, inner > count.size() + 1 ? inner - count.size() - 1 : 0);
+    lines.push_back(title + std::string(inner - display_width(title) - count.size(), ' ') + count);
     std::string line;
     for (int r : requests) {
         const std::string chip = std::to_string(r);
@@ -102,7 +97,7 @@ std::string replay_frame(const arm_result& arm, double t_ms, std::size_t width, 
         for (std::size_t l = 0; l < height; ++l)
             row([&](std::size_t k) {
                 const std::string text = l < inside[k].size() ? inside[k][l] : "";
-                return "│ " + text + std::string(inner - columns(text), ' ') + " │";
+                return "│ " + text + std::string(inner - display_width(text), ' ') + " │";
             });
         row([&](std::size_t) { return "└" + repeat("─", outer - 2) + "┘"; });
     }

@@ -6,25 +6,13 @@
 #include "server/handler_run.hpp"
 #include "server/offload.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/beast/core/basic_stream.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <fmt/format.h>
 #include <optional>
 #include <string>
-#include <tuple>
-#include <vector>
 
 namespace lab {
 
-namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
@@ -103,25 +91,26 @@ loop_task<io_run> query_on_loop(pg_pool& db, long long ms, metrics_writer meter)
 
 // ---- The downstream: GET {base}/async?ms=T, a new connection per call as urllib makes. ----
 
-// The downstream's awaited route, as the lab's own server and the notes' app both answer it.
-std::string downstream_target(const target_url& base, long long ms) {
-    return base.target + std::string(route(route_id::async).path) + "?ms=" + std::to_string(ms);
+// GET {base}/async?ms=T: the downstream's awaited route, as the lab's own server and the notes'
+// app both answer it.
+target_url downstream_call(const target_url& base, long long ms) {
+    target_url url = base;
+    url.target = base.target + std::string(route(route_id::async).path) + "?ms=" + std::to_string(ms);
+    return url;
 }
 
-std::string downstream_error(const http_answer& a) {
-    if (a.status == 0) return "downstream: " + a.error;
-    return "downstream answered " + std::to_string(a.status);
+// Its run, from the call to the answer, and the downstream's failure if it did not answer 2xx.
+io_run downstream_run(std::int64_t start_ns, const http_answer& a) {
+    io_run r;
+    r.run = {this_thread_id(), start_ns, monotonic_ns()};
+    if (a.status == 0) r.error = "downstream: " + a.error;
+    else if (a.status < 200 || a.status > 299) r.error = "downstream answered " + std::to_string(a.status);
+    return r;
 }
 
 io_run call_blocking(const target_url& base, long long ms, double timeout_s) {
-    io_run r;
-    r.run = {this_thread_id(), monotonic_ns(), 0};
-    target_url url = base;
-    url.target = downstream_target(base, ms);
-    const auto a = http_get(url, timeout_s);
-    if (a.status < 200 || a.status > 299) r.error = downstream_error(a);
-    r.run.end_ns = monotonic_ns();
-    return r;
+    const auto start = monotonic_ns();
+    return downstream_run(start, http_get(downstream_call(base, ms), timeout_s));
 }
 
 struct call_job {
@@ -135,38 +124,8 @@ struct call_job {
 };
 
 loop_task<io_run> call_on_loop(const target_url& base, long long ms, std::chrono::milliseconds timeout) {
-    io_run r;
-    r.run = {this_thread_id(), monotonic_ns(), 0};
-    auto ex = co_await asio::this_coro::executor;
-    beast::basic_stream<asio::ip::tcp, loop_executor> stream(ex);
-    http_answer a;
-    // One deadline for the whole call, as the blocking client has.
-    stream.expires_after(timeout);
-    // An address is connected to as it is; a name is resolved (on Asio's resolver thread).
-    boost::system::error_code ec;
-    std::vector<asio::ip::tcp::endpoint> endpoints;
-    if (const auto address = asio::ip::make_address(base.host, ec); !ec) {
-        endpoints.emplace_back(address, static_cast<unsigned short>(std::stoi(base.port)));
-    } else {
-        asio::ip::basic_resolver<asio::ip::tcp, loop_executor> resolver(ex);
-        auto [rec, found] = co_await resolver.async_resolve(base.host, base.port, on_loop_tuple);
-        ec = rec;
-        for (const auto& e : found) endpoints.push_back(e.endpoint());
-    }
-    http::request<http::empty_body> req{http::verb::get, downstream_target(base, ms), 11};
-    req.set(http::field::host, base.host);
-    req.keep_alive(false);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1u << 20);
-    if (!ec) std::tie(ec, std::ignore) = co_await stream.async_connect(endpoints, on_loop_tuple);
-    if (!ec) std::tie(ec, std::ignore) = co_await http::async_write(stream, req, on_loop_tuple);
-    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, on_loop_tuple);
-    if (ec) a.error = ec.message();
-    else a.status = static_cast<int>(parser.get().result_int());
-    if (a.status < 200 || a.status > 299) r.error = downstream_error(a);
-    r.run.end_ns = monotonic_ns();
-    co_return r;
+    const auto start = monotonic_ns();
+    co_return downstream_run(start, co_await http_get_on_loop(downstream_call(base, ms), timeout, 1u << 20));
 }
 
 }  // namespace

@@ -218,6 +218,12 @@ TEST_CASE("a downstream call: blocking on the loop serializes — on the pool an
     REQUIRE(text);
     CHECK(text->body.find("route=\"/async\",status=\"200\"} 33") != std::string::npos);
 
+    // A downstream that answers, but not 2xx (no route under this base): 502 with its status.
+    lab::server_process wrong_base(LAB_BINARY, {"--downstream", base + "/nope", "--quiet"});
+    httplib::Client w("127.0.0.1", wrong_base.port());
+    for (const char* path : {"/http/blocking?ms=1", "/http/pool?ms=1", "/http/async?ms=1"})
+        CHECK(get_json(w, path, 502)["error"] == "downstream answered 404");
+
     downstream.stop();
     for (const char* path : {"/http/blocking?ms=1", "/http/pool?ms=1", "/http/async?ms=1"})
         CHECK(get_json(c, path, 502)["error"].get<std::string>().starts_with("downstream: "));
